@@ -1,0 +1,45 @@
+/*
+ * cmd.h - what every subcommand shares.
+ *
+ * To add a command:
+ *   1. write cmd/<name>.c with int cmd_<name>(int argc, char **argv);
+ *   2. add it to the table in cmd/flame.c (name, function, one-line summary);
+ *   3. write man/flame-<name>.1 and a section in README.md;
+ *   4. add CLI and golden tests under tests/ and register them in CMakeLists.txt.
+ *
+ * Only cmd/ prints diagnostics and picks exit codes: 0 ok, 1 bad data or
+ * I/O error, 2 usage error.
+ */
+#ifndef FLAME_CMD_H
+#define FLAME_CMD_H
+
+#include <stdint.h>
+
+#include "../core/error.h"
+#include "../core/profile.h"
+#include "../formats/reader.h"
+
+#define EXIT_OK 0
+#define EXIT_DATA 1
+#define EXIT_USAGE 2
+
+#ifndef FLAME_VERSION
+#define FLAME_VERSION "0.0.0"
+#endif
+
+int cmd_collapse(int argc, char **argv);
+int cmd_formats(int argc, char **argv);
+
+/* "flame: <msg>" on stderr; returns the exit code for err->kind. */
+int flame_report_error(const struct flame_error *err);
+/* Print "flame <cmd>: <fmt>" and a hint to --help; returns EXIT_USAGE. */
+int flame_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse a whole non-negative number for option opt; -1 on error (printed). */
+int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned long long max,
+		     unsigned long long *out);
+/* Print the data-quality notes of a read; returns the number of warnings. */
+uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet);
+/* Write the profile as folded text to path ("-" or NULL = stdout), atomically. */
+int flame_write_folded(const struct flame_profile *p, const char *path, struct flame_error *err);
+
+#endif

@@ -1,0 +1,88 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/io.h"
+#include "../formats/folded.h"
+#include "cmd.h"
+
+int flame_report_error(const struct flame_error *err)
+{
+	fprintf(stderr, "flame: %s\n", err->msg);
+	return err->kind == FLAME_ERR_USAGE ? EXIT_USAGE : EXIT_DATA;
+}
+
+int flame_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "flame %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'flame %s --help' for more information.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned long long max,
+		     unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-' || *s == '+') {
+		flame_usage_error(cmd, "%s expects a whole number, got '%s'", opt, s ? s : "");
+		return -1;
+	}
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max) {
+		flame_usage_error(cmd, "%s expects a whole number from 0 to %llu, got '%s'", opt, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet)
+{
+	uint64_t warnings = 0;
+	for (int k = 0; k < FLAME_DIAG_NKINDS; k++) {
+		uint64_t n = rep->diag.count[k];
+		if (!n)
+			continue;
+		const struct flame_diag_example *e = &rep->diag.ex[k][0];
+		const char *file = rep->diag.nex[k] ? rep->files[e->chunk] : "";
+		if (flame_diag_kind_is_note((enum flame_diag_kind)k)) {
+			if (!quiet)
+				fprintf(stderr,
+					"flame: note: kept event '%s' (the first seen); skipped %llu "
+					"sample%s of other events, first at %s:%llu (%s); "
+					"choose with --event-filter\n",
+					rep->event ? rep->event : "", (unsigned long long)n, n == 1 ? "" : "s",
+					file, (unsigned long long)e->line, e->text);
+			continue;
+		}
+		warnings += n;
+		for (int i = 0; i < rep->diag.nex[k]; i++) {
+			e = &rep->diag.ex[k][i];
+			fprintf(stderr, "flame: warning: %s:%llu: %s\n", rep->files[e->chunk],
+				(unsigned long long)e->line, e->text);
+		}
+		if (n > (uint64_t)rep->diag.nex[k])
+			fprintf(stderr, "flame: warning: %llu lines skipped in all: %s\n",
+				(unsigned long long)n, flame_diag_kind_name((enum flame_diag_kind)k));
+	}
+	return warnings;
+}
+
+int flame_write_folded(const struct flame_profile *p, const char *path, struct flame_error *err)
+{
+	struct flame_output *out;
+	if (flame_output_open(&out, path, err) < 0)
+		return -1;
+	if (flame_folded_write(p, out, err) < 0) {
+		flame_output_abort(out);
+		return -1;
+	}
+	return flame_output_commit(out, err);
+}

@@ -1,0 +1,153 @@
+/*
+ * flame.c - the command table and the dispatcher.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* NULL: planned, not built yet */
+	const char *summary;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "collapse", cmd_collapse, "fold perf script or dtrace output into folded stacks" },
+	{ "render", NULL, "draw an interactive SVG flame graph, or text views" },
+	{ "record", NULL, "sample a program with perf_event_open and write a profile" },
+	{ "filter", NULL, "keep, drop and rewrite stacks and frames with regexes" },
+	{ "diff", NULL, "compare two profiles" },
+	{ "convert", NULL, "translate between profile formats" },
+	{ "formats", cmd_formats, "list the formats flame reads and writes" },
+	{ "help", cmd_help, "show help for flame or for a command" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: flame [--version] [--help] <command> [<args>]\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "   %-10s %s%s\n", commands[i].name, commands[i].summary,
+			commands[i].fn ? "" : " (not built yet)");
+	fprintf(f, "\nRun 'flame <command> --help' for a command's options, "
+		   "or 'man flame-<command>'.\n");
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Edit distance, for "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return 99;
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+static int unknown(const char *name)
+{
+	fprintf(stderr, "flame: '%s' is not a flame command. See 'flame --help'.\n", name);
+	const struct command *best = NULL;
+	size_t bd = 99;
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		size_t d = distance(name, commands[i].name);
+		if (strncmp(name, commands[i].name, strlen(name)) == 0 && strlen(name) >= 2)
+			d = 1;
+		if (d < bd) {
+			bd = d;
+			best = &commands[i];
+		}
+	}
+	if (best && bd <= 2)
+		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best->name);
+	return EXIT_USAGE;
+}
+
+static int not_built(const struct command *c)
+{
+	fprintf(stderr, "flame %s: not built yet in this version of flame (%s)\n", c->name, FLAME_VERSION);
+	return EXIT_USAGE;
+}
+
+static int run(const struct command *c, int argc, char **argv)
+{
+	if (!c->fn)
+		return not_built(c);
+	int rc = c->fn(argc, argv);
+	/* Like git: a failed flush of stdout (full disk, closed pipe) is an error. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "flame: write error on standard output\n");
+		return EXIT_DATA;
+	}
+	return rc;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	const struct command *c = find(argv[1]);
+	if (!c)
+		return unknown(argv[1]);
+	if (!c->fn)
+		return not_built(c);
+	char *args[] = { argv[1], (char *)"--help", NULL };
+	return c->fn(2, args);
+}
+
+int main(int argc, char **argv)
+{
+	/* A closed pipe shows up as EPIPE on write and is reported, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("flame %s\n", FLAME_VERSION);
+		return EXIT_OK;
+	}
+	if (name[0] == '-') {
+		fprintf(stderr, "flame: unknown option '%s'\n", name);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const struct command *c = find(name);
+	if (!c)
+		return unknown(name);
+	return run(c, argc - 1, argv + 1);
+}

@@ -1,0 +1,421 @@
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "util.h"
+
+#define RAW_CAP (1 << 20)
+
+enum comp { COMP_NONE, COMP_GZIP, COMP_ZSTD };
+
+struct flame_input {
+	int fd;
+	char *name;
+	enum comp comp;
+	unsigned char *raw;  /* compressed bytes read from fd */
+	size_t raw_len, raw_pos;
+	int raw_eof;
+	uint64_t raw_offset, raw_size;
+	z_stream zs;
+	int zs_init;
+	int gz_member_done;  /* last member ended; more may follow */
+	ZSTD_DCtx *zd;
+	size_t zstd_last;    /* last ZSTD_decompressStream() result: 0 = frame complete */
+	int any_input;
+};
+
+static int fill_raw(struct flame_input *in, struct flame_error *err)
+{
+	if (in->raw_pos < in->raw_len || in->raw_eof)
+		return 0;
+	for (;;) {
+		ssize_t n = read(in->fd, in->raw, RAW_CAP);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return flame_error_set(err, FLAME_ERR_IO, in->name, 0, "read error: %s",
+					       strerror(errno));
+		}
+		in->raw_len = (size_t)n;
+		in->raw_pos = 0;
+		in->raw_offset += (uint64_t)n;
+		if (n == 0)
+			in->raw_eof = 1;
+		return 0;
+	}
+}
+
+int flame_input_open(struct flame_input **inp, const char *path, struct flame_error *err)
+{
+	struct flame_input *in = flame_xcalloc(1, sizeof(*in));
+	if (!path || strcmp(path, "-") == 0) {
+		in->fd = 0;
+		in->name = flame_xstrdup("<stdin>");
+	} else {
+		in->fd = open(path, O_RDONLY | O_CLOEXEC);
+		in->name = flame_xstrdup(path);
+		if (in->fd < 0) {
+			flame_error_set(err, FLAME_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
+			free(in->name);
+			free(in);
+			return -1;
+		}
+		struct stat st;
+		if (fstat(in->fd, &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				flame_error_set(err, FLAME_ERR_IO, path, 0, "is a directory");
+				close(in->fd);
+				free(in->name);
+				free(in);
+				return -1;
+			}
+			if (S_ISREG(st.st_mode))
+				in->raw_size = (uint64_t)st.st_size;
+		}
+	}
+	in->raw = flame_xmalloc(RAW_CAP);
+	/* Gather at least 4 bytes (or the whole input) to look for a magic number. */
+	while (in->raw_len < 4 && !in->raw_eof) {
+		ssize_t n = read(in->fd, in->raw + in->raw_len, RAW_CAP - in->raw_len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			flame_error_set(err, FLAME_ERR_IO, in->name, 0, "read error: %s", strerror(errno));
+			flame_input_close(in);
+			return -1;
+		}
+		if (n == 0)
+			in->raw_eof = 1;
+		in->raw_len += (size_t)n;
+		in->raw_offset += (uint64_t)n;
+	}
+	const unsigned char *m = in->raw;
+	if (in->raw_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+		in->comp = COMP_GZIP;
+		if (inflateInit2(&in->zs, 15 + 16) != Z_OK) {
+			flame_error_set(err, FLAME_ERR_IO, in->name, 0, "cannot start gzip decoder");
+			flame_input_close(in);
+			return -1;
+		}
+		in->zs_init = 1;
+	} else if (in->raw_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
+		in->comp = COMP_ZSTD;
+		in->zd = ZSTD_createDCtx();
+		in->zstd_last = 0;
+	}
+	*inp = in;
+	return 0;
+}
+
+static ssize_t read_gzip(struct flame_input *in, unsigned char *buf, size_t cap,
+			 struct flame_error *err)
+{
+	for (;;) {
+		if (fill_raw(in, err) < 0)
+			return -1;
+		if (in->gz_member_done) {
+			/* Another member may follow (cat a.gz b.gz); skip trailing zero padding. */
+			while (in->raw_pos < in->raw_len && in->raw[in->raw_pos] == 0)
+				in->raw_pos++;
+			if (in->raw_pos == in->raw_len) {
+				if (in->raw_eof)
+					return 0;
+				continue;
+			}
+			inflateReset(&in->zs);
+			in->gz_member_done = 0;
+		}
+		if (in->raw_pos == in->raw_len && in->raw_eof)
+			return flame_error_set(err, FLAME_ERR_DATA, in->name, 0,
+					       "truncated gzip data (unexpected end of file)");
+		in->zs.next_in = in->raw + in->raw_pos;
+		in->zs.avail_in = (uInt)(in->raw_len - in->raw_pos);
+		in->zs.next_out = buf;
+		in->zs.avail_out = (uInt)(cap > (1u << 30) ? (1u << 30) : cap);
+		uInt out_before = in->zs.avail_out;
+		int r = inflate(&in->zs, Z_NO_FLUSH);
+		in->raw_pos = in->raw_len - in->zs.avail_in;
+		size_t got = out_before - in->zs.avail_out;
+		if (r == Z_STREAM_END)
+			in->gz_member_done = 1;
+		else if (r != Z_OK && r != Z_BUF_ERROR)
+			return flame_error_set(err, FLAME_ERR_DATA, in->name, 0, "corrupt gzip data: %s",
+					       in->zs.msg ? in->zs.msg : "inflate failed");
+		if (got)
+			return (ssize_t)got;
+	}
+}
+
+static ssize_t read_zstd(struct flame_input *in, unsigned char *buf, size_t cap,
+			 struct flame_error *err)
+{
+	for (;;) {
+		if (fill_raw(in, err) < 0)
+			return -1;
+		if (in->raw_pos == in->raw_len && in->raw_eof) {
+			if (in->zstd_last != 0)
+				return flame_error_set(err, FLAME_ERR_DATA, in->name, 0,
+						       "truncated zstd data (unexpected end of file)");
+			/* Drain anything still buffered in the decoder. */
+			ZSTD_inBuffer ib = { in->raw, 0, 0 };
+			ZSTD_outBuffer ob = { buf, cap, 0 };
+			size_t r = ZSTD_decompressStream(in->zd, &ob, &ib);
+			if (ZSTD_isError(r))
+				return flame_error_set(err, FLAME_ERR_DATA, in->name, 0,
+						       "corrupt zstd data: %s", ZSTD_getErrorName(r));
+			return (ssize_t)ob.pos;
+		}
+		ZSTD_inBuffer ib = { in->raw, in->raw_len, in->raw_pos };
+		ZSTD_outBuffer ob = { buf, cap, 0 };
+		size_t r = ZSTD_decompressStream(in->zd, &ob, &ib);
+		in->raw_pos = ib.pos;
+		if (ZSTD_isError(r))
+			return flame_error_set(err, FLAME_ERR_DATA, in->name, 0, "corrupt zstd data: %s",
+					       ZSTD_getErrorName(r));
+		in->zstd_last = r;
+		if (ob.pos)
+			return (ssize_t)ob.pos;
+	}
+}
+
+ssize_t flame_input_read(struct flame_input *in, void *buf, size_t cap, struct flame_error *err)
+{
+	if (cap == 0)
+		return 0;
+	switch (in->comp) {
+	case COMP_GZIP:
+		return read_gzip(in, buf, cap, err);
+	case COMP_ZSTD:
+		return read_zstd(in, buf, cap, err);
+	case COMP_NONE:
+		break;
+	}
+	if (in->raw_pos < in->raw_len) {
+		size_t n = in->raw_len - in->raw_pos;
+		if (n > cap)
+			n = cap;
+		memcpy(buf, in->raw + in->raw_pos, n);
+		in->raw_pos += n;
+		return (ssize_t)n;
+	}
+	if (in->raw_eof)
+		return 0;
+	for (;;) {
+		ssize_t n = read(in->fd, buf, cap);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return flame_error_set(err, FLAME_ERR_IO, in->name, 0, "read error: %s",
+					       strerror(errno));
+		}
+		if (n == 0)
+			in->raw_eof = 1;
+		in->raw_offset += (uint64_t)n;
+		return n;
+	}
+}
+
+const char *flame_input_name(const struct flame_input *in)
+{
+	return in->name;
+}
+
+uint64_t flame_input_raw_offset(const struct flame_input *in)
+{
+	return in->raw_offset;
+}
+
+uint64_t flame_input_raw_size(const struct flame_input *in)
+{
+	return in->raw_size;
+}
+
+const char *flame_input_compression(const struct flame_input *in)
+{
+	return in->comp == COMP_GZIP ? "gzip" : in->comp == COMP_ZSTD ? "zstd" : "";
+}
+
+void flame_input_close(struct flame_input *in)
+{
+	if (!in)
+		return;
+	if (in->fd > 0)
+		close(in->fd);
+	if (in->zs_init)
+		inflateEnd(&in->zs);
+	if (in->zd)
+		ZSTD_freeDCtx(in->zd);
+	free(in->raw);
+	free(in->name);
+	free(in);
+}
+
+/* ---- output ---- */
+
+#define OUT_CAP (1 << 20)
+
+struct flame_output {
+	int fd;
+	char *path; /* final name, NULL for stdout */
+	char *tmp;  /* temporary name beside it */
+	unsigned char *buf;
+	size_t len;
+	ZSTD_CCtx *zc;
+	unsigned char *zbuf;
+	size_t zcap;
+};
+
+int flame_path_is_zst(const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+	return n > 4 && strcmp(path + n - 4, ".zst") == 0;
+}
+
+int flame_output_open(struct flame_output **outp, const char *path, struct flame_error *err)
+{
+	struct flame_output *out = flame_xcalloc(1, sizeof(*out));
+	if (!path || strcmp(path, "-") == 0) {
+		out->fd = 1;
+	} else {
+		out->path = flame_xstrdup(path);
+		const char *slash = strrchr(path, '/');
+		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+		struct flame_buf t = FLAME_BUF_INIT;
+		flame_buf_add(&t, path, dirlen);
+		flame_buf_addf(&t, ".%s.tmp.XXXXXX", path + dirlen);
+		out->tmp = t.data;
+		out->fd = mkstemp(out->tmp);
+		if (out->fd < 0) {
+			flame_error_set(err, FLAME_ERR_IO, path, 0, "cannot create output file: %s",
+					strerror(errno));
+			free(out->tmp);
+			free(out->path);
+			free(out);
+			return -1;
+		}
+		mode_t um = umask(0);
+		umask(um);
+		fchmod(out->fd, 0666 & ~um);
+		if (flame_path_is_zst(path)) {
+			out->zc = ZSTD_createCCtx();
+			ZSTD_CCtx_setParameter(out->zc, ZSTD_c_compressionLevel, 3);
+			out->zcap = ZSTD_CStreamOutSize();
+			out->zbuf = flame_xmalloc(out->zcap);
+		}
+	}
+	out->buf = flame_xmalloc(OUT_CAP);
+	*outp = out;
+	return 0;
+}
+
+static int write_all(struct flame_output *out, const unsigned char *p, size_t n,
+		     struct flame_error *err)
+{
+	while (n) {
+		ssize_t w = write(out->fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return flame_error_set(err, FLAME_ERR_IO, out->path ? out->path : "<stdout>", 0,
+					       "write error: %s", strerror(errno));
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int flush_buf(struct flame_output *out, int end, struct flame_error *err)
+{
+	if (!out->zc) {
+		int r = write_all(out, out->buf, out->len, err);
+		out->len = 0;
+		return r;
+	}
+	ZSTD_inBuffer ib = { out->buf, out->len, 0 };
+	for (;;) {
+		ZSTD_outBuffer ob = { out->zbuf, out->zcap, 0 };
+		size_t r = ZSTD_compressStream2(out->zc, &ob, &ib, end ? ZSTD_e_end : ZSTD_e_continue);
+		if (ZSTD_isError(r))
+			return flame_error_set(err, FLAME_ERR_IO, out->path, 0, "zstd compression failed: %s",
+					       ZSTD_getErrorName(r));
+		if (write_all(out, out->zbuf, ob.pos, err) < 0)
+			return -1;
+		if (end ? r == 0 : ib.pos == ib.size)
+			break;
+	}
+	out->len = 0;
+	return 0;
+}
+
+int flame_output_write(struct flame_output *out, const void *p, size_t n, struct flame_error *err)
+{
+	const unsigned char *s = p;
+	while (n) {
+		size_t room = OUT_CAP - out->len;
+		size_t k = n < room ? n : room;
+		memcpy(out->buf + out->len, s, k);
+		out->len += k;
+		s += k;
+		n -= k;
+		if (out->len == OUT_CAP && flush_buf(out, 0, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void free_output(struct flame_output *out)
+{
+	if (out->zc)
+		ZSTD_freeCCtx(out->zc);
+	free(out->zbuf);
+	free(out->buf);
+	free(out->tmp);
+	free(out->path);
+	free(out);
+}
+
+int flame_output_commit(struct flame_output *out, struct flame_error *err)
+{
+	if (flush_buf(out, 1, err) < 0) {
+		flame_output_abort(out);
+		return -1;
+	}
+	if (out->path) {
+		if (close(out->fd) < 0) {
+			flame_error_set(err, FLAME_ERR_IO, out->path, 0, "write error: %s", strerror(errno));
+			out->fd = -1;
+			flame_output_abort(out);
+			return -1;
+		}
+		out->fd = -1;
+		if (rename(out->tmp, out->path) < 0) {
+			flame_error_set(err, FLAME_ERR_IO, out->path, 0, "cannot rename into place: %s",
+					strerror(errno));
+			flame_output_abort(out);
+			return -1;
+		}
+	}
+	free_output(out);
+	return 0;
+}
+
+void flame_output_abort(struct flame_output *out)
+{
+	if (!out)
+		return;
+	if (out->path) {
+		if (out->fd >= 0)
+			close(out->fd);
+		unlink(out->tmp);
+	}
+	free_output(out);
+}

@@ -1,0 +1,47 @@
+/*
+ * io.h - bytes in and bytes out.
+ *
+ * Input: a file or stdin ("-"), decompressed on the fly when it starts with
+ * the zstd or gzip magic bytes (concatenated frames/members included), read
+ * in whatever pieces the caller asks for.  Truncated compressed data is an
+ * error, never a silent short read.
+ *
+ * Output: stdout ("-" or NULL) or a file written atomically: bytes go to a
+ * temporary file beside the target, renamed over it only by
+ * flame_output_commit(); an error or flame_output_abort() leaves no partial
+ * file behind.  A name ending in ".zst" is zstd-compressed.  Every write
+ * error (full disk, closed pipe) is reported.
+ */
+#ifndef FLAME_IO_H
+#define FLAME_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct flame_input;
+
+int flame_input_open(struct flame_input **in, const char *path, struct flame_error *err);
+/* Read up to cap decompressed bytes: > 0 bytes read, 0 at end, -1 on error. */
+ssize_t flame_input_read(struct flame_input *in, void *buf, size_t cap, struct flame_error *err);
+const char *flame_input_name(const struct flame_input *in);
+/* Bytes consumed from the underlying file so far (before decompression). */
+uint64_t flame_input_raw_offset(const struct flame_input *in);
+/* Size of the underlying file when known (regular file), else 0. */
+uint64_t flame_input_raw_size(const struct flame_input *in);
+const char *flame_input_compression(const struct flame_input *in); /* "", "gzip", "zstd" */
+void flame_input_close(struct flame_input *in);
+
+struct flame_output;
+
+int flame_output_open(struct flame_output **out, const char *path, struct flame_error *err);
+int flame_output_write(struct flame_output *out, const void *p, size_t n, struct flame_error *err);
+int flame_output_commit(struct flame_output *out, struct flame_error *err); /* frees out */
+void flame_output_abort(struct flame_output *out);                         /* frees out */
+
+/* Whether path names a compressed output (".zst"). */
+int flame_path_is_zst(const char *path);
+
+#endif

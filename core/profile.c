@@ -1,0 +1,188 @@
+#include "profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const uint64_t pow10_tab[] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL,
+};
+
+void flame_profile_init(struct flame_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	flame_strtab_init(&p->names);
+	p->ncols = 1;
+	p->nslots = 1024;
+	p->child_slots = flame_xcalloc(p->nslots, sizeof(*p->child_slots));
+	FLAME_GROW(p->nodes, p->nodes_cap, 1);
+	p->nodes[0] = (struct flame_node){ UINT32_MAX, FLAME_NO_NODE, FLAME_NO_NODE,
+					   FLAME_NO_NODE, { 0, 0 } };
+	p->nnodes = 1;
+}
+
+void flame_profile_release(struct flame_profile *p)
+{
+	flame_strtab_release(&p->names);
+	free(p->nodes);
+	free(p->child_slots);
+	memset(p, 0, sizeof(*p));
+}
+
+static inline uint64_t child_hash(uint32_t parent, uint32_t name)
+{
+	return flame_hash_u64(((uint64_t)parent << 32) | name);
+}
+
+static void rehash(struct flame_profile *p)
+{
+	size_t nslots = p->nslots * 2;
+	uint32_t *slots = flame_xcalloc(nslots, sizeof(*slots));
+	for (size_t n = 1; n < p->nnodes; n++) {
+		size_t i = child_hash(p->nodes[n].parent, p->nodes[n].name) & (nslots - 1);
+		while (slots[i])
+			i = (i + 1) & (nslots - 1);
+		slots[i] = (uint32_t)n + 1;
+	}
+	free(p->child_slots);
+	p->child_slots = slots;
+	p->nslots = nslots;
+}
+
+uint32_t flame_profile_child(struct flame_profile *p, uint32_t parent, uint32_t name, int create)
+{
+	size_t mask = p->nslots - 1;
+	size_t i = child_hash(parent, name) & mask;
+	for (;;) {
+		uint32_t v = p->child_slots[i];
+		if (!v)
+			break;
+		const struct flame_node *nd = &p->nodes[v - 1];
+		if (nd->parent == parent && nd->name == name)
+			return v - 1;
+		i = (i + 1) & mask;
+	}
+	if (!create)
+		return FLAME_NO_NODE;
+	FLAME_GROW(p->nodes, p->nodes_cap, p->nnodes + 1);
+	uint32_t n = (uint32_t)p->nnodes++;
+	p->nodes[n] = (struct flame_node){ name, parent, FLAME_NO_NODE,
+					   p->nodes[parent].first_child, { 0, 0 } };
+	p->nodes[parent].first_child = n;
+	p->child_slots[i] = n + 1;
+	if (p->nnodes * 4 > p->nslots * 3)
+		rehash(p);
+	return n;
+}
+
+void flame_profile_add_weight(struct flame_profile *p, uint32_t node, const uint64_t w[2])
+{
+	struct flame_node *nd = &p->nodes[node];
+	for (int c = 0; c < 2; c++) {
+		if (__builtin_add_overflow(nd->self[c], w[c], &nd->self[c])) {
+			nd->self[c] = UINT64_MAX;
+			p->overflow = 1;
+		}
+	}
+}
+
+uint32_t flame_profile_add(struct flame_profile *p, const uint32_t *ids, size_t n,
+			   const uint64_t w[2])
+{
+	uint32_t node = 0;
+	for (size_t i = 0; i < n; i++)
+		node = flame_profile_child(p, node, ids[i], 1);
+	flame_profile_add_weight(p, node, w);
+	p->nstacks++;
+	return node;
+}
+
+void flame_profile_rescale(struct flame_profile *p, int digits)
+{
+	if (digits <= p->scale_digits)
+		return;
+	uint64_t m = pow10_tab[digits - p->scale_digits];
+	for (size_t n = 0; n < p->nnodes; n++) {
+		for (int c = 0; c < 2; c++) {
+			if (__builtin_mul_overflow(p->nodes[n].self[c], m, &p->nodes[n].self[c])) {
+				p->nodes[n].self[c] = UINT64_MAX;
+				p->overflow = 1;
+			}
+		}
+	}
+	p->scale_digits = digits;
+}
+
+void flame_profile_merge(struct flame_profile *dst, const struct flame_profile *src)
+{
+	if (src->scale_digits > dst->scale_digits)
+		flame_profile_rescale(dst, src->scale_digits);
+	uint64_t m = pow10_tab[dst->scale_digits - src->scale_digits];
+	if (src->ncols > dst->ncols)
+		dst->ncols = src->ncols;
+	dst->overflow |= src->overflow;
+	dst->nstacks += src->nstacks;
+
+	size_t nnames = flame_strtab_count(&src->names);
+	uint32_t *map = flame_xmalloc(nnames * sizeof(*map) + 1);
+	for (size_t i = 0; i < nnames; i++)
+		map[i] = UINT32_MAX;
+	/* Nodes are created after their parents, so one forward pass works. */
+	uint32_t *to = flame_xmalloc(src->nnodes * sizeof(*to));
+	to[0] = 0;
+	for (size_t n = 1; n < src->nnodes; n++) {
+		const struct flame_node *sn = &src->nodes[n];
+		if (map[sn->name] == UINT32_MAX) {
+			size_t len;
+			const char *s = flame_strtab_name(&src->names, sn->name, &len);
+			map[sn->name] = flame_strtab_intern(&dst->names, s, len);
+		}
+		to[n] = flame_profile_child(dst, to[sn->parent], map[sn->name], 1);
+		if (sn->self[0] || sn->self[1]) {
+			uint64_t w[2];
+			for (int c = 0; c < 2; c++) {
+				if (__builtin_mul_overflow(sn->self[c], m, &w[c])) {
+					w[c] = UINT64_MAX;
+					dst->overflow = 1;
+				}
+			}
+			flame_profile_add_weight(dst, to[n], w);
+		}
+	}
+	free(to);
+	free(map);
+}
+
+uint64_t flame_profile_total(const struct flame_profile *p, int col)
+{
+	uint64_t t = 0;
+	for (size_t n = 0; n < p->nnodes; n++)
+		if (__builtin_add_overflow(t, p->nodes[n].self[col], &t))
+			return UINT64_MAX;
+	return t;
+}
+
+void flame_format_weight(struct flame_buf *b, uint64_t w, int scale_digits)
+{
+	if (scale_digits == 0) {
+		flame_buf_add_u64(b, w);
+		return;
+	}
+	uint64_t d = pow10_tab[scale_digits];
+	uint64_t ip = w / d, fp = w % d;
+	flame_buf_add_u64(b, ip);
+	if (fp == 0)
+		return;
+	char frac[16];
+	int nd = scale_digits;
+	for (int i = nd - 1; i >= 0; i--) {
+		frac[i] = (char)('0' + fp % 10);
+		fp /= 10;
+	}
+	while (nd > 0 && frac[nd - 1] == '0')
+		nd--;
+	flame_buf_addc(b, '.');
+	flame_buf_add(b, frac, (size_t)nd);
+}

@@ -1,0 +1,81 @@
+/*
+ * profile.h - the in-memory model every command works on.
+ *
+ * A profile is an interned-name stack trie.  Nodes live in one growable
+ * array and refer to each other by index; node 0 is the virtual root (no
+ * name).  A node's `self` weights are what stacks ending exactly there
+ * carried; totals are derived by walking.  Weights are exact 64-bit
+ * integers: fractional inputs (flamegraph.pl accepts "12.5") are kept as
+ * fixed point with `scale_digits` decimal digits, so sums never round.
+ * Two weight columns exist for diffs (before, after); ncols says how many
+ * are meaningful.
+ *
+ * Ownership: the profile owns its names and nodes; ids and node indexes
+ * stay valid until flame_profile_release().
+ */
+#ifndef FLAME_PROFILE_H
+#define FLAME_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strtab.h"
+
+#define FLAME_MAX_SCALE_DIGITS 9
+#define FLAME_NO_NODE UINT32_MAX
+
+struct flame_node {
+	uint32_t name;         /* strtab id; unused for the root */
+	uint32_t parent;       /* node index; FLAME_NO_NODE for the root */
+	uint32_t first_child;  /* node index or FLAME_NO_NODE */
+	uint32_t next_sibling; /* node index or FLAME_NO_NODE */
+	uint64_t self[2];      /* weight of stacks ending here, in profile units */
+};
+
+enum flame_unit {
+	FLAME_UNIT_SAMPLES = 0, /* counts (or perf periods) */
+	FLAME_UNIT_NANOSECONDS,
+	FLAME_UNIT_BYTES,
+	FLAME_UNIT_EVENTS,
+};
+
+struct flame_profile {
+	struct flame_strtab names;
+	struct flame_node *nodes;
+	size_t nnodes, nodes_cap;
+	uint32_t *child_slots;  /* (parent, name) -> node index + 1; 0 = empty */
+	size_t nslots;          /* power of two */
+	int ncols;              /* 1, or 2 for differential profiles */
+	int scale_digits;       /* weights are value * 10^scale_digits */
+	enum flame_unit unit;
+	int overflow;           /* a weight sum exceeded 2^64-1 (saturated) */
+	uint64_t nstacks;       /* stacks added (before merging equal ones) */
+};
+
+void flame_profile_init(struct flame_profile *p);
+void flame_profile_release(struct flame_profile *p);
+
+/* Child of parent named name, created when create is set (else FLAME_NO_NODE). */
+uint32_t flame_profile_child(struct flame_profile *p, uint32_t parent, uint32_t name, int create);
+
+/* Add a stack given root-first as name ids; returns its leaf node. */
+uint32_t flame_profile_add(struct flame_profile *p, const uint32_t *ids, size_t n,
+			   const uint64_t w[2]);
+
+/* Add weight to an existing node (saturating; sets p->overflow). */
+void flame_profile_add_weight(struct flame_profile *p, uint32_t node, const uint64_t w[2]);
+
+/* Multiply every weight so that scale_digits becomes digits (>= current). */
+void flame_profile_rescale(struct flame_profile *p, int digits);
+
+/* Add all of src's stacks into dst (names re-interned, scales reconciled). */
+void flame_profile_merge(struct flame_profile *dst, const struct flame_profile *src);
+
+/* Sum of every node's self weight in column col. */
+uint64_t flame_profile_total(const struct flame_profile *p, int col);
+
+/* Append weight (fixed point, scale digits) as decimal text, trailing zeros cut. */
+struct flame_buf;
+void flame_format_weight(struct flame_buf *b, uint64_t w, int scale_digits);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * folded.h - folded-stack output helpers shared by writers.
+ */
+#ifndef FLAME_FOLDED_H
+#define FLAME_FOLDED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/error.h"
+#include "../core/profile.h"
+#include "../core/util.h"
+
+struct flame_output;
+
+/* Every stack with weight, as "frame;frame;leaf" text, sorted byte-wise. */
+struct flame_folded_lines {
+	struct flame_buf text;
+	struct line_ref *refs;
+	size_t n;
+};
+
+int flame_folded_lines(const struct flame_profile *p, struct flame_folded_lines *fl);
+void flame_folded_lines_release(struct flame_folded_lines *fl);
+
+/* Write p as folded text, sorted like the reference tools. */
+int flame_folded_write(const struct flame_profile *p, struct flame_output *out,
+		       struct flame_error *err);
+
+#endif

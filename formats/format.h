@@ -1,0 +1,110 @@
+/*
+ * format.h - the contract every input/output format implements.
+ *
+ * To add a format: write formats/<name>.c exporting one const struct
+ * flame_format, list it in formats/registry.c, add a fuzz target in
+ * tests/fuzz/, golden tests under tests/, and a line in man/flame-*.1.
+ *
+ * Readers are push parsers over whole records.  The driver in
+ * formats/reader.c feeds input in any chunking, cuts it at record
+ * boundaries found by boundary(), and hands each piece to parse() -- on
+ * one thread or several, each with its own parser and its own profile,
+ * merged at the end.  So parse() must not depend on anything before the
+ * chunk but the per-file flag and the shared options.
+ *
+ * Formats never touch FILE *, never exit and never print: skipped lines go
+ * to ctx->diag, hard errors to ctx->fail_*.
+ */
+#ifndef FLAME_FORMAT_H
+#define FLAME_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/diag.h"
+#include "../core/error.h"
+#include "../core/profile.h"
+
+/* Longest line any text reader accepts: longer is an error, not a crash. */
+#define FLAME_MAX_LINE (4u << 20)
+
+struct flame_output;
+
+struct flame_read_opts {
+	/* perf script */
+	int include_pid;     /* --pid: root frame "comm-PID" */
+	int include_tid;     /* --tid: root frame "comm-PID/TID" */
+	int annotate_kernel; /* --kernel: _[k] */
+	int annotate_jit;    /* --jit: _[j] */
+	int include_addrs;   /* --addrs: [unknown <addr>] */
+	const char *event_filter;  /* --event-filter, or NULL for "first event seen" */
+	const char *const *skip_after; /* --skip-after names */
+	size_t nskip_after;
+	int no_rust_fixup;   /* --no-rust-fixup: keep half-demangled Rust names (perl output) */
+	/* dtrace */
+	int include_offset;  /* --includeoffset */
+};
+
+/* Per-parser context: where a parser puts what it reads. */
+struct flame_parse_ctx {
+	struct flame_profile *prof;        /* this parser's own profile */
+	struct flame_diag *diag;           /* this parser's own notes */
+	const struct flame_read_opts *opts;
+	const char *event;                 /* perf: event kept (decided before parsing) */
+	uint64_t chunk;                    /* sequence number of the chunk being parsed */
+	uint64_t lines;                    /* set by parse(): lines in the chunk */
+	/* hard error: set failed, the line within the chunk and the message */
+	int failed;
+	uint64_t fail_line;
+	char fail_msg[512];
+};
+
+enum flame_probe { FLAME_PROBE_NO = 0, FLAME_PROBE_YES = 1, FLAME_PROBE_MAYBE = 2 };
+
+struct flame_format {
+	const char *name;
+	const char *aliases;     /* space-separated, or "" */
+	const char *summary;     /* one line for `flame formats` */
+	/* Does buf (the first bytes of an input; eof if that is all) look like us? */
+	enum flame_probe (*probe)(const char *buf, size_t len, int eof);
+	/* Offset just past the last record boundary in buf, 0 if none. */
+	size_t (*boundary)(const char *buf, size_t len);
+	/* Optional: look at the first bytes of the first input before parsing
+	 * starts (perf picks the event to keep).  Returns a malloc'd string or NULL. */
+	char *(*prepare)(const char *buf, size_t len, const struct flame_read_opts *opts);
+	void *(*parser_new)(struct flame_parse_ctx *ctx);
+	/* Parse whole records.  file_start: first chunk of a file; file_end:
+	 * last chunk of a file (whose final line may lack '\n').  -1 on a hard
+	 * error (ctx->failed set). */
+	int (*parse)(void *parser, const char *buf, size_t len, int file_start, int file_end);
+	void (*parser_free)(void *parser);
+	/* Optional writer: serialise a finished profile. */
+	int (*write)(const struct flame_profile *p, struct flame_output *out,
+		     struct flame_error *err);
+};
+
+extern const struct flame_format flame_format_folded;
+extern const struct flame_format flame_format_perf;
+extern const struct flame_format flame_format_dtrace;
+
+/* Registry: every format, NULL-terminated. */
+extern const struct flame_format *const flame_formats[];
+const struct flame_format *flame_format_find(const char *name);
+/* Comma-separated list of readable format names, for messages. */
+const char *flame_format_names(void);
+
+/* Record a hard error in ctx; returns -1. */
+int flame_parse_fail(struct flame_parse_ctx *ctx, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Find the last line in buf[0,len) that ends with '\n' and satisfies pred;
+ * return the offset just past it, or 0.  Shared by boundary() functions. */
+size_t flame_last_line_where(const char *buf, size_t len, int (*pred)(const char *, size_t));
+
+/* Text helpers shared by the text readers. */
+static inline int flame_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+#endif
