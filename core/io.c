@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -221,6 +222,19 @@ ssize_t flame_input_read(struct flame_input *in, void *buf, size_t cap, struct f
 		in->raw_offset += (uint64_t)n;
 		return n;
 	}
+}
+
+int flame_input_map(struct flame_input *in, const void **p, size_t *n)
+{
+	if (in->comp != COMP_NONE || in->raw_size == 0 || in->fd == 0 || in->raw_size > SIZE_MAX)
+		return -1;
+	void *m = mmap(NULL, (size_t)in->raw_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	madvise(m, (size_t)in->raw_size, MADV_SEQUENTIAL);
+	*p = m;
+	*n = (size_t)in->raw_size;
+	return 0;
 }
 
 const char *flame_input_name(const struct flame_input *in)

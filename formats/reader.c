@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../core/io.h"
@@ -22,6 +23,7 @@ struct chunk {
 	char *data;
 	size_t len, cap;
 	int file_start, file_end;
+	int borrowed;  /* data points into a mapped file, not owned */
 	struct chunk *next;
 };
 
@@ -73,6 +75,8 @@ struct flame_reader {
 	uint64_t fail_seq, fail_line;
 	char fail_msg[512];
 	int local_error;         /* error raised on the feeding side */
+	struct { void *p; size_t n; } *maps; /* mapped inputs, unmapped at the end */
+	size_t nmaps, maps_cap;
 	uint64_t bytes;
 };
 
@@ -125,20 +129,26 @@ static struct chunk *chunk_get(struct flame_reader *r, size_t need)
 	if (!c) {
 		c = flame_xcalloc(1, sizeof(*c));
 	}
-	if (c->cap < need) {
+	if (need && c->cap < need) {
+		/* one standard size, so recycled buffers fit the next chunk */
+		size_t std = 2 * r->chunk_size + (512u << 10);
 		free(c->data);
-		c->cap = need;
+		c->cap = need > std ? need : std;
 		c->data = flame_xmalloc(c->cap);
 	}
 	c->len = 0;
 	c->next = NULL;
-	c->file_start = c->file_end = 0;
+	c->file_start = c->file_end = c->borrowed = 0;
 	return c;
 }
 
 static void chunk_put_locked(struct flame_reader *r, struct chunk *c)
 {
-	if (c->cap > 4 * r->chunk_size) {
+	if (c->borrowed) {
+		c->borrowed = 0;
+		c->data = NULL;
+		c->cap = 0;
+	} else if (c->cap > 4 * r->chunk_size) {
 		/* a rare oversized record: give the memory back */
 		free(c->data);
 		c->data = NULL;
@@ -166,6 +176,15 @@ static void process(struct flame_reader *r, struct worker *w, struct chunk *c)
 	w->ctx.event = r->event;
 	w->ctx.failed = 0;
 	int rc = c->fmt->parse(w->parsers[fi], c->data, c->len, c->file_start, c->file_end);
+	if (c->borrowed) {
+		/* Done with these pages: drop them from our resident set (the
+		 * page cache keeps them), so memory follows stacks, not file size. */
+		uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+		uintptr_t a = ((uintptr_t)c->data + pg - 1) & ~(pg - 1);
+		uintptr_t b = ((uintptr_t)c->data + c->len) & ~(pg - 1);
+		if (b > a)
+			madvise((void *)a, b - a, MADV_DONTNEED);
+	}
 	if (r->threaded)
 		pthread_mutex_lock(&r->mu);
 	r->infos[c->seq].nlines = w->ctx.lines;
@@ -294,20 +313,21 @@ int flame_reader_begin_file(struct flame_reader *r, const char *name, struct fla
 	r->cur_fmt = r->cfg.format;
 	r->scan_from = 0;
 	if (!r->pend)
-		r->pend = chunk_get(r, 2 * r->chunk_size);
+		r->pend = chunk_get(r, r->chunk_size + (512u << 10));
 	r->pend->len = 0;
 	return 0;
 }
 
 /* Decide the format of the current file from the bytes gathered so far. */
-static int resolve_format(struct flame_reader *r, int eof, struct flame_error *err)
+static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len, int eof,
+			     struct flame_error *err)
 {
 	const char *name = r->files[r->nfiles - 1];
 	if (!r->cur_fmt) {
 		const struct flame_format *yes[MAX_FORMATS];
 		int nyes = 0;
 		for (int i = 0; flame_formats[i]; i++)
-			if (flame_formats[i]->probe(r->pend->data, r->pend->len, eof) == FLAME_PROBE_YES)
+			if (flame_formats[i]->probe(buf, len, eof) == FLAME_PROBE_YES)
 				yes[nyes++] = flame_formats[i];
 		if (nyes == 0) {
 			char m[512];
@@ -327,9 +347,14 @@ static int resolve_format(struct flame_reader *r, int eof, struct flame_error *e
 	r->fmts[r->nfiles - 1] = r->cur_fmt;
 	if (!r->prepared && r->cur_fmt->prepare) {
 		r->prepared = 1;
-		r->event = r->cur_fmt->prepare(r->pend->data, r->pend->len, r->cfg.opts);
+		r->event = r->cur_fmt->prepare(buf, len, r->cfg.opts);
 	}
 	return 0;
+}
+
+static int resolve_format(struct flame_reader *r, int eof, struct flame_error *err)
+{
+	return resolve_format_in(r, r->pend->data, r->pend->len, eof, err);
 }
 
 static int cut_chunks(struct flame_reader *r, struct flame_error *err)
@@ -353,7 +378,7 @@ static int cut_chunks(struct flame_reader *r, struct flame_error *err)
 		}
 		b += r->scan_from;
 		size_t rest = p->len - b;
-		struct chunk *n = chunk_get(r, rest + 2 * r->chunk_size);
+		struct chunk *n = chunk_get(r, rest + r->chunk_size + (512u << 10));
 		memcpy(n->data, p->data + b, rest);
 		n->len = rest;
 		p->len = b;
@@ -408,6 +433,52 @@ static int feed_commit(struct flame_reader *r, size_t n, struct flame_error *err
 	if (!r->fmts[r->nfiles - 1] && r->pend->len >= PROBE_BYTES && resolve_format(r, 0, err) < 0)
 		return -1;
 	return cut_chunks(r, err);
+}
+
+/* Zero-copy feeding of a whole mapped file: chunks are views into it. */
+static int feed_mapped(struct flame_reader *r, const char *base, size_t len, struct flame_error *err)
+{
+	size_t pos = 0;
+	if (!r->fmts[r->nfiles - 1]) {
+		size_t n = len < PROBE_BYTES ? len : PROBE_BYTES;
+		if (resolve_format_in(r, base, n, n == len, err) < 0)
+			return -1;
+	}
+	r->bytes += len;
+	while (len - pos > r->chunk_size) {
+		size_t win = r->chunk_size, b;
+		for (;;) {
+			b = r->cur_fmt->boundary(base + pos, win);
+			if (b || pos + win >= len)
+				break;
+			if (win > MAX_RECORD) {
+				char m[256];
+				snprintf(m, sizeof(m),
+					 "no %s record boundary in %u MiB of input; is this really %s data?",
+					 r->cur_fmt->name, MAX_RECORD >> 20, r->cur_fmt->name);
+				return reader_error(r, err, FLAME_ERR_DATA, r->files[r->nfiles - 1], 0, m);
+			}
+			win = 2 * win < len - pos ? 2 * win : len - pos;
+		}
+		if (!b)
+			break;
+		struct chunk *c = chunk_get(r, 0);
+		c->borrowed = 1;
+		c->data = (char *)base + pos;
+		c->len = b;
+		dispatch(r, c);
+		pos += b;
+		if (check_failed(r, err) < 0)
+			return -1;
+	}
+	struct chunk *c = chunk_get(r, 0);
+	c->borrowed = 1;
+	c->data = (char *)base + pos;
+	c->len = len - pos;
+	c->file_end = 1;
+	r->pend->len = 0;
+	dispatch(r, c);
+	return check_failed(r, err);
 }
 
 int flame_reader_end_file(struct flame_reader *r, struct flame_error *err)
@@ -483,6 +554,9 @@ static void reader_free(struct flame_reader *r)
 	free(r->fmts);
 	free(r->infos);
 	free(r->event);
+	for (size_t i = 0; i < r->nmaps; i++)
+		munmap(r->maps[i].p, r->maps[i].n);
+	free(r->maps);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv_work);
 	pthread_cond_destroy(&r->cv_room);
@@ -605,6 +679,17 @@ int flame_read_files(const char *const *paths, size_t npaths, const struct flame
 		if (flame_reader_begin_file(r, flame_input_name(in), err) < 0) {
 			flame_input_close(in);
 			goto fail;
+		}
+		const void *map;
+		size_t maplen;
+		if (flame_input_map(in, &map, &maplen) == 0) {
+			FLAME_GROW(r->maps, r->maps_cap, r->nmaps + 1);
+			r->maps[r->nmaps].p = (void *)map;
+			r->maps[r->nmaps++].n = maplen;
+			flame_input_close(in);
+			if (feed_mapped(r, map, maplen, err) < 0)
+				goto fail;
+			continue;
 		}
 		for (;;) {
 			size_t room;
