@@ -75,6 +75,9 @@ struct flame_reader {
 	uint64_t fail_seq, fail_line;
 	char fail_msg[512];
 	int local_error;         /* error raised on the feeding side */
+	int progress;            /* show a progress line on stderr */
+	double t0, last;         /* progress timing */
+	int shown;               /* a progress line is on screen */
 	struct { void *p; size_t n; } *maps; /* mapped inputs, unmapped at the end */
 	size_t nmaps, maps_cap;
 	uint64_t bytes;
@@ -435,6 +438,34 @@ static int feed_commit(struct flame_reader *r, size_t n, struct flame_error *err
 	return cut_chunks(r, err);
 }
 
+/* "flame: reading FILE: 12.3 MB of 45.6 MB (27%, 310 MB/s)", at most 4 times a second. */
+static void progress(struct flame_reader *r, uint64_t done, uint64_t size)
+{
+	if (!r->progress)
+		return;
+	double now = flame_now();
+	if (now - r->last < 0.25)
+		return;
+	r->last = now;
+	r->shown = 1;
+	double dt = now - r->t0;
+	const char *name = r->files[r->nfiles - 1];
+	if (size)
+		fprintf(stderr, "\r\033[Kflame: reading %s: %.1f MB of %.1f MB (%.0f%%, %.0f MB/s)", name,
+			(double)done / 1e6, (double)size / 1e6, 100.0 * (double)done / (double)size,
+			dt > 0 ? (double)r->bytes / 1e6 / dt : 0.0);
+	else
+		fprintf(stderr, "\r\033[Kflame: reading %s: %.1f MB", name, (double)done / 1e6);
+	fflush(stderr);
+}
+
+static void progress_clear(struct flame_reader *r)
+{
+	if (r->shown)
+		fprintf(stderr, "\r\033[K");
+	r->shown = 0;
+}
+
 /* Zero-copy feeding of a whole mapped file: chunks are views into it. */
 static int feed_mapped(struct flame_reader *r, const char *base, size_t len, struct flame_error *err)
 {
@@ -468,6 +499,7 @@ static int feed_mapped(struct flame_reader *r, const char *base, size_t len, str
 		c->len = b;
 		dispatch(r, c);
 		pos += b;
+		progress(r, pos, len);
 		if (check_failed(r, err) < 0)
 			return -1;
 	}
@@ -643,22 +675,6 @@ int flame_reader_finish(struct flame_reader *r, struct flame_profile *out,
 	return 0;
 }
 
-static void show_progress(const char *name, uint64_t done, uint64_t size, double t0, int final)
-{
-	double dt = flame_now() - t0;
-	if (final) {
-		fprintf(stderr, "\r\033[K");
-		return;
-	}
-	if (size)
-		fprintf(stderr, "\r\033[Kflame: reading %s: %.1f MB of %.1f MB (%.0f%%, %.0f MB/s)", name,
-			(double)done / 1e6, (double)size / 1e6, 100.0 * (double)done / (double)size,
-			dt > 0 ? (double)done / 1e6 / dt : 0.0);
-	else
-		fprintf(stderr, "\r\033[Kflame: reading %s: %.1f MB", name, (double)done / 1e6);
-	fflush(stderr);
-}
-
 int flame_read_files(const char *const *paths, size_t npaths, const struct flame_reader_config *cfg,
 		     struct flame_profile *out, struct flame_read_report *rep,
 		     struct flame_error *err)
@@ -669,9 +685,8 @@ int flame_read_files(const char *const *paths, size_t npaths, const struct flame
 		npaths = 1;
 	}
 	struct flame_reader *r = flame_reader_new(cfg);
-	int progress = cfg->progress && isatty(2);
-	double t0 = flame_now(), last = t0;
-	int shown = 0;
+	r->progress = cfg->progress && isatty(2);
+	r->t0 = r->last = flame_now();
 	for (size_t i = 0; i < npaths; i++) {
 		struct flame_input *in;
 		if (flame_input_open(&in, paths[i], err) < 0)
@@ -705,26 +720,16 @@ int flame_read_files(const char *const *paths, size_t npaths, const struct flame
 				flame_input_close(in);
 				goto fail;
 			}
-			if (progress) {
-				double now = flame_now();
-				if (now - last > 0.25) {
-					last = now;
-					shown = 1;
-					show_progress(flame_input_name(in), flame_input_raw_offset(in),
-						      flame_input_raw_size(in), t0, 0);
-				}
-			}
+			progress(r, flame_input_raw_offset(in), flame_input_raw_size(in));
 		}
 		flame_input_close(in);
 		if (flame_reader_end_file(r, err) < 0)
 			goto fail;
 	}
-	if (shown)
-		show_progress("", 0, 0, t0, 1);
+	progress_clear(r);
 	return flame_reader_finish(r, out, rep, err);
 fail:
-	if (shown)
-		show_progress("", 0, 0, t0, 1);
+	progress_clear(r);
 	{
 		/* finish() reports a worker's failure with its file and line */
 		struct flame_read_report dummy;
