@@ -25,6 +25,9 @@ struct flame_input {
 	size_t raw_len, raw_pos;
 	int raw_eof;
 	uint64_t raw_offset, raw_size;
+	uint64_t start;      /* file offset where reading began (stdin may not be at 0) */
+	void *map_base;      /* set by flame_input_map() */
+	size_t map_len;
 	z_stream zs;
 	int zs_init;
 	int gz_member_done;  /* last member ended; more may follow */
@@ -60,6 +63,15 @@ int flame_input_open(struct flame_input **inp, const char *path, struct flame_er
 	if (!path || strcmp(path, "-") == 0) {
 		in->fd = 0;
 		in->name = flame_xstrdup("<stdin>");
+		struct stat st;
+		off_t cur = lseek(0, 0, SEEK_CUR);
+		if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) && cur >= 0 && cur <= st.st_size) {
+			in->start = (uint64_t)cur;
+			in->raw_size = (uint64_t)(st.st_size - cur);
+		} else if (S_ISFIFO(st.st_mode)) {
+			/* a 64 KiB pipe makes the writer wait on every chunk we parse */
+			fcntl(0, F_SETPIPE_SZ, 1 << 20);
+		}
 	} else {
 		in->fd = open(path, O_RDONLY | O_CLOEXEC);
 		in->name = flame_xstrdup(path);
@@ -226,15 +238,27 @@ ssize_t flame_input_read(struct flame_input *in, void *buf, size_t cap, struct f
 
 int flame_input_map(struct flame_input *in, const void **p, size_t *n)
 {
-	if (in->comp != COMP_NONE || in->raw_size == 0 || in->fd == 0 || in->raw_size > SIZE_MAX)
+	if (in->comp != COMP_NONE || in->raw_size == 0 || in->raw_size > SIZE_MAX / 2)
 		return -1;
-	void *m = mmap(NULL, (size_t)in->raw_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+	/* mmap offsets must be page-aligned: map from the page holding start */
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t base = in->start & ~(pg - 1), skip = in->start - base;
+	void *m = mmap(NULL, (size_t)(in->raw_size + skip), PROT_READ, MAP_PRIVATE, in->fd, (off_t)base);
 	if (m == MAP_FAILED)
 		return -1;
-	madvise(m, (size_t)in->raw_size, MADV_SEQUENTIAL);
-	*p = m;
+	madvise(m, (size_t)(in->raw_size + skip), MADV_SEQUENTIAL);
+	in->map_base = m;
+	in->map_len = (size_t)(in->raw_size + skip);
+	*p = (const char *)m + skip;
 	*n = (size_t)in->raw_size;
 	return 0;
+}
+
+void flame_input_unmap(const void *p, size_t n)
+{
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(pg - 1);
+	munmap((void *)a, n + ((uintptr_t)p - a));
 }
 
 const char *flame_input_name(const struct flame_input *in)

@@ -32,10 +32,12 @@ uint64_t flame_input_raw_offset(const struct flame_input *in);
 /* Size of the underlying file when known (regular file), else 0. */
 uint64_t flame_input_raw_size(const struct flame_input *in);
 const char *flame_input_compression(const struct flame_input *in); /* "", "gzip", "zstd" */
-/* Map an uncompressed regular file whole, read-only, for zero-copy parsing;
- * the mapping outlives flame_input_close() (munmap it).  -1: not mappable
- * (stdin, pipe, compressed, empty), read with flame_input_read() instead. */
+/* Map an uncompressed regular file (or stdin redirected from one) whole,
+ * read-only, for zero-copy parsing; the mapping outlives
+ * flame_input_close(): release it with flame_input_unmap(p, n).  -1: not
+ * mappable (pipe, compressed, empty), read with flame_input_read() instead. */
 int flame_input_map(struct flame_input *in, const void **p, size_t *n);
+void flame_input_unmap(const void *p, size_t n);
 void flame_input_close(struct flame_input *in);
 
 struct flame_output;

@@ -10,6 +10,8 @@ static const uint64_t pow10_tab[] = {
 	10000000ULL, 100000000ULL, 1000000000ULL,
 };
 
+#define WIDE 8 /* children before a node's children go into the hash table */
+
 void flame_profile_init(struct flame_profile *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -18,6 +20,7 @@ void flame_profile_init(struct flame_profile *p)
 	p->nslots = 1024;
 	p->child_slots = flame_xcalloc(p->nslots, sizeof(*p->child_slots));
 	FLAME_GROW(p->nodes, p->nodes_cap, 1);
+	p->nchild = flame_xcalloc(p->nodes_cap, 1);
 	p->nodes[0] = (struct flame_node){ UINT32_MAX, FLAME_NO_NODE, FLAME_NO_NODE,
 					   FLAME_NO_NODE, { 0, 0 } };
 	p->nnodes = 1;
@@ -27,6 +30,7 @@ void flame_profile_release(struct flame_profile *p)
 {
 	flame_strtab_release(&p->names);
 	free(p->nodes);
+	free(p->nchild);
 	free(p->child_slots);
 	memset(p, 0, sizeof(*p));
 }
@@ -36,44 +40,66 @@ static inline uint64_t child_hash(uint32_t parent, uint32_t name)
 	return flame_hash_u64(((uint64_t)parent << 32) | name);
 }
 
+static void hash_insert(struct flame_profile *p, uint32_t n)
+{
+	size_t mask = p->nslots - 1;
+	size_t i = child_hash(p->nodes[n].parent, p->nodes[n].name) & mask;
+	while (p->child_slots[i])
+		i = (i + 1) & mask;
+	p->child_slots[i] = n + 1;
+	p->nhashed++;
+}
+
 static void rehash(struct flame_profile *p)
 {
-	size_t nslots = p->nslots * 2;
-	uint32_t *slots = flame_xcalloc(nslots, sizeof(*slots));
-	for (size_t n = 1; n < p->nnodes; n++) {
-		size_t i = child_hash(p->nodes[n].parent, p->nodes[n].name) & (nslots - 1);
-		while (slots[i])
-			i = (i + 1) & (nslots - 1);
-		slots[i] = (uint32_t)n + 1;
-	}
 	free(p->child_slots);
-	p->child_slots = slots;
-	p->nslots = nslots;
+	p->nslots *= 2;
+	p->child_slots = flame_xcalloc(p->nslots, sizeof(*p->child_slots));
+	p->nhashed = 0;
+	for (size_t n = 1; n < p->nnodes; n++)
+		if (p->nchild[p->nodes[n].parent] >= WIDE)
+			hash_insert(p, (uint32_t)n);
 }
 
 uint32_t flame_profile_child(struct flame_profile *p, uint32_t parent, uint32_t name, int create)
 {
-	size_t mask = p->nslots - 1;
-	size_t i = child_hash(parent, name) & mask;
-	for (;;) {
-		uint32_t v = p->child_slots[i];
-		if (!v)
-			break;
-		const struct flame_node *nd = &p->nodes[v - 1];
-		if (nd->parent == parent && nd->name == name)
-			return v - 1;
-		i = (i + 1) & mask;
+	struct flame_node *nodes = p->nodes;
+	if (p->nchild[parent] < WIDE) {
+		for (uint32_t c = nodes[parent].first_child; c != FLAME_NO_NODE; c = nodes[c].next_sibling)
+			if (nodes[c].name == name)
+				return c;
+	} else {
+		size_t mask = p->nslots - 1;
+		size_t i = child_hash(parent, name) & mask;
+		for (uint32_t v; (v = p->child_slots[i]) != 0; i = (i + 1) & mask)
+			if (nodes[v - 1].parent == parent && nodes[v - 1].name == name)
+				return v - 1;
 	}
 	if (!create)
 		return FLAME_NO_NODE;
-	FLAME_GROW(p->nodes, p->nodes_cap, p->nnodes + 1);
+	if (p->nnodes == p->nodes_cap) {
+		size_t old = p->nodes_cap;
+		FLAME_GROW(p->nodes, p->nodes_cap, p->nnodes + 1);
+		p->nchild = flame_xrealloc(p->nchild, p->nodes_cap);
+		memset(p->nchild + old, 0, p->nodes_cap - old);
+	}
 	uint32_t n = (uint32_t)p->nnodes++;
 	p->nodes[n] = (struct flame_node){ name, parent, FLAME_NO_NODE,
 					   p->nodes[parent].first_child, { 0, 0 } };
 	p->nodes[parent].first_child = n;
-	p->child_slots[i] = n + 1;
-	if (p->nnodes * 4 > p->nslots * 3)
+	p->nchild[n] = 0;
+	if (p->nchild[parent] < 255)
+		p->nchild[parent]++;
+	if ((p->nhashed + WIDE) * 4 > p->nslots * 3)
 		rehash(p);
+	if (p->nchild[parent] == WIDE) {
+		/* the parent just became wide: index all its children */
+		for (uint32_t c = p->nodes[parent].first_child; c != FLAME_NO_NODE;
+		     c = p->nodes[c].next_sibling)
+			hash_insert(p, c);
+	} else if (p->nchild[parent] > WIDE) {
+		hash_insert(p, n);
+	}
 	return n;
 }
 

@@ -3,7 +3,10 @@
  *
  * A profile is an interned-name stack trie.  Nodes live in one growable
  * array and refer to each other by index; node 0 is the virtual root (no
- * name).  A node's `self` weights are what stacks ending exactly there
+ * name).  A child is found by walking its parent's short sibling list
+ * (nodes of one new path are adjacent in memory, so this is cache-friendly)
+ * or, once a parent has many children, through one (parent, name) hash
+ * table.  A node's `self` weights are what stacks ending exactly there
  * carried; totals are derived by walking.  Weights are exact 64-bit
  * integers: fractional inputs (flamegraph.pl accepts "12.5") are kept as
  * fixed point with `scale_digits` decimal digits, so sums never round.
@@ -43,8 +46,10 @@ struct flame_profile {
 	struct flame_strtab names;
 	struct flame_node *nodes;
 	size_t nnodes, nodes_cap;
-	uint32_t *child_slots;  /* (parent, name) -> node index + 1; 0 = empty */
+	uint8_t *nchild;        /* per node: number of children, saturating at 255 */
+	uint32_t *child_slots;  /* children of wide nodes: (parent, name) -> node + 1; 0 = empty */
 	size_t nslots;          /* power of two */
+	size_t nhashed;         /* entries in child_slots */
 	int ncols;              /* 1, or 2 for differential profiles */
 	int scale_digits;       /* weights are value * 10^scale_digits */
 	enum flame_unit unit;

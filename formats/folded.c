@@ -18,8 +18,13 @@
 
 struct folded_parser {
 	struct flame_parse_ctx *ctx;
-	uint32_t *ids;
-	size_t ids_cap;
+	/* The previous line's stack, to reuse the nodes of a shared prefix:
+	 * sorted folded files share long prefixes line after line. */
+	const char *prev;       /* points into the current chunk */
+	size_t prev_len;
+	size_t *ends;           /* end offset of each previous frame */
+	uint32_t *path;         /* node of each previous frame */
+	size_t nprev, cap;
 };
 
 /* Parse a decimal count "123" or "12.5": *digits receives the number of
@@ -87,6 +92,43 @@ static size_t split_count(const char *s, size_t n, const char **cs, size_t *cn)
 	return k;
 }
 
+static void add_stack(struct folded_parser *p, const char *s, size_t n, const uint64_t w[2])
+{
+	struct flame_profile *prof = p->ctx->prof;
+	size_t common = 0, lim = n < p->prev_len ? n : p->prev_len;
+	if (p->prev)
+		while (common < lim && s[common] == p->prev[common])
+			common++;
+	/* previous frames that end inside the common prefix, at a frame
+	 * boundary of this line too, are the same nodes */
+	size_t k = 0;
+	while (k < p->nprev && p->ends[k] <= common && (p->ends[k] == n || s[p->ends[k]] == ';'))
+		k++;
+	uint32_t node = k ? p->path[k - 1] : 0;
+	size_t pos = k ? p->ends[k - 1] + 1 : 0;
+	for (;;) {
+		const char *semi = memchr(s + pos, ';', n - pos);
+		size_t e = semi ? (size_t)(semi - s) : n;
+		uint32_t id = flame_strtab_intern(&prof->names, s + pos, e - pos);
+		node = flame_profile_child(prof, node, id, 1);
+		if (k == p->cap) {
+			p->cap = p->cap ? 2 * p->cap : 64;
+			p->ends = flame_xrealloc(p->ends, p->cap * sizeof(*p->ends));
+			p->path = flame_xrealloc(p->path, p->cap * sizeof(*p->path));
+		}
+		p->ends[k] = e;
+		p->path[k++] = node;
+		if (!semi)
+			break;
+		pos = e + 1;
+	}
+	p->nprev = k;
+	p->prev = s;
+	p->prev_len = n;
+	flame_profile_add_weight(prof, node, w);
+	prof->nstacks++;
+}
+
 static int folded_parse(void *vp, const char *buf, size_t len, int file_start, int file_end)
 {
 	struct folded_parser *p = vp;
@@ -95,6 +137,8 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 	uint64_t lineno = 0;
 	(void)file_start;
 	(void)file_end;
+	p->prev = NULL; /* the previous chunk may be gone */
+	p->nprev = 0;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;
@@ -135,20 +179,7 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 			goto overflow;
 		if (two && d[1] > d[0] && to_fixed(prof, ip[0], fp[0], d[0], &w[0]) < 0)
 			goto overflow; /* the scale grew after the first count was converted */
-		{
-			size_t nids = 0;
-			const char *f = line, *fe = line + sl;
-			for (;;) {
-				const char *semi = memchr(f, ';', (size_t)(fe - f));
-				const char *e2 = semi ? semi : fe;
-				FLAME_GROW(p->ids, p->ids_cap, nids + 1);
-				p->ids[nids++] = flame_strtab_intern(&prof->names, f, (size_t)(e2 - f));
-				if (!semi)
-					break;
-				f = semi + 1;
-			}
-			flame_profile_add(prof, p->ids, nids, w);
-		}
+		add_stack(p, line, sl, w);
 		continue;
 overflow:
 		p->ctx->lines = lineno;
@@ -211,7 +242,8 @@ static void *folded_new(struct flame_parse_ctx *ctx)
 static void folded_free(void *vp)
 {
 	struct folded_parser *p = vp;
-	free(p->ids);
+	free(p->ends);
+	free(p->path);
 	free(p);
 }
 
@@ -278,30 +310,129 @@ void flame_folded_lines_release(struct flame_folded_lines *fl)
 	memset(fl, 0, sizeof(*fl));
 }
 
+/* Sorted traversal.  Among the children of one node, a child c stands for
+ * two things: its own line "P;c" (if it has weight) and the lines below it,
+ * which all start with "P;c;".  Sorting these by the keys "c" and "c;"
+ * gives exactly the byte order of the folded lines, because frame names
+ * contain no ';'.  So the walk needs no line text beyond the current path. */
+struct walk_event {
+	uint32_t node;
+	uint32_t below; /* 0: the child's own line; 1: the lines below it */
+};
+
+static const struct flame_profile *walk_prof;
+
+static int cmp_events(const void *a, const void *b)
+{
+	const struct walk_event *x = a, *y = b;
+	size_t lx, ly;
+	const char *nx = flame_strtab_name(&walk_prof->names, walk_prof->nodes[x->node].name, &lx);
+	const char *ny = flame_strtab_name(&walk_prof->names, walk_prof->nodes[y->node].name, &ly);
+	size_t n = lx < ly ? lx : ly;
+	int c = memcmp(nx, ny, n);
+	if (c)
+		return c;
+	/* compare the terminators: "" (own line) sorts before ';' and before any byte */
+	int tx = lx > n ? (unsigned char)nx[n] : x->below ? ';' : -1;
+	int ty = ly > n ? (unsigned char)ny[n] : y->below ? ';' : -1;
+	if (lx == ly)
+		return (int)x->below - (int)y->below;
+	return tx - ty;
+}
+
+int flame_folded_walk(const struct flame_profile *p,
+		      int (*fn)(void *ctx, const char *path, size_t len, uint32_t node), void *ctx)
+{
+	struct frame {
+		size_t ev_start, ev_end, next; /* events of this level in evs[] */
+		size_t path_len;               /* path length before this level's names */
+	};
+	struct walk_event *evs = NULL;
+	size_t nevs = 0, evs_cap = 0;
+	struct frame *st = NULL;
+	size_t nst = 0, st_cap = 0;
+	struct flame_buf path = FLAME_BUF_INIT;
+	int rc = 0;
+
+	walk_prof = p;
+	uint32_t parent = 0;
+	for (;;) {
+		/* push a level: the events of parent's children, sorted */
+		size_t start = nevs;
+		for (uint32_t c = p->nodes[parent].first_child; c != FLAME_NO_NODE; c = p->nodes[c].next_sibling) {
+			FLAME_GROW(evs, evs_cap, nevs + 2);
+			if (p->nodes[c].self[0] || p->nodes[c].self[1])
+				evs[nevs++] = (struct walk_event){ c, 0 };
+			if (p->nodes[c].first_child != FLAME_NO_NODE)
+				evs[nevs++] = (struct walk_event){ c, 1 };
+		}
+		if (nevs - start > 1)
+			qsort(evs + start, nevs - start, sizeof(*evs), cmp_events);
+		FLAME_GROW(st, st_cap, nst + 1);
+		st[nst++] = (struct frame){ start, nevs, start, path.len };
+		/* advance to the next event, popping finished levels */
+		for (;;) {
+			struct frame *f = &st[nst - 1];
+			if (f->next == f->ev_end) {
+				nevs = f->ev_start;
+				path.len = f->path_len;
+				if (--nst == 0)
+					goto done;
+				continue;
+			}
+			struct walk_event e = evs[f->next++];
+			size_t len;
+			const char *name = flame_strtab_name(&p->names, p->nodes[e.node].name, &len);
+			path.len = f->path_len;
+			if (nst > 1)
+				flame_buf_addc(&path, ';');
+			flame_buf_add(&path, name, len);
+			if (!e.below) {
+				if ((rc = fn(ctx, path.data, path.len, e.node)) != 0)
+					goto done;
+				continue;
+			}
+			parent = e.node;
+			break;
+		}
+	}
+done:
+	free(evs);
+	free(st);
+	flame_buf_release(&path);
+	return rc;
+}
+
+struct write_ctx {
+	const struct flame_profile *p;
+	struct flame_output *out;
+	struct flame_error *err;
+	struct flame_buf line;
+};
+
+static int write_line(void *vctx, const char *path, size_t len, uint32_t node)
+{
+	struct write_ctx *w = vctx;
+	const struct flame_node *nd = &w->p->nodes[node];
+	flame_buf_reset(&w->line);
+	flame_buf_add(&w->line, path, len);
+	flame_buf_addc(&w->line, ' ');
+	flame_format_weight(&w->line, nd->self[0], w->p->scale_digits);
+	if (w->p->ncols == 2) {
+		flame_buf_addc(&w->line, ' ');
+		flame_format_weight(&w->line, nd->self[1], w->p->scale_digits);
+	}
+	flame_buf_addc(&w->line, '\n');
+	return flame_output_write(w->out, w->line.data, w->line.len, w->err) < 0 ? -1 : 0;
+}
+
 int flame_folded_write(const struct flame_profile *p, struct flame_output *out,
 		       struct flame_error *err)
 {
-	struct flame_folded_lines fl;
-	flame_folded_lines(p, &fl);
-	struct flame_buf line = FLAME_BUF_INIT;
-	int rc = 0;
-	for (size_t i = 0; i < fl.n && rc == 0; i++) {
-		const struct line_ref *r = &fl.refs[i];
-		const struct flame_node *nd = &p->nodes[r->node];
-		flame_buf_reset(&line);
-		flame_buf_add(&line, fl.text.data + r->off, r->len);
-		flame_buf_addc(&line, ' ');
-		flame_format_weight(&line, nd->self[0], p->scale_digits);
-		if (p->ncols == 2) {
-			flame_buf_addc(&line, ' ');
-			flame_format_weight(&line, nd->self[1], p->scale_digits);
-		}
-		flame_buf_addc(&line, '\n');
-		rc = flame_output_write(out, line.data, line.len, err);
-	}
-	flame_buf_release(&line);
-	flame_folded_lines_release(&fl);
-	return rc;
+	struct write_ctx w = { p, out, err, FLAME_BUF_INIT };
+	int rc = flame_folded_walk(p, write_line, &w);
+	flame_buf_release(&w.line);
+	return rc ? -1 : 0;
 }
 
 const struct flame_format flame_format_folded = {

@@ -23,6 +23,13 @@ struct flame_folded_lines {
 int flame_folded_lines(const struct flame_profile *p, struct flame_folded_lines *fl);
 void flame_folded_lines_release(struct flame_folded_lines *fl);
 
+/* Call fn for every stack with weight, in byte-wise order of the folded
+ * text ("a;b;c", NUL-terminated, valid during the call), without building
+ * all lines in memory.  A non-zero return from fn stops the walk and is
+ * returned. */
+int flame_folded_walk(const struct flame_profile *p,
+		      int (*fn)(void *ctx, const char *path, size_t len, uint32_t node), void *ctx);
+
 /* Write p as folded text, sorted like the reference tools. */
 int flame_folded_write(const struct flame_profile *p, struct flame_output *out,
 		       struct flame_error *err);

@@ -248,7 +248,9 @@ struct flame_reader *flame_reader_new(const struct flame_reader_config *cfg)
 		r->cfg.opts = &r->default_opts;
 	r->chunk_size = cfg->chunk_size ? cfg->chunk_size : DEFAULT_CHUNK;
 	r->nworkers = cfg->nthreads > 1 ? cfg->nthreads : 1;
-	r->threaded = cfg->nthreads > 1;
+	/* One parse thread can still run beside the caller's reading and
+	 * decompression (background_parse); more threads always do. */
+	r->threaded = cfg->nthreads > 1 || cfg->background_parse;
 	r->workers = flame_xcalloc((size_t)r->nworkers, sizeof(*r->workers));
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv_work, NULL);
@@ -587,7 +589,7 @@ static void reader_free(struct flame_reader *r)
 	free(r->infos);
 	free(r->event);
 	for (size_t i = 0; i < r->nmaps; i++)
-		munmap(r->maps[i].p, r->maps[i].n);
+		flame_input_unmap(r->maps[i].p, r->maps[i].n);
 	free(r->maps);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv_work);
@@ -684,7 +686,9 @@ int flame_read_files(const char *const *paths, size_t npaths, const struct flame
 		paths = stdin_only;
 		npaths = 1;
 	}
-	struct flame_reader *r = flame_reader_new(cfg);
+	struct flame_reader_config c = *cfg;
+	c.background_parse = 1; /* reading a pipe or zstd overlaps with parsing */
+	struct flame_reader *r = flame_reader_new(&c);
 	r->progress = cfg->progress && isatty(2);
 	r->t0 = r->last = flame_now();
 	for (size_t i = 0; i < npaths; i++) {

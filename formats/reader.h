@@ -23,6 +23,7 @@ struct flame_reader_config {
 	int nthreads;                      /* 1 = parse on the calling thread */
 	int progress;                      /* progress line on stderr */
 	size_t chunk_size;                 /* 0 = default (2 MiB) */
+	int background_parse;              /* nthreads 1: parse on a worker thread anyway */
 };
 
 /* What the reader learned besides the stacks, for the command to report. */
