@@ -243,9 +243,25 @@ static int is_count_line(const char *s, size_t n)
 	return count_line(s, n, NULL, &overflow);
 }
 
-static size_t dtrace_boundary(const char *buf, size_t len)
+static int blank_line(const char *s, size_t n)
 {
-	return flame_last_line_where(buf, len, is_count_line);
+	return is_blank(s, n);
+}
+
+static size_t dtrace_boundary(const char *buf, size_t len, int at_file_start)
+{
+	size_t from = 0;
+	if (at_file_start) {
+		/* the header runs to the first blank line; a count line inside it is not a boundary */
+		const char *s = buf, *end = buf + len, *nl;
+		while ((nl = memchr(s, '\n', (size_t)(end - s))) && !blank_line(s, (size_t)(nl - s)))
+			s = nl + 1;
+		if (!nl)
+			return 0;
+		from = (size_t)(nl + 1 - buf);
+	}
+	size_t b = flame_last_line_where(buf + from, len - from, is_count_line);
+	return b ? from + b : 0;
 }
 
 static int is_hex_address(const char *s, size_t n)

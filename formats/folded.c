@@ -106,7 +106,8 @@ static void add_stack(struct folded_parser *p, const char *s, size_t n, const ui
 		k++;
 	uint32_t node = k ? p->path[k - 1] : 0;
 	size_t pos = k ? p->ends[k - 1] + 1 : 0;
-	for (;;) {
+	/* pos > n: this line is a prefix of the previous one, node is its leaf */
+	while (pos <= n) {
 		const char *semi = memchr(s + pos, ';', n - pos);
 		size_t e = semi ? (size_t)(semi - s) : n;
 		uint32_t id = flame_strtab_intern(&prof->names, s + pos, e - pos);
@@ -196,8 +197,9 @@ static int newline_line(const char *s, size_t n)
 	return 1;
 }
 
-static size_t folded_boundary(const char *buf, size_t len)
+static size_t folded_boundary(const char *buf, size_t len, int at_file_start)
 {
+	(void)at_file_start;
 	return flame_last_line_where(buf, len, newline_line);
 }
 

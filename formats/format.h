@@ -67,11 +67,14 @@ struct flame_format {
 	const char *summary;     /* one line for `flame formats` */
 	/* Does buf (the first bytes of an input; eof if that is all) look like us? */
 	enum flame_probe (*probe)(const char *buf, size_t len, int eof);
-	/* Offset just past the last record boundary in buf, 0 if none. */
-	size_t (*boundary)(const char *buf, size_t len);
-	/* Optional: look at the first bytes of the first input before parsing
-	 * starts (perf picks the event to keep).  Returns a malloc'd string or NULL. */
-	char *(*prepare)(const char *buf, size_t len, const struct flame_read_opts *opts);
+	/* Offset just past the last record boundary in buf, 0 if none.
+	 * at_file_start: buf begins at the start of a file (dtrace must not cut
+	 * inside its header). */
+	size_t (*boundary)(const char *buf, size_t len, int at_file_start);
+	/* Optional: look at the input before any of it is parsed (perf finds
+	 * the first event, which is the one kept).  Only complete lines count
+	 * unless eof.  Returns a malloc'd string, or NULL if buf holds none. */
+	char *(*prepare)(const char *buf, size_t len, int eof, const struct flame_read_opts *opts);
 	void *(*parser_new)(struct flame_parse_ctx *ctx);
 	/* Parse whole records.  file_start: first chunk of a file; file_end:
 	 * last chunk of a file (whose final line may lack '\n').  -1 on a hard

@@ -545,8 +545,9 @@ static int blank_line(const char *s, size_t n)
 	return is_blank(s, n);
 }
 
-static size_t perf_boundary(const char *buf, size_t len)
+static size_t perf_boundary(const char *buf, size_t len, int at_file_start)
 {
+	(void)at_file_start;
 	return flame_last_line_where(buf, len, blank_line);
 }
 
@@ -592,7 +593,7 @@ static enum flame_probe perf_probe(const char *buf, size_t len, int eof)
 }
 
 /* The event of the first sample, kept when --event-filter is not given. */
-static char *perf_prepare(const char *buf, size_t len, const struct flame_read_opts *opts)
+static char *perf_prepare(const char *buf, size_t len, int eof, const struct flame_read_opts *opts)
 {
 	if (opts->event_filter)
 		return flame_xstrdup(opts->event_filter);
@@ -600,6 +601,8 @@ static char *perf_prepare(const char *buf, size_t len, const struct flame_read_o
 	int in_event = 0;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		if (!nl && !eof)
+			break; /* a cut line could name a cut event */
 		const char *le = nl ? nl : end;
 		size_t n = (size_t)(le - s);
 		const char *line = s;

@@ -164,9 +164,11 @@ static void chunk_put_locked(struct flame_reader *r, struct chunk *c)
 static void process(struct flame_reader *r, struct worker *w, struct chunk *c)
 {
 	int skip;
+	const char *event;
 	if (r->threaded)
 		pthread_mutex_lock(&r->mu);
 	skip = r->failed;
+	event = r->event;
 	if (r->threaded)
 		pthread_mutex_unlock(&r->mu);
 	if (skip)
@@ -176,7 +178,7 @@ static void process(struct flame_reader *r, struct worker *w, struct chunk *c)
 		w->parsers[fi] = c->fmt->parser_new(&w->ctx);
 	w->ctx.chunk = c->seq;
 	w->ctx.lines = 0;
-	w->ctx.event = r->event;
+	w->ctx.event = event;
 	w->ctx.failed = 0;
 	int rc = c->fmt->parse(w->parsers[fi], c->data, c->len, c->file_start, c->file_end);
 	if (c->borrowed) {
@@ -329,10 +331,14 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 {
 	const char *name = r->files[r->nfiles - 1];
 	if (!r->cur_fmt) {
+		/* Probe exactly the first PROBE_BYTES (or the whole input), so the
+		 * answer does not depend on how the input arrived. */
+		size_t n = len < PROBE_BYTES ? len : PROBE_BYTES;
+		int at_end = eof && n == len;
 		const struct flame_format *yes[MAX_FORMATS];
 		int nyes = 0;
 		for (int i = 0; flame_formats[i]; i++)
-			if (flame_formats[i]->probe(buf, len, eof) == FLAME_PROBE_YES)
+			if (flame_formats[i]->probe(buf, n, at_end) == FLAME_PROBE_YES)
 				yes[nyes++] = flame_formats[i];
 		if (nyes == 0) {
 			char m[512];
@@ -350,11 +356,29 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 		r->cur_fmt = yes[0];
 	}
 	r->fmts[r->nfiles - 1] = r->cur_fmt;
-	if (!r->prepared && r->cur_fmt->prepare) {
-		r->prepared = 1;
-		r->event = r->cur_fmt->prepare(buf, len, r->cfg.opts);
-	}
 	return 0;
+}
+
+/* Before the first chunk of a format with prepare() is parsed, let it see
+ * the input up to the thing it looks for (perf: the first event).  Returns
+ * 1 when parsing may start, 0 to wait for more input. */
+static int ready_to_parse(struct flame_reader *r, const char *buf, size_t len, int eof)
+{
+	if (r->prepared || !r->cur_fmt->prepare)
+		return 1;
+	char *ev = r->cur_fmt->prepare(buf, len, eof, r->cfg.opts);
+	if (!ev && !eof && len <= MAX_RECORD)
+		return 0;
+	if (ev) {
+		if (r->threaded)
+			pthread_mutex_lock(&r->mu);
+		r->event = ev;
+		r->prepared = 1;
+		if (r->threaded)
+			pthread_mutex_unlock(&r->mu);
+	}
+	/* none in this input: nothing here names an event; look in the next one */
+	return 1;
 }
 
 static int resolve_format(struct flame_reader *r, int eof, struct flame_error *err)
@@ -365,10 +389,24 @@ static int resolve_format(struct flame_reader *r, int eof, struct flame_error *e
 static int cut_chunks(struct flame_reader *r, struct flame_error *err)
 {
 	while (r->pend->len >= r->chunk_size) {
-		if (!r->fmts[r->nfiles - 1] && resolve_format(r, 0, err) < 0)
-			return -1;
 		struct chunk *p = r->pend;
-		size_t b = r->cur_fmt->boundary(p->data + r->scan_from, p->len - r->scan_from);
+		if (!r->fmts[r->nfiles - 1]) {
+			if (p->len < PROBE_BYTES)
+				return 0;
+			if (resolve_format(r, 0, err) < 0)
+				return -1;
+		}
+		if (!ready_to_parse(r, p->data, p->len, 0))
+			return 0;
+		size_t b;
+		if (!r->file_dispatched) {
+			b = r->cur_fmt->boundary(p->data, p->len, 1);
+			r->scan_from = 0;
+		} else {
+			b = r->cur_fmt->boundary(p->data + r->scan_from, p->len - r->scan_from, 0);
+			if (b)
+				b += r->scan_from;
+		}
 		if (b == 0) {
 			if (p->len > MAX_RECORD) {
 				char m[256];
@@ -381,7 +419,6 @@ static int cut_chunks(struct flame_reader *r, struct flame_error *err)
 			r->scan_from = nl ? (size_t)(nl + 1 - p->data) : 0;
 			return 0;
 		}
-		b += r->scan_from;
 		size_t rest = p->len - b;
 		struct chunk *n = chunk_get(r, rest + r->chunk_size + (512u << 10));
 		memcpy(n->data, p->data + b, rest);
@@ -472,16 +509,14 @@ static void progress_clear(struct flame_reader *r)
 static int feed_mapped(struct flame_reader *r, const char *base, size_t len, struct flame_error *err)
 {
 	size_t pos = 0;
-	if (!r->fmts[r->nfiles - 1]) {
-		size_t n = len < PROBE_BYTES ? len : PROBE_BYTES;
-		if (resolve_format_in(r, base, n, n == len, err) < 0)
-			return -1;
-	}
+	if (!r->fmts[r->nfiles - 1] && resolve_format_in(r, base, len, 1, err) < 0)
+		return -1;
+	ready_to_parse(r, base, len, 1);
 	r->bytes += len;
 	while (len - pos > r->chunk_size) {
 		size_t win = r->chunk_size, b;
 		for (;;) {
-			b = r->cur_fmt->boundary(base + pos, win);
+			b = r->cur_fmt->boundary(base + pos, win, pos == 0);
 			if (b || pos + win >= len)
 				break;
 			if (win > MAX_RECORD) {
@@ -524,6 +559,7 @@ int flame_reader_end_file(struct flame_reader *r, struct flame_error *err)
 		if (resolve_format(r, 1, err) < 0)
 			return -1;
 	}
+	ready_to_parse(r, r->pend->data, r->pend->len, 1);
 	struct chunk *p = r->pend;
 	r->pend = NULL;
 	p->file_end = 1;
