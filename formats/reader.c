@@ -326,13 +326,45 @@ int flame_reader_begin_file(struct flame_reader *r, const char *name, struct fla
 }
 
 /* Decide the format of the current file from the bytes gathered so far. */
+static int is_blank_line(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!flame_is_space((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* -1: error (err set); 0: format known; 1: need more input to tell;
+ * 2: the whole input is blank or comments (only with eof). */
 static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len, int eof,
 			     struct flame_error *err)
 {
 	const char *name = r->files[r->nfiles - 1];
 	if (!r->cur_fmt) {
-		/* Probe exactly the first PROBE_BYTES (or the whole input), so the
-		 * answer does not depend on how the input arrived. */
+		/* Leading comments (perf script --header) say nothing about the
+		 * format: skip them, then probe exactly the next PROBE_BYTES (or
+		 * the rest of the input), so the answer does not depend on how
+		 * the input arrived.  Returns 1 while that much is not there yet. */
+		size_t start = 0;
+		for (;;) {
+			const char *nl = memchr(buf + start, '\n', len - start);
+			if (!nl) {
+				if (!eof)
+					return len > MAX_RECORD ? reader_error(r, err, FLAME_ERR_DATA, name, 0,
+							"no data after 64 MiB of comment lines") : 1;
+				break;
+			}
+			size_t ll = (size_t)(nl - (buf + start));
+			if (!(ll && buf[start] == '#') && !is_blank_line(buf + start, ll))
+				break;
+			start = (size_t)(nl + 1 - buf);
+		}
+		if (!eof && len - start < PROBE_BYTES)
+			return 1;
+		if (start == len)
+			return 2; /* nothing but comments: an empty profile */
+		buf += start;
+		len -= start;
 		size_t n = len < PROBE_BYTES ? len : PROBE_BYTES;
 		int at_end = eof && n == len;
 		const struct flame_format *yes[MAX_FORMATS];
@@ -393,8 +425,11 @@ static int cut_chunks(struct flame_reader *r, struct flame_error *err)
 		if (!r->fmts[r->nfiles - 1]) {
 			if (p->len < PROBE_BYTES)
 				return 0;
-			if (resolve_format(r, 0, err) < 0)
+			int rc = resolve_format(r, 0, err);
+			if (rc < 0)
 				return -1;
+			if (rc > 0)
+				return 0;
 		}
 		if (!ready_to_parse(r, p->data, p->len, 0))
 			return 0;
@@ -509,8 +544,13 @@ static void progress_clear(struct flame_reader *r)
 static int feed_mapped(struct flame_reader *r, const char *base, size_t len, struct flame_error *err)
 {
 	size_t pos = 0;
-	if (!r->fmts[r->nfiles - 1] && resolve_format_in(r, base, len, 1, err) < 0)
-		return -1;
+	if (!r->fmts[r->nfiles - 1]) {
+		int rc = resolve_format_in(r, base, len, 1, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 2)
+			return 0;
+	}
 	ready_to_parse(r, base, len, 1);
 	r->bytes += len;
 	while (len - pos > r->chunk_size) {
@@ -556,8 +596,11 @@ int flame_reader_end_file(struct flame_reader *r, struct flame_error *err)
 	if (!r->fmts[r->nfiles - 1]) {
 		if (r->pend->len == 0 && !r->cur_fmt)
 			return 0; /* empty input: nothing to detect, nothing to read */
-		if (resolve_format(r, 1, err) < 0)
+		int rc = resolve_format(r, 1, err);
+		if (rc < 0)
 			return -1;
+		if (rc == 2)
+			return 0;
 	}
 	ready_to_parse(r, r->pend->data, r->pend->len, 1);
 	struct chunk *p = r->pend;
