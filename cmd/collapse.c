@@ -207,6 +207,12 @@ int cmd_collapse(int argc, char **argv)
 		fprintf(stderr, "flame: collapse: %llu line%s did not parse (--strict); no output written\n",
 			(unsigned long long)warnings, warnings == 1 ? "" : "s");
 		rc = EXIT_DATA;
+	} else if (prof.nstacks == 0 && rep.diag.count[FLAME_DIAG_OTHER_EVENT] && rep.event_given) {
+		fprintf(stderr, "flame: collapse: no samples of event '%s'; the input has samples of "
+				"other events (%s)\n",
+			rep.event ? rep.event : "",
+			rep.diag.nex[FLAME_DIAG_OTHER_EVENT] ? rep.diag.ex[FLAME_DIAG_OTHER_EVENT][0].text : "");
+		rc = EXIT_DATA;
 	} else if (warnings && prof.nstacks == 0) {
 		fprintf(stderr, "flame: collapse: no stacks found; %llu line%s did not parse\n",
 			(unsigned long long)warnings, warnings == 1 ? "" : "s");

@@ -30,7 +30,7 @@ int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned l
 {
 	char *end;
 	errno = 0;
-	if (!s || !*s || *s == '-' || *s == '+') {
+	if (!s || *s < '0' || *s > '9') {
 		flame_usage_error(cmd, "%s expects a whole number, got '%s'", opt, s ? s : "");
 		return -1;
 	}
@@ -53,7 +53,13 @@ uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet)
 		const struct flame_diag_example *e = &rep->diag.ex[k][0];
 		const char *file = rep->diag.nex[k] ? rep->files[e->chunk] : "";
 		if (flame_diag_kind_is_note((enum flame_diag_kind)k)) {
-			if (!quiet)
+			if (!quiet && rep->event_given)
+				fprintf(stderr,
+					"flame: note: kept event '%s' (--event-filter); skipped %llu "
+					"sample%s of other events, first at %s:%llu (%s)\n",
+					rep->event ? rep->event : "", (unsigned long long)n, n == 1 ? "" : "s",
+					file, (unsigned long long)e->line, e->text);
+			else if (!quiet)
 				fprintf(stderr,
 					"flame: note: kept event '%s' (the first seen); skipped %llu "
 					"sample%s of other events, first at %s:%llu (%s); "

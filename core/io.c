@@ -302,6 +302,7 @@ void flame_input_close(struct flame_input *in)
 
 struct flame_output {
 	int fd;
+	int direct; /* writing straight into a FIFO, device or the like */
 	char *path; /* final name, NULL for stdout */
 	char *tmp;  /* temporary name beside it */
 	unsigned char *buf;
@@ -323,7 +324,32 @@ int flame_output_open(struct flame_output **outp, const char *path, struct flame
 	if (!path || strcmp(path, "-") == 0) {
 		out->fd = 1;
 	} else {
-		out->path = flame_xstrdup(path);
+		struct stat st;
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			/* /dev/null, a FIFO, a terminal: write into it; renaming a
+			 * file over it would destroy it */
+			if (S_ISDIR(st.st_mode)) {
+				flame_error_set(err, FLAME_ERR_IO, path, 0, "is a directory");
+				free(out);
+				return -1;
+			}
+			out->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+			if (out->fd < 0) {
+				flame_error_set(err, FLAME_ERR_IO, path, 0, "cannot open for writing: %s",
+						strerror(errno));
+				free(out);
+				return -1;
+			}
+			out->direct = 1;
+			out->path = flame_xstrdup(path);
+			out->buf = flame_xmalloc(OUT_CAP);
+			*outp = out;
+			return 0;
+		}
+		/* Through a symlink, replace the file it names, not the link. */
+		char *real = realpath(path, NULL);
+		out->path = real ? real : flame_xstrdup(path);
+		path = out->path;
 		const char *slash = strrchr(path, '/');
 		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
 		struct flame_buf t = FLAME_BUF_INIT;
@@ -427,6 +453,17 @@ int flame_output_commit(struct flame_output *out, struct flame_error *err)
 		flame_output_abort(out);
 		return -1;
 	}
+	if (out->direct) {
+		int rc = close(out->fd);
+		out->fd = -1;
+		if (rc < 0) {
+			flame_error_set(err, FLAME_ERR_IO, out->path, 0, "write error: %s", strerror(errno));
+			free_output(out);
+			return -1;
+		}
+		free_output(out);
+		return 0;
+	}
 	if (out->path) {
 		if (close(out->fd) < 0) {
 			flame_error_set(err, FLAME_ERR_IO, out->path, 0, "write error: %s", strerror(errno));
@@ -450,7 +487,10 @@ void flame_output_abort(struct flame_output *out)
 {
 	if (!out)
 		return;
-	if (out->path) {
+	if (out->direct) {
+		if (out->fd >= 0)
+			close(out->fd);
+	} else if (out->path) {
 		if (out->fd >= 0)
 			close(out->fd);
 		unlink(out->tmp);

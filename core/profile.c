@@ -26,12 +26,16 @@ void flame_profile_init(struct flame_profile *p)
 	p->nnodes = 1;
 }
 
+static void timeline_free(struct flame_timeline *t);
+
 void flame_profile_release(struct flame_profile *p)
 {
 	flame_strtab_release(&p->names);
 	free(p->nodes);
 	free(p->nchild);
 	free(p->child_slots);
+	if (p->timeline)
+		timeline_free(p->timeline);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -77,6 +81,10 @@ uint32_t flame_profile_child(struct flame_profile *p, uint32_t parent, uint32_t 
 	}
 	if (!create)
 		return FLAME_NO_NODE;
+	/* Make room first, while the table matches the nodes exactly: a rehash
+	 * after the new node is linked would index some children twice. */
+	if ((p->nhashed + WIDE) * 4 > p->nslots * 3)
+		rehash(p);
 	if (p->nnodes == p->nodes_cap) {
 		size_t old = p->nodes_cap;
 		FLAME_GROW(p->nodes, p->nodes_cap, p->nnodes + 1);
@@ -90,8 +98,6 @@ uint32_t flame_profile_child(struct flame_profile *p, uint32_t parent, uint32_t 
 	p->nchild[n] = 0;
 	if (p->nchild[parent] < 255)
 		p->nchild[parent]++;
-	if ((p->nhashed + WIDE) * 4 > p->nslots * 3)
-		rehash(p);
 	if (p->nchild[parent] == WIDE) {
 		/* the parent just became wide: index all its children */
 		for (uint32_t c = p->nodes[parent].first_child; c != FLAME_NO_NODE;
@@ -211,4 +217,70 @@ void flame_format_weight(struct flame_buf *b, uint64_t w, int scale_digits)
 		nd--;
 	flame_buf_addc(b, '.');
 	flame_buf_add(b, frac, (size_t)nd);
+}
+
+/* ---- timeline ---- */
+
+struct flame_timeline *flame_profile_timeline_enable(struct flame_profile *p)
+{
+	if (!p->timeline) {
+		p->timeline = flame_xcalloc(1, sizeof(*p->timeline));
+		p->timeline->nthread_slots = 64;
+		p->timeline->thread_slots = flame_xcalloc(64, sizeof(uint32_t));
+	}
+	return p->timeline;
+}
+
+static void timeline_free(struct flame_timeline *t)
+{
+	for (size_t i = 0; i < t->nthreads; i++)
+		free(t->threads[i].name);
+	free(t->threads);
+	free(t->thread_slots);
+	free(t->samples);
+	free(t);
+}
+
+static uint64_t thread_hash(uint32_t pid, uint32_t tid, const char *name, size_t len)
+{
+	return flame_hash_u64(((uint64_t)pid << 32 | tid) ^ flame_hash(name, len));
+}
+
+uint32_t flame_timeline_thread(struct flame_timeline *t, uint32_t pid, uint32_t tid,
+			       const char *name, size_t len)
+{
+	size_t mask = t->nthread_slots - 1;
+	size_t i = thread_hash(pid, tid, name, len) & mask;
+	for (uint32_t v; (v = t->thread_slots[i]) != 0; i = (i + 1) & mask) {
+		const struct flame_thread *th = &t->threads[v - 1];
+		if (th->pid == pid && th->tid == tid && strlen(th->name) == len &&
+		    memcmp(th->name, name, len) == 0)
+			return v - 1;
+	}
+	FLAME_GROW(t->threads, t->threads_cap, t->nthreads + 1);
+	uint32_t idx = (uint32_t)t->nthreads++;
+	t->threads[idx] = (struct flame_thread){ pid, tid, flame_xmemdup(name, len) };
+	t->thread_slots[i] = idx + 1;
+	if (t->nthreads * 2 > t->nthread_slots) {
+		size_t n = t->nthread_slots * 2;
+		uint32_t *slots = flame_xcalloc(n, sizeof(*slots));
+		for (uint32_t k = 0; k < t->nthreads; k++) {
+			const struct flame_thread *th = &t->threads[k];
+			size_t j = thread_hash(th->pid, th->tid, th->name, strlen(th->name)) & (n - 1);
+			while (slots[j])
+				j = (j + 1) & (n - 1);
+			slots[j] = k + 1;
+		}
+		free(t->thread_slots);
+		t->thread_slots = slots;
+		t->nthread_slots = n;
+	}
+	return idx;
+}
+
+void flame_timeline_add(struct flame_timeline *t, uint32_t leaf, uint32_t thread, uint64_t time,
+			uint64_t weight)
+{
+	FLAME_GROW(t->samples, t->samples_cap, t->nsamples + 1);
+	t->samples[t->nsamples++] = (struct flame_sample){ time, weight, leaf, thread };
 }

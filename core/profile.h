@@ -55,6 +55,7 @@ struct flame_profile {
 	enum flame_unit unit;
 	int overflow;           /* a weight sum exceeded 2^64-1 (saturated) */
 	uint64_t nstacks;       /* stacks added (before merging equal ones) */
+	struct flame_timeline *timeline; /* optional sample list; NULL unless enabled */
 };
 
 void flame_profile_init(struct flame_profile *p);
@@ -82,5 +83,47 @@ uint64_t flame_profile_total(const struct flame_profile *p, int col);
 /* Append weight (fixed point, scale digits) as decimal text, trailing zeros cut. */
 struct flame_buf;
 void flame_format_weight(struct flame_buf *b, uint64_t w, int scale_digits);
+
+/*
+ * The timeline (optional): when a source knows when each sample was taken
+ * and in which thread (flame record), it keeps a sample list beside the
+ * trie for writers that show time (flame charts, speedscope, Chrome,
+ * Firefox).  A sample is a trie leaf plus a few integers; threads are a
+ * table with one entry per distinct (pid, tid, name), so a thread renamed
+ * by exec or prctl gets a second entry.  Off by default: p->timeline stays
+ * NULL, and nothing else in this file reads it (flame_profile_merge() does
+ * not carry timelines over); flame_profile_release() frees it.
+ */
+struct flame_thread {
+	uint32_t pid;  /* process id */
+	uint32_t tid;  /* thread id (== pid for a main thread) */
+	char *name;    /* command name (comm) when sampled; owned, NUL-terminated */
+};
+
+struct flame_sample {
+	uint64_t time;   /* nanoseconds on the source's clock (record: CLOCK_MONOTONIC) */
+	uint64_t weight; /* in profile units, same scale as the trie's weights */
+	uint32_t leaf;   /* trie node the sample's stack ends at */
+	uint32_t thread; /* index into flame_timeline.threads */
+};
+
+struct flame_timeline {
+	struct flame_sample *samples; /* in the order added (record: time order) */
+	size_t nsamples, samples_cap;
+	struct flame_thread *threads;
+	size_t nthreads, threads_cap;
+	uint32_t *thread_slots;       /* (pid, tid, name) -> thread index + 1; 0 = empty */
+	size_t nthread_slots;         /* power of two */
+	uint64_t start, end;          /* nanoseconds: the recorded window, 0 when unknown */
+};
+
+/* Start keeping a timeline (idempotent); returns p->timeline. */
+struct flame_timeline *flame_profile_timeline_enable(struct flame_profile *p);
+/* Index of thread (pid, tid, name[0,len)), added on first use. */
+uint32_t flame_timeline_thread(struct flame_timeline *t, uint32_t pid, uint32_t tid,
+			       const char *name, size_t len);
+/* Append one sample. */
+void flame_timeline_add(struct flame_timeline *t, uint32_t leaf, uint32_t thread, uint64_t time,
+			uint64_t weight);
 
 #endif

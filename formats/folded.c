@@ -86,10 +86,9 @@ static size_t split_count(const char *s, size_t n, const char **cs, size_t *cn)
 		return SIZE_MAX;
 	*cs = s + i;
 	*cn = n - i;
-	size_t k = i;
-	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
-		k--;
-	return k;
+	/* flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ takes exactly one blank as
+	 * the separator: a frame that is itself blank (perf's empty symbol) stays */
+	return i - 1;
 }
 
 static void add_stack(struct folded_parser *p, const char *s, size_t n, const uint64_t w[2])
@@ -165,11 +164,15 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 				       "expected 'frame;frame;... COUNT'", line, n);
 			continue;
 		}
-		/* "STACK BEFORE AFTER": a differential profile */
-		const char *c0;
-		size_t c0n;
-		size_t sl2 = split_count(line, sl, &c0, &c0n);
-		int two = sl2 != SIZE_MAX && sl2 > 0 && parse_count(c0, c0n, &ip[0], &fp[0], &d[0]);
+		/* "STACK BEFORE AFTER": a differential profile.  Look back only over
+		 * digits and dots, not over the whole stack. */
+		const char *c0 = line + sl;
+		while (c0 > line && ((*(c0 - 1) >= '0' && *(c0 - 1) <= '9') || *(c0 - 1) == '.'))
+			c0--;
+		size_t c0n = (size_t)(line + sl - c0);
+		int two = c0n && c0 - 1 > line && (c0[-1] == ' ' || c0[-1] == '\t') &&
+			  parse_count(c0, c0n, &ip[0], &fp[0], &d[0]);
+		size_t sl2 = two ? (size_t)(c0 - 1 - line) : 0;
 		if (two) {
 			prof->ncols = 2;
 			sl = sl2;

@@ -167,7 +167,8 @@ static void process(struct flame_reader *r, struct worker *w, struct chunk *c)
 	const char *event;
 	if (r->threaded)
 		pthread_mutex_lock(&r->mu);
-	skip = r->failed;
+	/* after a failure, chunks before it still count (lines, earlier errors) */
+	skip = r->failed && c->seq > r->fail_seq;
 	event = r->event;
 	if (r->threaded)
 		pthread_mutex_unlock(&r->mu);
@@ -571,6 +572,7 @@ static int feed_mapped(struct flame_reader *r, const char *base, size_t len, str
 		if (!b)
 			break;
 		struct chunk *c = chunk_get(r, 0);
+		free(c->data); /* a recycled buffer from a streamed input */
 		c->borrowed = 1;
 		c->data = (char *)base + pos;
 		c->len = b;
@@ -581,6 +583,7 @@ static int feed_mapped(struct flame_reader *r, const char *base, size_t len, str
 			return -1;
 	}
 	struct chunk *c = chunk_get(r, 0);
+	free(c->data);
 	c->borrowed = 1;
 	c->data = (char *)base + pos;
 	c->len = len - pos;
@@ -602,6 +605,8 @@ int flame_reader_end_file(struct flame_reader *r, struct flame_error *err)
 		if (rc == 2)
 			return 0;
 	}
+	if (r->pend->len == 0 && !r->file_dispatched)
+		return 0; /* an empty input, even with --format: nothing to parse */
 	ready_to_parse(r, r->pend->data, r->pend->len, 1);
 	struct chunk *p = r->pend;
 	r->pend = NULL;
@@ -731,7 +736,14 @@ int flame_reader_finish(struct flame_reader *r, struct flame_profile *out,
 	flame_diag_init(&rep->diag);
 	for (int i = 0; i < r->nworkers; i++) {
 		struct worker *w = &r->workers[i];
-		flame_profile_merge(out, &w->prof);
+		if (out->nnodes == 1 && flame_strtab_count(&out->names) == 0 && out->nstacks == 0) {
+			/* nothing to merge into: take the worker's profile as it is */
+			struct flame_profile t = *out;
+			*out = w->prof;
+			w->prof = t;
+		} else {
+			flame_profile_merge(out, &w->prof);
+		}
 		flame_diag_merge(&rep->diag, &w->diag);
 	}
 	for (int k = 0; k < FLAME_DIAG_NKINDS; k++)
@@ -746,6 +758,7 @@ int flame_reader_finish(struct flame_reader *r, struct flame_profile *out,
 	rep->nfiles = r->nfiles;
 	rep->formats = r->fmts;
 	rep->event = r->event;
+	rep->event_given = r->cfg.opts->event_filter != NULL;
 	rep->bytes = r->bytes;
 	rep->lines = total_lines;
 	r->files = NULL;

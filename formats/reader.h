@@ -33,6 +33,7 @@ struct flame_read_report {
 	size_t nfiles;
 	const struct flame_format **formats; /* format used per file */
 	char *event;              /* perf: event kept, or NULL */
+	int event_given;          /* the event came from --event-filter */
 	uint64_t bytes;           /* decompressed bytes read */
 	uint64_t lines;           /* lines read */
 };
