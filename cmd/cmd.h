@@ -29,6 +29,7 @@
 
 int cmd_collapse(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 /* "flame: <msg>" on stderr; returns the exit code for err->kind. */
 int flame_report_error(const struct flame_error *err);

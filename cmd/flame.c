@@ -19,7 +19,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "collapse", cmd_collapse, "fold perf script or dtrace output into folded stacks" },
-	{ "render", NULL, "draw an interactive SVG flame graph, or text views" },
+	{ "render", cmd_render, "draw an interactive SVG flame graph, or text views" },
 	{ "record", NULL, "sample a program with perf_event_open and write a profile" },
 	{ "filter", NULL, "keep, drop and rewrite stacks and frames with regexes" },
 	{ "diff", NULL, "compare two profiles" },

@@ -1,0 +1,432 @@
+/*
+ * text.c - "top" and "tree" views.
+ *
+ * Totals are subtree sums over the trie (children always have larger
+ * indexes than their parents, so one backward pass adds them up).  A
+ * function's total counts each stack once even when the function recurses:
+ * only its outermost node on a path contributes.
+ */
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/util.h"
+#include "escape.h"
+#include "layout.h"
+
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_YELLOW "\033[33m"
+#define C_RESET "\033[0m"
+
+void flame_text_opts_init(struct flame_text_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = FLAME_TEXT_TOP;
+	o->diff_width = FLAME_DIFF_WIDTH_AFTER;
+}
+
+struct col {
+	uint64_t w[2]; /* the weight column, and for diffs the "before" column */
+};
+
+static void fmt_weight(struct flame_buf *b, uint64_t w, int digits)
+{
+	struct flame_buf t = FLAME_BUF_INIT;
+	flame_format_weight(&t, w, digits);
+	const char *s = t.data ? t.data : "0";
+	size_t n = t.len ? t.len : 1;
+	const char *dot = memchr(s, '.', n);
+	size_t ilen = dot ? (size_t)(dot - s) : n;
+	for (size_t i = 0; i < ilen; i++) {
+		flame_buf_addc(b, s[i]);
+		size_t left = ilen - i - 1;
+		if (left && left % 3 == 0)
+			flame_buf_addc(b, ',');
+	}
+	if (dot)
+		flame_buf_add(b, dot, n - ilen);
+	flame_buf_release(&t);
+}
+
+static void fmt_delta(struct flame_buf *b, uint64_t after, uint64_t before, int digits)
+{
+	if (after >= before) {
+		flame_buf_addc(b, after > before ? '+' : ' ');
+		fmt_weight(b, after - before, digits);
+	} else {
+		flame_buf_addc(b, '-');
+		fmt_weight(b, before - after, digits);
+	}
+}
+
+static void fmt_pct(struct flame_buf *b, uint64_t w, uint64_t total)
+{
+	flame_buf_addf(b, "%.2f%%", total ? 100.0 * (double)w / (double)total : 0.0);
+}
+
+/* A table of text cells, right-aligned but for the last column. */
+struct table {
+	struct flame_buf cells; /* NUL-separated */
+	size_t *off;
+	size_t n, cap;
+	int ncols;
+	size_t width[8];
+	double *pct;             /* per cell: a percentage to colour, or -1 */
+};
+
+static void cell_end(struct table *t, double pct)
+{
+	flame_buf_addc(&t->cells, '\0');
+	FLAME_GROW(t->off, t->cap, t->n + 2);
+	t->pct = flame_xrealloc(t->pct, t->cap * sizeof(*t->pct));
+	size_t start = t->n ? t->off[t->n - 1] : 0;
+	size_t len = t->cells.len - 1 - start;
+	int c = (int)(t->n % (size_t)t->ncols);
+	size_t vis = flame_utf8_count(t->cells.data + start, len);
+	if (c < t->ncols - 1 && vis > t->width[c])
+		t->width[c] = vis;
+	t->pct[t->n] = pct;
+	t->off[t->n++] = t->cells.len;
+}
+
+static void table_write(struct table *t, struct flame_buf *b, int color)
+{
+	size_t nrows = t->n / (size_t)t->ncols;
+	for (size_t r = 0; r < nrows; r++) {
+		for (int c = 0; c < t->ncols; c++) {
+			size_t i = r * (size_t)t->ncols + (size_t)c;
+			size_t start = i ? t->off[i - 1] : 0;
+			const char *s = t->cells.data + start;
+			size_t len = t->off[i] - 1 - start;
+			const char *on = NULL;
+			if (color && r == 0)
+				on = C_BOLD;
+			else if (color && t->pct[i] >= 10)
+				on = C_RED;
+			else if (color && t->pct[i] >= 1)
+				on = C_YELLOW;
+			if (c < t->ncols - 1) {
+				size_t vis = flame_utf8_count(s, len);
+				for (size_t k = vis; k < t->width[c]; k++)
+					flame_buf_addc(b, ' ');
+			}
+			if (on)
+				flame_buf_adds(b, on);
+			flame_buf_add(b, s, len);
+			if (on)
+				flame_buf_adds(b, C_RESET);
+			flame_buf_adds(b, c < t->ncols - 1 ? "  " : "\n");
+		}
+	}
+}
+
+static void table_release(struct table *t)
+{
+	flame_buf_release(&t->cells);
+	free(t->off);
+	free(t->pct);
+}
+
+static void cell_s(struct table *t, const char *s)
+{
+	flame_buf_adds(&t->cells, s);
+	cell_end(t, -1);
+}
+
+static void cell_w(struct table *t, uint64_t w, int digits)
+{
+	fmt_weight(&t->cells, w, digits);
+	cell_end(t, -1);
+}
+
+static void cell_pct(struct table *t, uint64_t w, uint64_t total)
+{
+	fmt_pct(&t->cells, w, total);
+	cell_end(t, total ? 100.0 * (double)w / (double)total : 0);
+}
+
+static void cell_name(struct table *t, const struct flame_profile *p, uint32_t node, size_t indent)
+{
+	for (size_t i = 0; i < indent; i++)
+		flame_buf_add(&t->cells, "  ", 2);
+	size_t len;
+	const char *s = flame_strtab_name(&p->names, p->nodes[node].name, &len);
+	flame_text_clean(&t->cells, s, len);
+	cell_end(t, -1);
+}
+
+/* weights of node self in the chosen column (and "before") */
+static void node_w(const struct flame_profile *p, const struct flame_text_opts *o, uint32_t n,
+		   uint64_t out[2])
+{
+	out[0] = layout_width(p, p->nodes[n].self, o->diff_width);
+	out[1] = p->ncols == 2 ? p->nodes[n].self[0] : 0;
+}
+
+static void add_sat(uint64_t *a, uint64_t b)
+{
+	if (__builtin_add_overflow(*a, b, a))
+		*a = UINT64_MAX;
+}
+
+static int flush(struct flame_buf *b, struct flame_output *out, struct flame_error *err, int force)
+{
+	if (!b->len || (!force && b->len < (1u << 20)))
+		return 0;
+	int rc = flame_output_write(out, b->data, b->len, err);
+	flame_buf_reset(b);
+	return rc;
+}
+
+struct top_row {
+	uint32_t name;
+	uint64_t self[2], total[2];
+};
+
+static int cmp_top(const void *va, const void *vb, void *ctx)
+{
+	const struct top_row *a = va, *b = vb;
+	const struct flame_profile *p = ctx;
+	if (a->self[0] != b->self[0])
+		return a->self[0] > b->self[0] ? -1 : 1;
+	if (a->total[0] != b->total[0])
+		return a->total[0] > b->total[0] ? -1 : 1;
+	size_t la, lb;
+	const char *na = flame_strtab_name(&p->names, a->name, &la);
+	const char *nb = flame_strtab_name(&p->names, b->name, &lb);
+	int c = memcmp(na, nb, la < lb ? la : lb);
+	return c ? c : (la < lb ? -1 : la > lb);
+}
+
+static int write_top(const struct flame_profile *p, const struct flame_text_opts *o,
+		     struct col *tot, struct flame_output *out, struct flame_error *err)
+{
+	size_t nnames = flame_strtab_count(&p->names);
+	struct top_row *rows = flame_xcalloc(nnames + 1, sizeof(*rows));
+	uint32_t *active = flame_xcalloc(nnames + 1, sizeof(*active));
+	for (size_t i = 0; i < nnames; i++)
+		rows[i].name = (uint32_t)i;
+	/* depth-first, so that recursion counts once */
+	uint32_t n = p->nodes[0].first_child;
+	while (n != FLAME_NO_NODE) {
+		uint32_t nm = p->nodes[n].name;
+		uint64_t w[2];
+		node_w(p, o, n, w);
+		add_sat(&rows[nm].self[0], w[0]);
+		add_sat(&rows[nm].self[1], w[1]);
+		if (active[nm]++ == 0) {
+			add_sat(&rows[nm].total[0], tot[n].w[0]);
+			add_sat(&rows[nm].total[1], tot[n].w[1]);
+		}
+		if (p->nodes[n].first_child != FLAME_NO_NODE) {
+			n = p->nodes[n].first_child;
+			continue;
+		}
+		/* leave n and every ancestor whose children are done */
+		while (n != 0) {
+			active[p->nodes[n].name]--;
+			if (p->nodes[n].next_sibling != FLAME_NO_NODE) {
+				n = p->nodes[n].next_sibling;
+				break;
+			}
+			n = p->nodes[n].parent;
+		}
+		if (n == 0)
+			break;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < nnames; i++)
+		if (rows[i].self[0] || rows[i].total[0] || rows[i].self[1] || rows[i].total[1])
+			rows[k++] = rows[i];
+	qsort_r(rows, k, sizeof(*rows), cmp_top, (void *)p);
+	if (o->limit && k > o->limit)
+		k = (size_t)o->limit;
+
+	uint64_t total = tot[0].w[0];
+	int diff = p->ncols == 2;
+	struct table t = { .ncols = diff ? 6 : 5 };
+	cell_s(&t, "SELF");
+	cell_s(&t, "SELF%");
+	cell_s(&t, "TOTAL");
+	cell_s(&t, "TOTAL%");
+	if (diff)
+		cell_s(&t, "DELTA");
+	cell_s(&t, "FUNCTION");
+	for (size_t i = 0; i < k; i++) {
+		cell_w(&t, rows[i].self[0], p->scale_digits);
+		cell_pct(&t, rows[i].self[0], total);
+		cell_w(&t, rows[i].total[0], p->scale_digits);
+		cell_pct(&t, rows[i].total[0], total);
+		if (diff) {
+			fmt_delta(&t.cells, rows[i].total[0], rows[i].total[1], p->scale_digits);
+			cell_end(&t, -1);
+		}
+		size_t len;
+		const char *s = flame_strtab_name(&p->names, rows[i].name, &len);
+		flame_text_clean(&t.cells, s, len);
+		cell_end(&t, -1);
+	}
+	struct flame_buf b = FLAME_BUF_INIT;
+	table_write(&t, &b, o->color);
+	int rc = flush(&b, out, err, 1);
+	flame_buf_release(&b);
+	table_release(&t);
+	free(rows);
+	free(active);
+	return rc;
+}
+
+static const struct flame_profile *sort_p;
+static const struct col *sort_tot;
+
+static int cmp_child(const void *va, const void *vb)
+{
+	uint32_t a = *(const uint32_t *)va, b = *(const uint32_t *)vb;
+	if (sort_tot[a].w[0] != sort_tot[b].w[0])
+		return sort_tot[a].w[0] > sort_tot[b].w[0] ? -1 : 1;
+	size_t la, lb;
+	const char *na = flame_strtab_name(&sort_p->names, sort_p->nodes[a].name, &la);
+	const char *nb = flame_strtab_name(&sort_p->names, sort_p->nodes[b].name, &lb);
+	int c = memcmp(na, nb, la < lb ? la : lb);
+	return c ? c : (la < lb ? -1 : la > lb);
+}
+
+static int write_tree(const struct flame_profile *p, const struct flame_text_opts *o,
+		      struct col *tot, struct flame_output *out, struct flame_error *err)
+{
+	uint64_t total = tot[0].w[0];
+	double cut = o->min_percent > 0 ? (double)total * o->min_percent / 100 : 0;
+	int diff = p->ncols == 2;
+	struct table t = { .ncols = diff ? 6 : 5 };
+	cell_s(&t, "TOTAL");
+	cell_s(&t, "TOTAL%");
+	cell_s(&t, "SELF");
+	cell_s(&t, "SELF%");
+	if (diff)
+		cell_s(&t, "DELTA");
+	cell_s(&t, "FUNCTION");
+	/* the root row */
+	uint64_t rw[2];
+	node_w(p, o, 0, rw);
+	cell_w(&t, total, p->scale_digits);
+	cell_pct(&t, total, total);
+	cell_w(&t, rw[0], p->scale_digits);
+	cell_pct(&t, rw[0], total);
+	if (diff) {
+		fmt_delta(&t.cells, tot[0].w[0], tot[0].w[1], p->scale_digits);
+		cell_end(&t, -1);
+	}
+	cell_s(&t, "all");
+
+	/* depth-first with children sorted by total weight */
+	uint32_t *stack = NULL, *kids = NULL;
+	size_t nstack = 0, stack_cap = 0, kids_cap = 0;
+	size_t *depth = NULL, depth_cap = 0;
+	sort_p = p;
+	sort_tot = tot;
+	FLAME_GROW(stack, stack_cap, 1);
+	FLAME_GROW(depth, depth_cap, 1);
+	stack[nstack] = 0;
+	depth[nstack++] = 0;
+	int rc = 0;
+	struct flame_buf b = FLAME_BUF_INIT;
+	while (nstack) {
+		nstack--;
+		uint32_t n = stack[nstack];
+		size_t d = depth[nstack];
+		if (n != 0) {
+			uint64_t w[2];
+			node_w(p, o, n, w);
+			cell_w(&t, tot[n].w[0], p->scale_digits);
+			cell_pct(&t, tot[n].w[0], total);
+			cell_w(&t, w[0], p->scale_digits);
+			cell_pct(&t, w[0], total);
+			if (diff) {
+				fmt_delta(&t.cells, tot[n].w[0], tot[n].w[1], p->scale_digits);
+				cell_end(&t, -1);
+			}
+			cell_name(&t, p, n, d);
+		}
+		size_t nk = 0;
+		for (uint32_t c = p->nodes[n].first_child; c != FLAME_NO_NODE; c = p->nodes[c].next_sibling) {
+			if ((double)tot[c].w[0] < cut || (!tot[c].w[0] && !tot[c].w[1]))
+				continue;
+			FLAME_GROW(kids, kids_cap, nk + 1);
+			kids[nk++] = c;
+		}
+		qsort(kids, nk, sizeof(*kids), cmp_child);
+		FLAME_GROW(stack, stack_cap, nstack + nk);
+		FLAME_GROW(depth, depth_cap, nstack + nk);
+		for (size_t i = nk; i-- > 0;) {
+			stack[nstack] = kids[i];
+			depth[nstack++] = d + 1;
+		}
+	}
+	table_write(&t, &b, o->color);
+	rc = flush(&b, out, err, 1);
+	flame_buf_release(&b);
+	table_release(&t);
+	free(stack);
+	free(kids);
+	free(depth);
+	return rc;
+}
+
+/* Reversed stacks (callees first), for --reverse trees. */
+static void reversed(const struct flame_profile *p, struct flame_profile *rp)
+{
+	flame_profile_init(rp);
+	rp->ncols = p->ncols;
+	rp->scale_digits = p->scale_digits;
+	rp->unit = p->unit;
+	uint32_t *ids = NULL;
+	size_t cap = 0;
+	for (size_t n = 1; n < p->nnodes; n++) {
+		const struct flame_node *nd = &p->nodes[n];
+		if (!nd->self[0] && !nd->self[1])
+			continue;
+		size_t d = 0;
+		for (uint32_t a = (uint32_t)n; a != 0; a = p->nodes[a].parent) {
+			FLAME_GROW(ids, cap, d + 1);
+			size_t len;
+			const char *s = flame_strtab_name(&p->names, p->nodes[a].name, &len);
+			ids[d++] = flame_strtab_intern(&rp->names, s, len);
+		}
+		flame_profile_add(rp, ids, d, nd->self);
+	}
+	free(ids);
+}
+
+int flame_render_text(const struct flame_profile *p, const struct flame_text_opts *o,
+		      struct flame_output *out, struct flame_error *err)
+{
+	struct flame_profile rp;
+	int rev = o->reverse && o->format == FLAME_TEXT_TREE;
+	if (rev) {
+		reversed(p, &rp);
+		p = &rp;
+	}
+	struct col *tot = flame_xcalloc(p->nnodes, sizeof(*tot));
+	for (size_t n = 0; n < p->nnodes; n++)
+		node_w(p, o, (uint32_t)n, tot[n].w);
+	for (size_t n = p->nnodes; n-- > 1;) {
+		uint32_t par = p->nodes[n].parent;
+		add_sat(&tot[par].w[0], tot[n].w[0]);
+		add_sat(&tot[par].w[1], tot[n].w[1]);
+	}
+	int rc;
+	if (!tot[0].w[0] && !tot[0].w[1]) {
+		rc = flame_error_set(err, FLAME_ERR_DATA, NULL, 0, "no stack counts found");
+	} else if (o->format == FLAME_TEXT_TREE) {
+		rc = write_tree(p, o, tot, out, err);
+	} else {
+		rc = write_top(p, o, tot, out, err);
+	}
+	free(tot);
+	if (rev)
+		flame_profile_release(&rp);
+	return rc;
+}
