@@ -30,6 +30,8 @@
 int cmd_collapse(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_filter(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* "flame: <msg>" on stderr; returns the exit code for err->kind. */
 int flame_report_error(const struct flame_error *err);
