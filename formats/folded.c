@@ -76,19 +76,43 @@ static int to_fixed(struct flame_profile *prof, uint64_t ip, uint64_t fp, int d,
 	return 0;
 }
 
-/* Split "STACK COUNT": returns the stack length, or SIZE_MAX if no count. */
-static size_t split_count(const char *s, size_t n, const char **cs, size_t *cn)
+/* The count at the end of s[0,n): digits and dots after one blank.
+ * Looks back only over what can be a count, so long stacks are not scanned. */
+static int last_count(const char *s, size_t n, uint64_t *ip, uint64_t *fp, int *d, size_t *stack_len)
 {
 	size_t i = n;
-	while (i > 0 && s[i - 1] != ' ' && s[i - 1] != '\t')
+	while (i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.'))
 		i--;
-	if (i == 0)
-		return SIZE_MAX;
-	*cs = s + i;
-	*cn = n - i;
+	if (i == n || i < 2 || (s[i - 1] != ' ' && s[i - 1] != '\t'))
+		return 0;
+	if (!parse_count(s + i, n - i, ip, fp, d))
+		return 0;
 	/* flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ takes exactly one blank as
 	 * the separator: a frame that is itself blank (perf's empty symbol) stays */
-	return i - 1;
+	*stack_len = i - 1;
+	return 1;
+}
+
+int flame_folded_split(const char *line, size_t n, struct flame_folded_counts *c)
+{
+	while (n && flame_is_space((unsigned char)line[n - 1]))
+		n--;
+	if (n == 0)
+		return 0;
+	size_t sl;
+	if (!last_count(line, n, &c->ip[1], &c->fp[1], &c->d[1], &sl))
+		return -1;
+	size_t sl2;
+	c->two = last_count(line, sl, &c->ip[0], &c->fp[0], &c->d[0], &sl2);
+	if (c->two) {
+		sl = sl2;
+	} else {
+		c->ip[0] = c->ip[1];
+		c->fp[0] = c->fp[1];
+		c->d[0] = c->d[1];
+	}
+	c->stack_len = sl;
+	return 1;
 }
 
 static void add_stack(struct folded_parser *p, const char *s, size_t n, const uint64_t w[2])
@@ -151,38 +175,27 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 			return flame_parse_fail(p->ctx, lineno, "line longer than %u MiB",
 						FLAME_MAX_LINE >> 20);
 		}
-		trim_end(line, &n);
-		if (n == 0)
+		struct flame_folded_counts fc;
+		int k = flame_folded_split(line, n, &fc);
+		if (k == 0)
 			continue;
-		const char *c1;
-		size_t c1n;
-		size_t sl = split_count(line, n, &c1, &c1n);
-		uint64_t ip[2], fp[2], w[2] = { 0, 0 };
-		int d[2] = { 0, 0 };
-		if (sl == SIZE_MAX || sl == 0 || !parse_count(c1, c1n, &ip[1], &fp[1], &d[1])) {
+		if (k < 0) {
+			trim_end(line, &n);
 			flame_diag_add(p->ctx->diag, FLAME_DIAG_BAD_FOLDED, p->ctx->chunk, lineno,
 				       "expected 'frame;frame;... COUNT'", line, n);
 			continue;
 		}
-		/* "STACK BEFORE AFTER": a differential profile.  Look back only over
-		 * digits and dots, not over the whole stack. */
-		const char *c0 = line + sl;
-		while (c0 > line && ((*(c0 - 1) >= '0' && *(c0 - 1) <= '9') || *(c0 - 1) == '.'))
-			c0--;
-		size_t c0n = (size_t)(line + sl - c0);
-		int two = c0n && c0 - 1 > line && (c0[-1] == ' ' || c0[-1] == '\t') &&
-			  parse_count(c0, c0n, &ip[0], &fp[0], &d[0]);
-		size_t sl2 = two ? (size_t)(c0 - 1 - line) : 0;
-		if (two) {
+		uint64_t w[2] = { 0, 0 };
+		size_t sl = fc.stack_len;
+		if (fc.two)
 			prof->ncols = 2;
-			sl = sl2;
-			if (to_fixed(prof, ip[0], fp[0], d[0], &w[0]) < 0)
-				goto overflow;
-		}
-		if (to_fixed(prof, ip[1], fp[1], d[1], &w[two ? 1 : 0]) < 0)
+		/* grow the scale once for the line, then convert without rounding */
+		int dmax = fc.d[0] > fc.d[1] ? fc.d[0] : fc.d[1];
+		if (dmax > prof->scale_digits)
+			flame_profile_rescale(prof, dmax);
+		if (to_fixed(prof, fc.ip[0], fc.fp[0], fc.d[0], &w[0]) < 0 ||
+		    (fc.two && to_fixed(prof, fc.ip[1], fc.fp[1], fc.d[1], &w[1]) < 0))
 			goto overflow;
-		if (two && d[1] > d[0] && to_fixed(prof, ip[0], fp[0], d[0], &w[0]) < 0)
-			goto overflow; /* the scale grew after the first count was converted */
 		add_stack(p, line, sl, w);
 		continue;
 overflow:
@@ -222,12 +235,8 @@ static enum flame_probe folded_probe(const char *buf, size_t len, int eof)
 		trim_end(line, &n);
 		if (n == 0)
 			continue;
-		const char *c;
-		size_t cn;
-		uint64_t ip, fp;
-		int d;
-		size_t sl = split_count(line, n, &c, &cn);
-		if (sl == SIZE_MAX || sl == 0 || !parse_count(c, cn, &ip, &fp, &d) ||
+		struct flame_folded_counts fc;
+		if (flame_folded_split(line, n, &fc) < 0 || fc.stack_len == 0 ||
 		    flame_is_space((unsigned char)line[0]))
 			return FLAME_PROBE_NO;
 		good++;

@@ -15,95 +15,14 @@
 #include <unistd.h>
 
 #include "../core/util.h"
+#include "../formats/folded.h"
 #include "../formats/format.h"
 #include "layout.h"
 
-static int is_space(unsigned char c)
+/* 1: a stack line; 0: blank; -1: bad (the folded reader's own rules) */
+static int parse_line(const char *line, size_t n, struct flame_folded_counts *pl)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-/* As formats/folded.c: "123" or "12.5"; *digits fractional digits (<= 9). */
-static int parse_count(const char *s, size_t n, uint64_t *ip, uint64_t *fp, int *digits)
-{
-	size_t i = 0;
-	uint64_t a = 0, f = 0;
-	int d = 0;
-	if (n == 0)
-		return 0;
-	while (i < n && s[i] >= '0' && s[i] <= '9') {
-		if (__builtin_mul_overflow(a, 10, &a) || __builtin_add_overflow(a, (uint64_t)(s[i] - '0'), &a))
-			return 0;
-		i++;
-	}
-	if (i == 0)
-		return 0;
-	if (i < n && s[i] == '.') {
-		i++;
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			if (d < FLAME_MAX_SCALE_DIGITS) {
-				f = f * 10 + (uint64_t)(s[i] - '0');
-				d++;
-			}
-			i++;
-		}
-	}
-	if (i != n)
-		return 0;
-	*ip = a;
-	*fp = f;
-	*digits = d;
-	return 1;
-}
-
-/* As formats/folded.c splits "STACK COUNT", but looking back only over
- * what can be a count: a token with any other byte does not parse anyway,
- * so stacks (usually long, without blanks) are not scanned. */
-static size_t split_count(const char *s, size_t n, const char **cs, size_t *cn)
-{
-	size_t i = n;
-	while (i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.'))
-		i--;
-	if (i == 0 || (s[i - 1] != ' ' && s[i - 1] != '\t'))
-		return SIZE_MAX;
-	*cs = s + i;
-	*cn = n - i;
-	size_t k = i;
-	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
-		k--;
-	return k;
-}
-
-struct parsed {
-	size_t stack_len;
-	int two;
-	uint64_t ip[2], fp[2];
-	int d[2];
-};
-
-/* 1: a stack line; 0: blank; -1: bad */
-static int parse_line(const char *line, size_t n, struct parsed *pl)
-{
-	while (n && is_space((unsigned char)line[n - 1]))
-		n--;
-	if (n == 0)
-		return 0;
-	const char *c1, *c0;
-	size_t c1n, c0n;
-	size_t sl = split_count(line, n, &c1, &c1n);
-	if (sl == SIZE_MAX || sl == 0 || !parse_count(c1, c1n, &pl->ip[1], &pl->fp[1], &pl->d[1]))
-		return -1;
-	size_t sl2 = split_count(line, sl, &c0, &c0n);
-	pl->two = sl2 != SIZE_MAX && sl2 > 0 && parse_count(c0, c0n, &pl->ip[0], &pl->fp[0], &pl->d[0]);
-	if (pl->two) {
-		sl = sl2;
-	} else {
-		pl->ip[0] = pl->ip[1];
-		pl->fp[0] = pl->fp[1];
-		pl->d[0] = pl->d[1];
-	}
-	pl->stack_len = sl;
-	return 1;
+	return flame_folded_split(line, n, pl);
 }
 
 static const uint64_t p10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
@@ -209,7 +128,7 @@ int flame_render_svg_folded(const struct flame_text_input *in, size_t nin,
 				prev = line;
 				prev_n = n;
 			}
-			struct parsed pl;
+			struct flame_folded_counts pl;
 			int k = parse_line(line, n, &pl);
 			if (k < 0)
 				note_bad(res, f, lineno, line, n);
@@ -275,7 +194,7 @@ int flame_render_svg_folded(const struct flame_text_input *in, size_t nin,
 			size_t n = (size_t)(le - s);
 			s = nl ? nl + 1 : end;
 			release_before(&in[f], line, &released);
-			struct parsed pl;
+			struct flame_folded_counts pl;
 			if (parse_line(line, n, &pl) <= 0)
 				continue;
 			uint64_t w[2] = { 0, 0 };
