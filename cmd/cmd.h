@@ -30,6 +30,7 @@
 int cmd_collapse(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 

@@ -20,7 +20,7 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
 	{ "collapse", cmd_collapse, "fold perf script or dtrace output into folded stacks" },
 	{ "render", cmd_render, "draw an interactive SVG flame graph, or text views" },
-	{ "record", NULL, "sample a program with perf_event_open and write a profile" },
+	{ "record", cmd_record, "sample a program with perf_event_open and write a profile" },
 	{ "filter", cmd_filter, "keep, drop and rewrite stacks and frames with regexes" },
 	{ "diff", cmd_diff, "compare two profiles" },
 	{ "convert", NULL, "translate between profile formats" },

@@ -1,0 +1,1078 @@
+/*
+ * record.c - flame record: sample a command (or running processes) with
+ * perf_event_open and write a flame graph.
+ *
+ * The wiring: launch (core/launch.h) holds the command before exec while
+ * the sampler (core/sampler.h) opens its events; then one loop polls the
+ * ring buffers and a signalfd, drains records in time order into the
+ * recorder (core/recorder.h), which symbolizes and folds them into the
+ * profile as they come, so little is left to do when the command ends.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/io.h"
+#include "../core/launch.h"
+#include "../core/recorder.h"
+#include "../core/util.h"
+#include "../formats/format.h"
+#include "../render/render.h"
+#include "../render/svg.h"
+#include "cmd.h"
+
+static const char usage_text[] =
+	"usage: flame record [options] [--] COMMAND [ARGS...]\n"
+	"       flame record [options] -p PID[,PID...]\n"
+	"\n"
+	"Run COMMAND (or watch running processes) and sample its call stacks with\n"
+	"perf_event_open, following every thread and child process; then write a\n"
+	"flame graph (default: flame.svg in the current directory) and a\n"
+	"data-quality summary on stderr.  Exit status: COMMAND's (128+N when a\n"
+	"signal N killed it); 127 when COMMAND is not found.\n"
+	"\n"
+	"Sampling:\n"
+	"  -F, --freq HZ         samples per second of each thread's time (default 997)\n"
+	"  -e, --event EVENT     cpu-clock (default), task-clock, cycles, instructions,\n"
+	"                        cache-misses, ...; a hardware event the machine lacks\n"
+	"                        falls back to cpu-clock with a note\n"
+	"  -p, --attach PID,...  sample these running processes, all their threads,\n"
+	"                        until they exit, Ctrl-C or --duration\n"
+	"  -d, --duration SECS   stop after SECS seconds (COMMAND then gets SIGTERM)\n"
+	"      --user-only       user-space frames only\n"
+	"      --kernel-only     kernel frames only\n"
+	"  -m, --mmap-pages N    ring buffer size per CPU in pages, a power of two\n"
+	"                        (default 128)\n"
+	"\n"
+	"Symbols:\n"
+	"      --no-demangle     keep C++ and Rust names mangled\n"
+	"      --debug-dir DIR   where separate debug files live (default /usr/lib/debug)\n"
+	"\n"
+	"Frames (named as 'perf script | flame collapse' names them):\n"
+	"      --pid             root frame is 'comm-PID'\n"
+	"      --tid             root frame is 'comm-PID/TID'\n"
+	"      --kernel          mark kernel frames with _[k]\n"
+	"      --jit             mark JIT frames (/tmp/perf-PID.map) with _[j]\n"
+	"      --all             --kernel and --jit\n"
+	"      --addrs           show addresses of unresolved frames: [libfoo.so <ADDR>]\n"
+	"\n"
+	"Output:\n"
+	"  -o, --output FILE     write to FILE (default flame.svg); the format follows\n"
+	"                        the name: .svg, .folded (or .txt); '.zst' compresses;\n"
+	"                        '-' is standard output (folded)\n"
+	"  -f, --format FMT      svg, folded, or another format flame writes (speedscope,\n"
+	"                        chrome, ...: see 'flame formats'), whatever FILE is called;\n"
+	"                        formats that show time get every sample's time and thread\n"
+	"  -q, --quiet           no progress line, no summary (errors still shown)\n"
+	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
+	"\n"
+	"SVG (as flame render): --title TEXT, --subtitle TEXT, --width PX, --height PX,\n"
+	"  --minwidth PX|N%, --colors PALETTE, --bgcolors COLOR, --hash, --random,\n"
+	"  --deterministic, --inverted, --reverse, --flamechart (samples in time order),\n"
+	"  --countname NAME (default: ns for the clocks, else the event's name),\n"
+	"  --nametype TEXT, --fonttype FONT, --fontsize N, --fontwidth N, --notes TEXT,\n"
+	"  --truncate-text-left, --no-javascript\n"
+	"\n"
+	"Examples:\n"
+	"  flame record -- ./prog --its-options\n"
+	"  flame record -o prog.folded -F 4999 -- make -j8\n"
+	"  flame record -p 1234 -d 10 -o server.svg\n";
+
+enum {
+	OPT_PID = 256,
+	OPT_TID,
+	OPT_KERNEL,
+	OPT_JIT,
+	OPT_ALL,
+	OPT_ADDRS,
+	OPT_USER_ONLY,
+	OPT_KERNEL_ONLY,
+	OPT_NO_DEMANGLE,
+	OPT_DEBUG_DIR,
+	/* SVG options, passed to the renderer */
+	OPT_TITLE,
+	OPT_SUBTITLE,
+	OPT_WIDTH,
+	OPT_HEIGHT,
+	OPT_MINWIDTH,
+	OPT_COLORS,
+	OPT_BGCOLORS,
+	OPT_HASH,
+	OPT_RANDOM,
+	OPT_DETERMINISTIC,
+	OPT_INVERTED,
+	OPT_REVERSE,
+	OPT_FLAMECHART,
+	OPT_COUNTNAME,
+	OPT_NAMETYPE,
+	OPT_FONTTYPE,
+	OPT_FONTSIZE,
+	OPT_FONTWIDTH,
+	OPT_NOTES,
+	OPT_TRUNC_LEFT,
+	OPT_NO_JS,
+};
+
+enum out_kind { OUT_SVG, OUT_FOLDED, OUT_WRITER };
+
+struct record {
+	/* options */
+	struct flame_sampler_config scfg;
+	struct flame_recorder_opts ropts;
+	const char *output;
+	enum out_kind out;
+	const struct flame_format *writer; /* OUT_WRITER: a format of formats/ */
+	char default_output[64];
+	struct flame_render_opts ro;
+	const char *svg_option;  /* the first SVG option given, for messages */
+	int quiet;
+	double duration;        /* seconds, 0 = none */
+	pid_t *attach;
+	size_t nattach;
+	char **argv;            /* the command, NULL in attach mode */
+	/* state */
+	struct flame_sampler *sampler;
+	struct flame_recorder *rec;
+	struct flame_profile prof;
+	struct flame_launch launch;
+	pid_t child;
+	int child_status;
+	int child_done;
+	int sfd;                /* signalfd */
+	sigset_t old_mask;
+	int interrupts;         /* SIGINT/SIGTERM/... received */
+	int stop;
+	double t_start, t_end;  /* flame_now() */
+	int progress_shown;
+	double next_progress;
+};
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 1e7 || isnan(v))
+		return flame_usage_error("record", "--duration expects a number of seconds, got '%s'", s);
+	*out = v;
+	return 0;
+}
+
+static int parse_pids(struct record *r, const char *s)
+{
+	const char *p = s;
+	while (*p) {
+		char *end;
+		errno = 0;
+		long v = strtol(p, &end, 10);
+		if (errno || end == p || v <= 0 || v > 0x3fffffff || (*end && *end != ','))
+			return flame_usage_error("record", "-p expects process ids like 1234,5678, got '%s'", s);
+		r->attach = flame_xrealloc(r->attach, (r->nattach + 1) * sizeof(*r->attach));
+		r->attach[r->nattach++] = (pid_t)v;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int ends_with(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+	return n >= k && strcmp(s + n - k, suf) == 0;
+}
+
+/* "svg, folded, speedscope, ...": the formats record can write. */
+static const char *writer_names(void)
+{
+	static char names[256];
+	if (!names[0]) {
+		size_t o = (size_t)snprintf(names, sizeof(names), "svg");
+		for (int i = 0; flame_formats[i] && o < sizeof(names); i++)
+			if (flame_formats[i]->write)
+				o += (size_t)snprintf(names + o, sizeof(names) - o, ", %s", flame_formats[i]->name);
+	}
+	return names;
+}
+
+static int use_format(struct record *r, const char *name)
+{
+	if (strcmp(name, "svg") == 0) {
+		r->out = OUT_SVG;
+		return 0;
+	}
+	const struct flame_format *f = flame_format_find(name);
+	if (!f || !f->write)
+		return flame_usage_error("record", "unknown output format '%s' (expected one of: %s)", name,
+					 writer_names());
+	r->out = f == &flame_format_folded ? OUT_FOLDED : OUT_WRITER;
+	r->writer = f;
+	return 0;
+}
+
+/* Output format from --format, else from the file name. */
+static int pick_output(struct record *r, const char *format)
+{
+	if (format) {
+		if (use_format(r, format) != 0)
+			return EXIT_USAGE;
+		if (!r->output) {
+			if (r->out == OUT_WRITER)
+				snprintf(r->default_output, sizeof(r->default_output), "flame.%s.json",
+					 r->writer->name);
+			r->output = r->out == OUT_SVG ? "flame.svg"
+				    : r->out == OUT_FOLDED ? "flame.folded" : r->default_output;
+		}
+		return 0;
+	}
+	if (!r->output) {
+		r->output = "flame.svg";
+		r->out = OUT_SVG;
+		return 0;
+	}
+	char name[4096];
+	snprintf(name, sizeof(name), "%s", r->output);
+	if (ends_with(name, ".zst"))
+		name[strlen(name) - 4] = '\0';
+	if (strcmp(r->output, "-") == 0 || ends_with(name, ".folded") || ends_with(name, ".txt") ||
+	    ends_with(name, ".collapsed") || ends_with(name, ".stacks"))
+		return use_format(r, "folded");
+	if (ends_with(name, ".svg"))
+		return use_format(r, "svg");
+	/* names the tools that read them expect, when flame has the writer */
+	if (ends_with(name, ".cpuprofile") && flame_format_find("cpuprofile"))
+		return use_format(r, "cpuprofile");
+	if (ends_with(name, ".speedscope.json") && flame_format_find("speedscope"))
+		return use_format(r, "speedscope");
+	return flame_usage_error("record",
+				 "cannot tell the format from the name '%s'; name it .svg or .folded, "
+				 "or use --format (one of: %s)", r->output, writer_names());
+}
+
+static int svg_number(const char *opt, const char *s, double min, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v < min)
+		return flame_usage_error("record", "--%s expects a number of at least %g, got '%s'", opt, min, s);
+	*out = v;
+	return 0;
+}
+
+/* The SVG options, with flame render's names and rules. */
+static int svg_option(struct record *r, int c, const char *arg)
+{
+	struct flame_render_opts *o = &r->ro;
+	switch (c) {
+	case OPT_TITLE:
+		o->title = arg;
+		return 0;
+	case OPT_SUBTITLE:
+		o->subtitle = arg;
+		return 0;
+	case OPT_WIDTH:
+	case OPT_HEIGHT: {
+		const char *name = c == OPT_WIDTH ? "--width" : "--height";
+		unsigned long long px;
+		if (flame_parse_uint("record", name, arg, 1000000, &px) < 0)
+			return EXIT_USAGE;
+		if (px < (c == OPT_WIDTH ? 21u : 2u))
+			return flame_usage_error("record", "%s is too small: '%s'", name, arg);
+		*(c == OPT_WIDTH ? &o->width : &o->frame_height) = (int)px;
+		return 0;
+	}
+	case OPT_MINWIDTH: {
+		char tmp[64];
+		size_t n = strlen(arg);
+		o->min_width_percent = n > 0 && arg[n - 1] == '%';
+		if (o->min_width_percent)
+			n--;
+		if (n == 0 || n >= sizeof(tmp) || strspn(arg, "0123456789.") != n)
+			return flame_usage_error("record", "--minwidth expects a number of pixels, or a "
+							   "percentage with '%%', got '%s'", arg);
+		memcpy(tmp, arg, n);
+		tmp[n] = '\0';
+		return svg_number("minwidth", tmp, 0, &o->min_width);
+	}
+	case OPT_COLORS: {
+		int pal = flame_palette_find(arg);
+		if (pal < 0)
+			return flame_usage_error("record", "unknown palette '%s' (expected one of: %s)", arg,
+						 flame_palette_names());
+		o->palette = (enum flame_palette)pal;
+		return 0;
+	}
+	case OPT_BGCOLORS: {
+		char a[8], b[8];
+		if (flame_bgcolors_parse(arg, a, b) < 0)
+			return flame_usage_error("record", "unknown background '%s' (expected yellow, blue, "
+							   "green, grey or #rrggbb)", arg);
+		o->bgcolors = arg;
+		return 0;
+	}
+	case OPT_HASH:
+		o->color_mode = FLAME_COLOR_HASH;
+		return 0;
+	case OPT_RANDOM:
+		o->color_mode = FLAME_COLOR_RANDOM;
+		return 0;
+	case OPT_DETERMINISTIC:
+		o->color_mode = FLAME_COLOR_DETERMINISTIC;
+		return 0;
+	case OPT_INVERTED:
+		o->inverted = 1;
+		return 0;
+	case OPT_REVERSE:
+		o->reverse = 1;
+		return 0;
+	case OPT_FLAMECHART:
+		o->flamechart = 1;
+		return 0;
+	case OPT_COUNTNAME:
+		o->count_name = arg;
+		return 0;
+	case OPT_NAMETYPE:
+		o->name_type = arg;
+		return 0;
+	case OPT_FONTTYPE:
+		o->font_type = arg;
+		return 0;
+	case OPT_FONTSIZE:
+		return svg_number("fontsize", arg, 0.01, &o->font_size);
+	case OPT_FONTWIDTH:
+		return svg_number("fontwidth", arg, 0.01, &o->font_width);
+	case OPT_NOTES:
+		o->notes = arg;
+		return 0;
+	case OPT_TRUNC_LEFT:
+		o->truncate_left = 1;
+		return 0;
+	case OPT_NO_JS:
+		o->javascript = 0;
+		return 0;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+static int parse_options(struct record *r, int argc, char **argv, int *done)
+{
+	static const struct option longopts[] = {
+		{ "freq", required_argument, NULL, 'F' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "attach", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "mmap-pages", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "pid", no_argument, NULL, OPT_PID },
+		{ "tid", no_argument, NULL, OPT_TID },
+		{ "kernel", no_argument, NULL, OPT_KERNEL },
+		{ "jit", no_argument, NULL, OPT_JIT },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "addrs", no_argument, NULL, OPT_ADDRS },
+		{ "user-only", no_argument, NULL, OPT_USER_ONLY },
+		{ "kernel-only", no_argument, NULL, OPT_KERNEL_ONLY },
+		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "height", required_argument, NULL, OPT_HEIGHT },
+		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
+		{ "colors", required_argument, NULL, OPT_COLORS },
+		{ "colours", required_argument, NULL, OPT_COLORS },
+		{ "bgcolors", required_argument, NULL, OPT_BGCOLORS },
+		{ "hash", no_argument, NULL, OPT_HASH },
+		{ "random", no_argument, NULL, OPT_RANDOM },
+		{ "deterministic", no_argument, NULL, OPT_DETERMINISTIC },
+		{ "inverted", no_argument, NULL, OPT_INVERTED },
+		{ "reverse", no_argument, NULL, OPT_REVERSE },
+		{ "flamechart", no_argument, NULL, OPT_FLAMECHART },
+		{ "countname", required_argument, NULL, OPT_COUNTNAME },
+		{ "nametype", required_argument, NULL, OPT_NAMETYPE },
+		{ "fonttype", required_argument, NULL, OPT_FONTTYPE },
+		{ "fontsize", required_argument, NULL, OPT_FONTSIZE },
+		{ "fontwidth", required_argument, NULL, OPT_FONTWIDTH },
+		{ "notes", required_argument, NULL, OPT_NOTES },
+		{ "truncate-text-left", no_argument, NULL, OPT_TRUNC_LEFT },
+		{ "no-javascript", no_argument, NULL, OPT_NO_JS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = NULL;
+	unsigned long long v;
+	int c, idx;
+	*done = 0;
+	optind = 1;
+	opterr = 0;
+	/* '+': stop at the first non-option, which starts COMMAND */
+	while ((c = getopt_long(argc, argv, "+:F:e:p:d:m:o:f:qhV", longopts, &idx)) != -1) {
+		switch (c) {
+		case 'F':
+			if (flame_parse_uint("record", "-F", optarg, 1000000, &v) < 0)
+				return EXIT_USAGE;
+			if (v == 0)
+				return flame_usage_error("record", "-F must be at least 1");
+			r->scfg.freq = v;
+			break;
+		case 'e':
+			if (!flame_sampler_event_known(optarg))
+				return flame_usage_error("record", "unknown event '%s' (expected one of: %s)", optarg,
+							 flame_sampler_event_names());
+			r->scfg.event = optarg;
+			break;
+		case 'p':
+			if (parse_pids(r, optarg) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'd':
+			if (parse_seconds(optarg, &r->duration) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'm':
+			if (flame_parse_uint("record", "--mmap-pages", optarg, 1u << 20, &v) < 0)
+				return EXIT_USAGE;
+			if (v < 8 || (v & (v - 1)))
+				return flame_usage_error("record", "--mmap-pages must be a power of two, at least 8");
+			r->scfg.mmap_pages = (unsigned)v;
+			break;
+		case 'o':
+			r->output = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'q':
+			r->quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			*done = 1;
+			return EXIT_OK;
+		case 'V':
+			printf("flame %s\n", FLAME_VERSION);
+			*done = 1;
+			return EXIT_OK;
+		case OPT_PID:
+			r->ropts.include_pid = 1;
+			break;
+		case OPT_TID:
+			r->ropts.include_tid = 1;
+			break;
+		case OPT_KERNEL:
+			r->ropts.annotate_kernel = 1;
+			break;
+		case OPT_JIT:
+			r->ropts.annotate_jit = 1;
+			break;
+		case OPT_ALL:
+			r->ropts.annotate_kernel = r->ropts.annotate_jit = 1;
+			break;
+		case OPT_ADDRS:
+			r->ropts.include_addrs = 1;
+			break;
+		case OPT_USER_ONLY:
+		case OPT_KERNEL_ONLY: {
+			enum flame_scope want = c == OPT_USER_ONLY ? FLAME_SCOPE_USER : FLAME_SCOPE_KERNEL;
+			if (r->scfg.scope != FLAME_SCOPE_AUTO && r->scfg.scope != want)
+				return flame_usage_error("record", "--user-only and --kernel-only exclude each other");
+			r->scfg.scope = want;
+			break;
+		}
+		case OPT_NO_DEMANGLE:
+			r->ropts.demangle = 0;
+			break;
+		case OPT_DEBUG_DIR:
+			r->ropts.debug_dir = optarg;
+			break;
+		case ':':
+			return flame_usage_error("record", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (c >= OPT_TITLE && c <= OPT_NO_JS) {
+				if (svg_option(r, c, optarg) != 0)
+					return EXIT_USAGE;
+				if (!r->svg_option)
+					r->svg_option = longopts[idx].name;
+				break;
+			}
+			return flame_usage_error("record", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	if (optind < argc) {
+		if (r->nattach)
+			return flame_usage_error("record", "give either -p PID or a COMMAND, not both");
+		r->argv = argv + optind;
+	} else if (!r->nattach) {
+		return flame_usage_error("record", "nothing to record: give a COMMAND (flame record -- ./prog) "
+					 "or -p PID");
+	}
+	if (pick_output(r, format) != 0)
+		return EXIT_USAGE;
+	if (r->svg_option && r->out != OUT_SVG)
+		return flame_usage_error("record", "--%s applies to SVG output, not to %s", r->svg_option,
+					 r->output);
+	return EXIT_OK;
+}
+
+/* ---- the loop ---- */
+
+static void progress(struct record *r, int final)
+{
+	if (r->quiet || !isatty(2))
+		return;
+	if (final) {
+		if (r->progress_shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	double now = flame_now();
+	if (now < r->next_progress)
+		return;
+	r->next_progress = now + 1.0;
+	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
+	fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples, %" PRIu64 " thread%s ",
+		now - r->t_start, st->samples, st->threads, st->threads == 1 ? "" : "s");
+	r->progress_shown = 1;
+}
+
+static void drain(struct record *r, int final)
+{
+	flame_sampler_drain(r->sampler, final, flame_recorder_add, r->rec);
+}
+
+static void child_exited(struct record *r)
+{
+	if (r->child <= 0 || r->child_done)
+		return;
+	int status;
+	pid_t p = waitpid(r->child, &status, WNOHANG);
+	if (p == r->child) {
+		r->child_status = status;
+		r->child_done = 1;
+		r->stop = 1;
+	}
+}
+
+static void on_signal(struct record *r, const struct signalfd_siginfo *si)
+{
+	if (si->ssi_signo == SIGCHLD) {
+		child_exited(r);
+		return;
+	}
+	r->interrupts++;
+	if (!r->argv) {
+		r->stop = 1; /* attach mode: stop watching, leave the processes alone */
+		return;
+	}
+	/* A signal from the terminal reached the command too; one sent to
+	 * flame alone is passed on.  A second Ctrl-C kills a command that
+	 * ignores the first. */
+	if (si->ssi_code == SI_USER || si->ssi_code == SI_QUEUE || si->ssi_code == SI_TKILL)
+		kill(r->child, (int)si->ssi_signo);
+	else if (r->interrupts >= 2)
+		kill(r->child, SIGKILL);
+}
+
+/* Whether pid still runs: an exited process its parent has not reaped yet
+ * (a zombie, state Z in /proc/PID/stat) runs no more. */
+static int running(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')'); /* the name may hold spaces and parentheses */
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+static int all_gone(struct record *r)
+{
+	for (size_t i = 0; i < r->nattach; i++)
+		if (running(r->attach[i]))
+			return 0;
+	return 1;
+}
+
+static void loop(struct record *r)
+{
+	size_t ncpu = (size_t)flame_ncpus() + 64;
+	int *ringfds = flame_xcalloc(ncpu, sizeof(*ringfds));
+	size_t nring = flame_sampler_pollfds(r->sampler, ringfds, ncpu);
+	struct pollfd *pfd = flame_xcalloc(nring + 1, sizeof(*pfd));
+	pfd[0].fd = r->sfd;
+	pfd[0].events = POLLIN;
+	for (size_t i = 0; i < nring; i++) {
+		pfd[i + 1].fd = ringfds[i];
+		pfd[i + 1].events = POLLIN;
+	}
+	free(ringfds);
+	double deadline = r->duration > 0 ? r->t_start + r->duration : 0;
+	int deadline_hit = 0;
+	double kill_at = 0;
+	r->next_progress = r->t_start + 1.0;
+	while (!r->stop) {
+		int timeout = 250;
+		double now = flame_now();
+		if (deadline && !deadline_hit) {
+			double left = deadline - now;
+			if (left <= 0) {
+				deadline_hit = 1;
+				flame_sampler_disable(r->sampler);
+				if (!r->argv)
+					break;
+				kill(r->child, SIGTERM);
+				kill_at = now + 5.0;
+			} else if (left * 1000 < timeout) {
+				timeout = (int)(left * 1000) + 1;
+			}
+		}
+		if (kill_at && now >= kill_at) {
+			kill(r->child, SIGKILL);
+			kill_at = 0;
+		}
+		int n = poll(pfd, nring + 1, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+			while (read(r->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				on_signal(r, &si);
+		}
+		/* rings that hang up (their task exited) are polled no more */
+		for (size_t i = 1; i <= nring; i++)
+			if (pfd[i].revents & (POLLHUP | POLLERR))
+				pfd[i].fd = -1;
+		drain(r, 0);
+		if (r->argv)
+			child_exited(r);
+		else if (all_gone(r))
+			r->stop = 1;
+		progress(r, 0);
+	}
+	free(pfd);
+	r->t_end = flame_now();
+	flame_sampler_disable(r->sampler);
+	drain(r, 1);
+	progress(r, 1);
+}
+
+/* ---- setup ---- */
+
+/* Fail before running anything when the output cannot be written: its
+ * directory is missing or not writable. */
+static int check_output(const char *path, struct flame_error *err)
+{
+	if (strcmp(path, "-") == 0)
+		return 0;
+	char *dir = flame_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+	int rc = 0;
+	if (access(d, W_OK | X_OK) != 0)
+		rc = flame_error_set(err, FLAME_ERR_IO, NULL, 0, "cannot write '%s': %s", path,
+				     strerror(errno));
+	free(dir);
+	return rc;
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int block_signals(struct record *r)
+{
+	/* an inherited SIG_IGN would have the kernel reap the command, and its
+	 * exit status would be lost */
+	signal(SIGCHLD, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &set, &r->old_mask) < 0)
+		return -1;
+	r->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return r->sfd < 0 ? -1 : 0;
+}
+
+/* A thread id to its process id (Tgid in /proc/TID/status); -1 if gone. */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	pid_t tg = -1;
+	while (fgets(buf, sizeof(buf), f))
+		if (strncmp(buf, "Tgid:", 5) == 0) {
+			tg = (pid_t)strtol(buf + 5, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return tg;
+}
+
+/* Open events on every thread of every process to attach to.  Threads
+ * that start while we do this are followed through inherit once their
+ * creator is covered; the scan repeats until it finds nothing new. */
+static int attach(struct record *r, struct flame_error *err)
+{
+	pid_t *seen = NULL;
+	size_t nseen = 0, cap = 0;
+	for (size_t i = 0; i < r->nattach; i++) {
+		pid_t tg = tgid_of(r->attach[i]);
+		if (tg < 0) {
+			free(seen);
+			return flame_error_set(err, FLAME_ERR_USAGE, NULL, 0, "no process %d", (int)r->attach[i]);
+		}
+		r->attach[i] = tg;
+	}
+	for (int round = 0; round < 8; round++) {
+		size_t before = nseen;
+		for (size_t i = 0; i < r->nattach; i++) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/task", (int)r->attach[i]);
+			DIR *d = opendir(path);
+			if (!d)
+				continue;
+			struct dirent *de;
+			while ((de = readdir(d)) != NULL) {
+				if (de->d_name[0] < '0' || de->d_name[0] > '9')
+					continue;
+				pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
+				int known = 0;
+				for (size_t k = 0; k < nseen && !known; k++)
+					known = seen[k] == tid;
+				if (known)
+					continue;
+				FLAME_GROW(seen, cap, nseen + 1);
+				seen[nseen++] = tid;
+				int gone = 0;
+				if (flame_sampler_open(r->sampler, tid, 0, &gone, err) < 0) {
+					closedir(d);
+					free(seen);
+					return -1;
+				}
+			}
+			closedir(d);
+		}
+		if (nseen == before)
+			break;
+	}
+	free(seen);
+	if (flame_sampler_enable(r->sampler, err) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nattach; i++)
+		flame_symbolizer_sync_proc(flame_recorder_symbolizer(r->rec), (uint32_t)r->attach[i]);
+	return 0;
+}
+
+/* ---- output and summary ---- */
+
+static int write_svg(struct record *r, struct flame_error *err)
+{
+	struct flame_render_opts o = r->ro;
+	struct flame_render_step *steps = NULL;
+	const struct flame_timeline *tl = r->prof.timeline;
+	if (!r->ro.count_name)
+		o.count_name = r->prof.unit == FLAME_UNIT_NANOSECONDS ? "ns" : flame_sampler_event(r->sampler);
+	if (o.flamechart && tl) {
+		/* x is time: the samples in the order they were taken */
+		steps = flame_xcalloc(tl->nsamples + 1, sizeof(*steps));
+		for (size_t i = 0; i < tl->nsamples; i++)
+			steps[i] = (struct flame_render_step){ tl->samples[i].leaf, { tl->samples[i].weight, 0 } };
+		o.order = steps;
+		o.norder = tl->nsamples;
+	}
+	struct flame_output *out;
+	int rc = flame_output_open(&out, r->output, err);
+	if (rc == 0) {
+		if (flame_render_svg(&r->prof, &o, out, err) < 0) {
+			flame_output_abort(out);
+			rc = -1;
+		} else {
+			rc = flame_output_commit(out, err);
+		}
+	}
+	free(steps);
+	return rc;
+}
+
+/* Any other writer of formats/ (speedscope, Chrome trace, ...): those that
+ * show time read the profile's timeline. */
+static int write_format(struct record *r, struct flame_error *err)
+{
+	struct flame_output *out;
+	if (flame_output_open(&out, r->output, err) < 0)
+		return -1;
+	if (r->writer->write(&r->prof, out, err) < 0) {
+		flame_output_abort(out);
+		return -1;
+	}
+	return flame_output_commit(out, err);
+}
+
+static int write_output(struct record *r, struct flame_error *err)
+{
+	if (r->out == OUT_FOLDED)
+		return flame_write_folded(&r->prof, r->output, err);
+	if (r->out == OUT_WRITER)
+		return write_format(r, err);
+	return write_svg(r, err);
+}
+
+static double pct(uint64_t a, uint64_t b)
+{
+	return b ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+static int dso_cmp(const void *a, const void *b)
+{
+	const struct flame_dso *x = *(struct flame_dso *const *)a, *y = *(struct flame_dso *const *)b;
+	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : 0;
+}
+
+static void summary(struct record *r)
+{
+	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
+	struct flame_symbolizer *sym = flame_recorder_symbolizer(r->rec);
+	double secs = r->t_end - r->t_start;
+	fprintf(stderr,
+		"flame record: wrote %s: %" PRIu64 " samples (%s at %" PRIu64 " Hz, %.2f s) from %" PRIu64
+		" thread%s in %" PRIu64 " process%s\n",
+		strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->samples,
+		flame_sampler_event(r->sampler), r->scfg.freq, secs, st->threads,
+		st->threads == 1 ? "" : "s", st->processes, st->processes == 1 ? "" : "es");
+	fprintf(stderr, "flame record: lost %" PRIu64 " sample%s", st->lost, st->lost == 1 ? "" : "s");
+	if (st->user_stacks)
+		fprintf(stderr, "; %.1f%% of stacks look truncated", pct(st->truncated, st->user_stacks));
+	fprintf(stderr, "; %.1f%% of frames [unknown]\n", pct(st->unknown, st->frames));
+	if (st->lost)
+		fprintf(stderr,
+			"flame record: warning: the kernel dropped %" PRIu64 " samples (ring buffers full); "
+			"use a larger --mmap-pages or a lower -F\n", st->lost);
+	if (st->throttled)
+		fprintf(stderr,
+			"flame record: note: the kernel throttled sampling %" PRIu64 " times "
+			"(kernel.perf_event_max_sample_rate); lower -F\n", st->throttled);
+	if (st->max_depth)
+		fprintf(stderr,
+			"flame record: note: %" PRIu64 " stacks were deeper than kernel.perf_event_max_stack and "
+			"were cut; raise it with 'sudo sysctl kernel.perf_event_max_stack=1024'\n", st->max_depth);
+	if (st->user_stacks && pct(st->truncated, st->user_stacks) >= 10.0)
+		fprintf(stderr,
+			"flame record: note: truncated stacks usually mean code built without frame pointers; "
+			"rebuild with -fno-omit-frame-pointer (Rust: -C force-frame-pointers=yes)\n");
+	const char *why;
+	if (st->kernel_frames && !flame_symbolizer_kernel_ok(sym, &why))
+		fprintf(stderr, "flame record: note: kernel frames are [unknown]: %s\n", why);
+
+	/* binaries whose frames could not all be named */
+	struct flame_dso **all;
+	size_t n = flame_symbolizer_dsos(sym, &all);
+	struct flame_dso **bad = flame_xcalloc(n + 1, sizeof(*bad));
+	size_t nbad = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct flame_dso *d = all[i];
+		if (d->kernel || !d->samples || !d->unknown)
+			continue;
+		if (d->src == FLAME_SYMSRC_NONE || d->src == FLAME_SYMSRC_DYNSYM || d->jit)
+			bad[nbad++] = d;
+	}
+	qsort(bad, nbad, sizeof(*bad), dso_cmp);
+	for (size_t i = 0; i < nbad && i < 5; i++) {
+		struct flame_dso *d = bad[i];
+		fprintf(stderr, "flame record: %s: %s (%.1f%% of samples)", d->path,
+			d->jit ? "JIT map lacks some addresses" : d->why, pct(d->samples, st->samples));
+		char *pkg = d->path[0] == '/' && !d->jit ? flame_symbolizer_debug_package(d->path) : NULL;
+		if (pkg)
+			fprintf(stderr, "; install %s", pkg);
+		else if (d->build_id[0])
+			fprintf(stderr, "; its debug file would be %s/.build-id/%.2s/%s.debug",
+				r->ropts.debug_dir ? r->ropts.debug_dir : "/usr/lib/debug", d->build_id,
+				d->build_id + 2);
+		fputc('\n', stderr);
+		free(pkg);
+	}
+	if (nbad > 5)
+		fprintf(stderr, "flame record: ... and %zu more binaries without full symbols\n", nbad - 5);
+	free(bad);
+}
+
+/* "flame record: <msg>"; the exit code for err's kind. */
+static int report(const struct flame_error *err)
+{
+	fprintf(stderr, "flame record: %s\n", err->msg);
+	return err->kind == FLAME_ERR_USAGE ? EXIT_USAGE : EXIT_DATA;
+}
+
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+static void describe_end(struct record *r)
+{
+	if (r->quiet || !r->argv || !r->child_done)
+		return;
+	if (WIFSIGNALED(r->child_status))
+		fprintf(stderr, "flame record: %s was killed by signal %d (%s)\n", r->argv[0],
+			WTERMSIG(r->child_status), strsignal(WTERMSIG(r->child_status)));
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record r;
+	memset(&r, 0, sizeof(r));
+	r.sfd = -1;
+	r.child = -1;
+	r.scfg.freq = 997;
+	r.ropts.demangle = 1;
+	r.ropts.timeline = 1;
+	flame_render_opts_init(&r.ro);
+	r.ro.count_name = NULL; /* by the event, once known */
+	struct flame_error err = { 0 };
+	int done, rc = parse_options(&r, argc, argv, &done);
+	if (rc != EXIT_OK || done) {
+		free(r.attach);
+		return rc;
+	}
+	if (check_output(r.output, &err) < 0) {
+		free(r.attach);
+		return report(&err);
+	}
+	raise_nofile();
+	if (block_signals(&r) < 0) {
+		fprintf(stderr, "flame record: cannot set up signal handling: %s\n", strerror(errno));
+		free(r.attach);
+		return EXIT_DATA;
+	}
+	flame_profile_init(&r.prof);
+	r.sampler = flame_sampler_new(&r.scfg);
+	rc = EXIT_DATA;
+
+	if (r.argv) {
+		/* fork before any thread starts; events are opened on the held child */
+		if (flame_launch_prepare(&r.launch, r.argv, &r.old_mask, &err) < 0) {
+			rc = report(&err);
+			goto out;
+		}
+		r.child = r.launch.pid;
+		if (flame_sampler_open(r.sampler, r.child, 1, NULL, &err) < 0) {
+			flame_launch_cancel(&r.launch);
+			r.child = -1;
+			rc = report(&err);
+			goto out;
+		}
+	}
+	r.ropts.kernel = r.scfg.scope != FLAME_SCOPE_USER;
+	if (r.argv)
+		r.ropts.kernel = flame_sampler_has_kernel(r.sampler);
+	r.rec = flame_recorder_new(&r.prof, &r.ropts);
+	if (!r.argv && attach(&r, &err) < 0) {
+		rc = report(&err);
+		goto out;
+	}
+	if (!r.quiet && flame_sampler_notes(r.sampler)[0]) {
+		const char *p = flame_sampler_notes(r.sampler);
+		while (*p) {
+			const char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			fprintf(stderr, "flame record: note: %.*s\n", (int)n, p);
+			p += n + (e != NULL);
+		}
+	}
+	r.t_start = flame_now();
+	if (r.argv) {
+		int code;
+		if (flame_launch_go(&r.launch, &code, &err) < 0) {
+			fprintf(stderr, "flame record: %s\n", err.msg);
+			r.child = -1;
+			rc = code;
+			goto out;
+		}
+	}
+	loop(&r);
+	describe_end(&r);
+	if (r.prof.timeline) {
+		/* the recorded window, on the samples' clock (CLOCK_MONOTONIC) */
+		r.prof.timeline->start = (uint64_t)(r.t_start * 1e9);
+		r.prof.timeline->end = (uint64_t)(r.t_end * 1e9);
+	}
+
+	int cmd_rc = r.argv ? (r.child_done ? exit_status(r.child_status) : 1) : EXIT_OK;
+	const struct flame_record_stats *st = flame_recorder_stats(r.rec);
+	if (st->samples == 0) {
+		fprintf(stderr, "flame record: no samples recorded, so no %s written: ", r.output);
+		if (r.t_end - r.t_start < 0.05)
+			fprintf(stderr, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
+				"raise -F or make it run longer\n",
+				r.argv ? r.argv[0] : "the process", 1000 * (r.t_end - r.t_start), r.scfg.freq);
+		else
+			fprintf(stderr, "it used almost no CPU (%s counts only time on a CPU); "
+				"try -e task-clock or a busier run\n", flame_sampler_event(r.sampler));
+		rc = cmd_rc ? cmd_rc : EXIT_DATA;
+		goto out;
+	}
+	/* weights are periods: CPU nanoseconds for the clocks, else events */
+	const char *ev = flame_sampler_event(r.sampler);
+	r.prof.unit = strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0
+			      ? FLAME_UNIT_NANOSECONDS
+			      : FLAME_UNIT_EVENTS;
+	if (write_output(&r, &err) < 0) {
+		report(&err);
+		rc = cmd_rc ? cmd_rc : EXIT_DATA;
+		goto out;
+	}
+	if (!r.quiet)
+		summary(&r);
+	rc = cmd_rc;
+out:
+	if (r.child > 0 && !r.child_done) {
+		/* flame is giving up while the command runs: do not leave it behind */
+		kill(r.child, SIGKILL);
+		waitpid(r.child, NULL, 0);
+	}
+	flame_recorder_free(r.rec);
+	flame_sampler_free(r.sampler);
+	flame_profile_release(&r.prof);
+	if (r.sfd >= 0)
+		close(r.sfd);
+	/* signals stay blocked: one arriving now must not kill flame before it exits */
+	free(r.attach);
+	return rc;
+}

@@ -1,0 +1,421 @@
+/*
+ * recorder.c - records to folded stacks.  See recorder.h.
+ */
+#include "recorder.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define F_RET 1u    /* a return address: look up the call before it */
+#define F_JAVA 2u   /* the command is java: "Lpkg/Class;" names lose their L */
+#define F_KERNEL 4u
+
+struct frame {
+	uint64_t gen;           /* mapping generation; 0: kernel; 0 with name 0: empty slot */
+	uint64_t ip;
+	uint32_t flags;
+	uint32_t name;          /* strtab id + 1 */
+	struct flame_dso *dso;  /* NULL when in no mapping */
+	uint8_t unknown;        /* no function name */
+	uint8_t entry;          /* a thread or process entry point (_start, start_thread, ...) */
+};
+
+struct u32set {
+	uint32_t *keys; /* key + 1; 0 = empty */
+	size_t n, cap;
+};
+
+struct flame_recorder {
+	struct flame_recorder_opts o;
+	struct flame_profile *prof;
+	struct flame_timeline *tl;
+	struct flame_symbolizer *sym;
+	struct flame_record_stats st;
+	struct frame *cache;
+	size_t ncache, cache_cap;   /* cap: power of two */
+	uint32_t *ids;              /* the sample's frames, leaf first */
+	struct frame *fr;           /* ... and copies of their cache entries */
+	size_t ids_cap;
+	struct u32set tids, pids;
+	struct flame_buf b, c;
+	uint64_t max_stack;         /* kernel.perf_event_max_stack */
+};
+
+static int u32set_add(struct u32set *s, uint32_t key)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		struct u32set old = *s;
+		s->cap = old.cap ? old.cap * 2 : 64;
+		s->keys = flame_xcalloc(s->cap, sizeof(*s->keys));
+		s->n = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.keys[i])
+				u32set_add(s, old.keys[i] - 1);
+		free(old.keys);
+	}
+	size_t mask = s->cap - 1;
+	size_t i = flame_hash_u64(key) & mask;
+	for (; s->keys[i]; i = (i + 1) & mask)
+		if (s->keys[i] == key + 1)
+			return 0;
+	s->keys[i] = key + 1;
+	s->n++;
+	return 1;
+}
+
+struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
+					  const struct flame_recorder_opts *o)
+{
+	struct flame_recorder *r = flame_xcalloc(1, sizeof(*r));
+	r->o = *o;
+	r->prof = prof;
+	if (o->timeline)
+		r->tl = flame_profile_timeline_enable(prof);
+	struct flame_symbolizer_opts so = { o->demangle, o->debug_dir, o->kernel };
+	r->sym = flame_symbolizer_new(&so);
+	r->cache_cap = 4096;
+	r->cache = flame_xcalloc(r->cache_cap, sizeof(*r->cache));
+	r->max_stack = 127;
+	char buf[32];
+	int fd = open("/proc/sys/kernel/perf_event_max_stack", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			r->max_stack = strtoull(buf, NULL, 10);
+		}
+		close(fd);
+	}
+	return r;
+}
+
+void flame_recorder_free(struct flame_recorder *r)
+{
+	if (!r)
+		return;
+	flame_symbolizer_free(r->sym);
+	free(r->cache);
+	free(r->ids);
+	free(r->fr);
+	free(r->tids.keys);
+	free(r->pids.keys);
+	flame_buf_release(&r->b);
+	flame_buf_release(&r->c);
+	free(r);
+}
+
+const struct flame_record_stats *flame_recorder_stats(const struct flame_recorder *r)
+{
+	return &r->st;
+}
+
+struct flame_symbolizer *flame_recorder_symbolizer(struct flame_recorder *r)
+{
+	return r->sym;
+}
+
+/* ---- frame names ---- */
+
+/* Where a C++/Rust argument list starts: the first '(' at bracket depth 0
+ * that is neither a Go receiver ".(" nor "(anonymous namespace)" (the
+ * rule of stackcollapse-perf.pl and inferno). */
+static size_t args_start(const char *f, size_t n)
+{
+	int depth = 0;
+	size_t last_dot = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		switch (f[i]) {
+		case '<':
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '>':
+		case '}':
+		case ']':
+		case ')':
+			depth--;
+			break;
+		case '(':
+			if (depth == 0 && last_dot != i &&
+			    !(n - i >= 21 && memcmp(f + i, "(anonymous namespace)", 21) == 0))
+				return i;
+			depth++;
+			break;
+		case '.':
+			last_dot = i + 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return n;
+}
+
+static int is_entry(const char *raw)
+{
+	static const char *const entries[] = {
+		"_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
+		"start_thread", "clone", "clone3", "__clone", "__clone3", "__clone_internal",
+		"thread_start", "_dl_start", "_dl_start_user", "_dl_start_final", "__thread_start",
+		"start_c", "runtime.goexit", "runtime.goexit.abi0", "runtime.rt0_go",
+		"runtime.rt0_go.abi0", "runtime.mstart", "runtime.mstart.abi0", "_start_c",
+	};
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+		if (strcmp(raw, entries[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append module's last path component, as collapse names unknown frames. */
+static void add_base(struct flame_buf *b, const char *module)
+{
+	const char *base = strrchr(module, '/');
+	flame_buf_adds(b, base ? base + 1 : module);
+}
+
+/* Name a frame (once per cache entry). */
+static void name_frame(struct flame_recorder *r, struct frame *f, const struct flame_sym *sy)
+{
+	struct flame_buf *b = &r->b;
+	flame_buf_reset(b);
+	f->dso = sy->dso;
+	if (sy->kind == FLAME_SYM_FOUND) {
+		/* quotes deleted, ';' is the frame separator, argument list cut */
+		for (const char *p = sy->name; *p; p++) {
+			if (*p == '"' || *p == '\'')
+				continue;
+			flame_buf_addc(b, *p == ';' ? ':' : *p);
+		}
+		b->len = args_start(b->data ? b->data : "", b->len);
+		if ((f->flags & F_JAVA) && b->len > 1 && b->data[0] == 'L' && memchr(b->data, '/', b->len)) {
+			memmove(b->data, b->data + 1, b->len - 1);
+			b->len--;
+		}
+		f->entry = !(f->flags & F_KERNEL) && is_entry(sy->raw);
+		if (b->len == 0)
+			flame_buf_adds(b, "[unknown]");
+	} else {
+		f->unknown = 1;
+		flame_buf_addc(b, '[');
+		if (sy->kind == FLAME_SYM_NOSYM && sy->module && strcmp(sy->module, "[unknown]") != 0)
+			add_base(b, sy->module);
+		else
+			flame_buf_adds(b, "unknown");
+		if (r->o.include_addrs)
+			flame_buf_addf(b, " <%" PRIx64 ">", f->ip);
+		flame_buf_addc(b, ']');
+	}
+	if (r->o.annotate_kernel && (f->flags & F_KERNEL))
+		flame_buf_adds(b, "_[k]");
+	else if (r->o.annotate_jit && sy->dso && sy->dso->jit && sy->kind == FLAME_SYM_FOUND)
+		flame_buf_adds(b, "_[j]");
+	f->name = flame_strtab_intern(&r->prof->names, b->data ? b->data : "", b->len) + 1;
+}
+
+static uint64_t frame_hash(uint64_t gen, uint64_t ip, uint32_t flags)
+{
+	return flame_hash_u64(ip ^ (gen << 40) ^ (gen >> 24) ^ ((uint64_t)flags << 61));
+}
+
+static void cache_grow(struct flame_recorder *r)
+{
+	size_t cap = r->cache_cap * 2;
+	struct frame *c = flame_xcalloc(cap, sizeof(*c));
+	for (size_t i = 0; i < r->cache_cap; i++) {
+		struct frame *f = &r->cache[i];
+		if (!f->name)
+			continue;
+		size_t j = frame_hash(f->gen, f->ip, f->flags) & (cap - 1);
+		while (c[j].name)
+			j = (j + 1) & (cap - 1);
+		c[j] = *f;
+	}
+	free(r->cache);
+	r->cache = c;
+	r->cache_cap = cap;
+}
+
+static struct frame *frame_get(struct flame_recorder *r, uint32_t pid, uint64_t gen, uint64_t ip,
+			       uint32_t flags)
+{
+	size_t mask = r->cache_cap - 1;
+	size_t i = frame_hash(gen, ip, flags) & mask;
+	for (; r->cache[i].name; i = (i + 1) & mask) {
+		struct frame *f = &r->cache[i];
+		if (f->ip == ip && f->gen == gen && f->flags == flags)
+			return f;
+	}
+	struct flame_sym sy;
+	if (flags & F_KERNEL)
+		flame_symbolizer_kernel(r->sym, ip, (flags & F_RET) != 0, &sy);
+	else
+		flame_symbolizer_user(r->sym, pid, ip, (flags & F_RET) != 0, &sy);
+	/* symbolizing may have read /proc/PID/maps: the generation moved on,
+	 * but this answer is right for the address; file it under the old one */
+	struct frame *f = &r->cache[i];
+	*f = (struct frame){ gen, ip, flags, 0, NULL, 0, 0 };
+	name_frame(r, f, &sy);
+	r->ncache++;
+	if (r->ncache * 2 > r->cache_cap) {
+		struct frame copy = *f;
+		cache_grow(r);
+		return frame_get(r, pid, copy.gen, copy.ip, copy.flags);
+	}
+	return f;
+}
+
+/* ---- samples ---- */
+
+static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *rec)
+{
+	const uint64_t *ips = rec->u.sample.ips;
+	uint32_t n = rec->u.sample.nips;
+	uint64_t one[2];
+	if (n == 0) {
+		one[0] = rec->u.sample.kernel ? PERF_CONTEXT_KERNEL : PERF_CONTEXT_USER;
+		one[1] = rec->u.sample.ip;
+		ips = one;
+		n = 2;
+	}
+	uint32_t pid = rec->pid, tid = rec->tid;
+	uint32_t known_pid = pid;
+	const char *comm = flame_symbolizer_thread_comm(r->sym, tid, &known_pid);
+	if (!*comm && flame_symbolizer_sync_proc(r->sym, pid) == 0)
+		comm = flame_symbolizer_thread_comm(r->sym, tid, &known_pid);
+	struct flame_buf *c = &r->c;
+	flame_buf_reset(c);
+	if (*comm) {
+		for (const char *p = comm; *p; p++)
+			flame_buf_addc(c, *p == ' ' ? '_' : *p);
+	} else {
+		flame_buf_addf(c, ":%u", tid); /* as perf names a thread it never saw named */
+	}
+	size_t comm_len = c->len;
+	uint32_t java = c->len >= 4 && memcmp(c->data, "java", 4) == 0 ? F_JAVA : 0;
+	if (r->o.include_tid)
+		flame_buf_addf(c, "-%u/%u", pid, tid);
+	else if (r->o.include_pid)
+		flame_buf_addf(c, "-%u", pid);
+
+	uint64_t gen = flame_symbolizer_generation(r->sym, pid);
+	FLAME_GROW(r->ids, r->ids_cap, (size_t)n + 1);
+	r->fr = flame_xrealloc(r->fr, r->ids_cap * sizeof(*r->fr));
+	size_t nf = 0, nuser = 0, last_user = SIZE_MAX;
+	int ctx = 0; /* 0: none yet, 1: kernel, 2: user, 3: other (skipped) */
+	int first = 1;
+	r->st.samples++;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t ip = ips[i];
+		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
+			ctx = ip == (uint64_t)PERF_CONTEXT_KERNEL ? 1 : ip == (uint64_t)PERF_CONTEXT_USER ? 2 : 3;
+			first = 1;
+			continue;
+		}
+		if (ctx == 3)
+			continue;
+		if (ctx == 0)
+			ctx = rec->u.sample.kernel ? 1 : 2;
+		uint32_t flags = (first ? 0 : F_RET) | (ctx == 1 ? F_KERNEL : java);
+		first = 0;
+		struct frame *f = frame_get(r, pid, ctx == 1 ? 0 : gen, ip, flags);
+		r->ids[nf] = f->name - 1;
+		r->fr[nf] = *f;
+		if (ctx == 2) {
+			nuser++;
+			last_user = nf;
+		} else {
+			r->st.kernel_frames++;
+		}
+		r->st.unknown += f->unknown;
+		nf++;
+	}
+	r->st.frames += nf;
+
+	/* per-binary counts, once per sample */
+	for (size_t i = 0; i < nf; i++) {
+		struct flame_dso *d = r->fr[i].dso;
+		if (!d)
+			continue;
+		if (d->last_sample != r->st.samples) {
+			d->last_sample = r->st.samples;
+			d->samples++;
+		}
+		d->unknown += r->fr[i].unknown;
+	}
+	if (nuser) {
+		r->st.user_stacks++;
+		if (r->max_stack && nf >= r->max_stack) {
+			/* cut by the kernel: a deep stack, unless it is mostly garbage
+			 * (a frame pointer walk through code built without them) */
+			size_t unknown = 0;
+			for (size_t i = 0; i < nf; i++)
+				unknown += r->fr[i].unknown;
+			if (unknown * 2 < nf)
+				r->st.max_depth++;
+			r->st.truncated++;
+		} else if (!r->fr[last_user].entry) {
+			r->st.truncated++;
+		}
+	}
+	if (u32set_add(&r->tids, tid))
+		r->st.threads++;
+	if (u32set_add(&r->pids, pid))
+		r->st.processes++;
+	if (!r->st.first_time || rec->time < r->st.first_time)
+		r->st.first_time = rec->time;
+	if (rec->time > r->st.last_time)
+		r->st.last_time = rec->time;
+
+	/* root first: comm, then the frames outermost first */
+	struct flame_profile *p = r->prof;
+	uint32_t node = flame_profile_child(p, 0, flame_strtab_intern(&p->names, c->data, c->len), 1);
+	for (size_t i = nf; i-- > 0;)
+		node = flame_profile_child(p, node, r->ids[i], 1);
+	uint64_t w[2] = { rec->u.sample.period ? rec->u.sample.period : 1, 0 };
+	flame_profile_add_weight(p, node, w);
+	p->nstacks++;
+	if (r->tl) {
+		const char *tn = *comm ? comm : c->data;
+		uint32_t th = flame_timeline_thread(r->tl, pid, tid, tn, *comm ? strlen(comm) : comm_len);
+		flame_timeline_add(r->tl, node, th, rec->time, w[0]);
+	}
+}
+
+void flame_recorder_add(void *ctx, const struct flame_sample_rec *rec)
+{
+	struct flame_recorder *r = ctx;
+	switch (rec->type) {
+	case FLAME_REC_SAMPLE:
+		add_sample(r, rec);
+		break;
+	case FLAME_REC_MMAP:
+		if (rec->u.mmap.prot & 4 /* PROT_EXEC */)
+			flame_symbolizer_mmap(r->sym, rec->pid, rec->u.mmap.start, rec->u.mmap.len,
+					      rec->u.mmap.pgoff, rec->u.mmap.maj, rec->u.mmap.min,
+					      rec->u.mmap.ino, rec->u.mmap.filename);
+		break;
+	case FLAME_REC_COMM:
+		flame_symbolizer_comm(r->sym, rec->pid, rec->tid, rec->u.comm.comm, rec->u.comm.exec);
+		break;
+	case FLAME_REC_FORK:
+		flame_symbolizer_fork(r->sym, rec->pid, rec->u.fork.ppid, rec->tid, rec->u.fork.ptid);
+		break;
+	case FLAME_REC_EXIT:
+		flame_symbolizer_exit(r->sym, rec->pid, rec->tid);
+		break;
+	case FLAME_REC_LOST:
+		r->st.lost += rec->u.lost.lost;
+		break;
+	case FLAME_REC_THROTTLE:
+		r->st.throttled++;
+		break;
+	}
+}

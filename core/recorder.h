@@ -1,0 +1,67 @@
+/*
+ * recorder.h - the sink between the sampler and the profile: records in,
+ * folded stacks out.
+ *
+ * Side-band records keep the symbolizer's view of processes up to date;
+ * each sample becomes one stack "comm;outermost;...;leaf" (user frames
+ * below kernel frames) weighted by its period, named the way
+ * `perf script | flame collapse` names frames: symbols without offsets or
+ * argument lists, ';' as ':', quotes removed, unresolved frames as
+ * "[unknown]" or "[libfoo.so]" (with --addrs "[libfoo.so <7f12ab>]"),
+ * optional _[k] and _[j] marks, root "comm", "comm-PID" or "comm-PID/TID".
+ *
+ * A resolved frame is cached by (mapping generation, address), so a
+ * repeated address costs one hash lookup.  With opts.timeline the profile
+ * also keeps every sample's leaf, thread and time (core/profile.h).
+ */
+#ifndef FLAME_RECORDER_H
+#define FLAME_RECORDER_H
+
+#include <stdint.h>
+
+#include "profile.h"
+#include "sampler.h"
+#include "symbolizer.h"
+
+struct flame_recorder_opts {
+	int include_pid;     /* root frame "comm-PID" */
+	int include_tid;     /* root frame "comm-PID/TID" */
+	int annotate_kernel; /* kernel frames end in _[k] */
+	int annotate_jit;    /* JIT frames end in _[j] */
+	int include_addrs;   /* unresolved frames show their address */
+	int demangle;        /* demangle C++ and Rust names */
+	const char *debug_dir; /* NULL: /usr/lib/debug */
+	int kernel;          /* kernel frames expected: read /proc/kallsyms */
+	int timeline;        /* keep the sample list in the profile */
+};
+
+struct flame_record_stats {
+	uint64_t samples;     /* samples added to the profile */
+	uint64_t lost;        /* samples the kernel dropped (ring buffer full) */
+	uint64_t throttled;   /* times the kernel throttled sampling */
+	uint64_t user_stacks; /* samples with user-space frames */
+	uint64_t truncated;   /* ... of which the outermost frame is no thread or process entry */
+	uint64_t max_depth;   /* samples of real deep stacks cut at kernel.perf_event_max_stack
+				 * (counted as truncated too) */
+	uint64_t frames;      /* frames in all samples */
+	uint64_t unknown;     /* ... not resolved to a function */
+	uint64_t kernel_frames;
+	uint64_t threads;     /* distinct threads with samples */
+	uint64_t processes;   /* distinct processes with samples */
+	uint64_t first_time, last_time; /* of samples, CLOCK_MONOTONIC ns */
+};
+
+struct flame_recorder;
+
+/* Samples go into prof (initialised by the caller, which keeps ownership). */
+struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
+					  const struct flame_recorder_opts *o);
+void flame_recorder_free(struct flame_recorder *r);
+
+/* The sampler callback: ctx is the recorder. */
+void flame_recorder_add(void *ctx, const struct flame_sample_rec *rec);
+
+const struct flame_record_stats *flame_recorder_stats(const struct flame_recorder *r);
+struct flame_symbolizer *flame_recorder_symbolizer(struct flame_recorder *r);
+
+#endif

@@ -1,0 +1,36 @@
+# When perf_event_open is denied flame says why and how to fix it, exits
+# 1, and does not run the command.
+. "$(dirname "$0")/lib.sh"
+
+for e in 1 13; do # EPERM, EACCES from a seccomp filter (as in containers)
+	run 1 "$HELPER" deny $e "$FLAME" record -o d.folded -- "$WORK" cat
+	has err "perf_event_open denied.*seccomp"
+	has err "--security-opt seccomp=unconfined"
+	[ ! -s out ] || fail "the command ran although sampling failed"
+	[ ! -e d.folded ] || fail "a profile was written"
+done
+run 1 "$HELPER" deny 38 "$FLAME" record -o d.folded -- "$WORK" exit 0
+has err "perf_event_open is not available"
+
+# An unprivileged user under kernel.perf_event_paranoid=2 gets user-space
+# stacks and a note saying how to get kernel stacks too.
+p=$(cat /proc/sys/kernel/perf_event_paranoid)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ "$p" = 2 ]; then
+	chmod 777 "$TMP"
+	run 0 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$FLAME" record -o "$TMP/n.folded" -- "$WORK" prop 0.4
+	has err "note: kernel stacks not sampled: kernel.perf_event_paranoid is 2"
+	has n.folded ';hot$'
+	run 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$FLAME" record --kernel-only -o "$TMP/n.folded" -- "$WORK" prop 0.4
+	has err "kernel.perf_event_paranoid is 2, which allows user-space samples only"
+	has err "sudo sysctl kernel.perf_event_paranoid=1"
+	# another user's process (root's)
+	"$WORK" spin 20 &
+	victim=$!
+	run 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$FLAME" record -p "$victim" -d 1 -o "$TMP/n.folded"
+	kill "$victim"
+	has err "perf_event_open denied for thread $victim .*needs the right to ptrace it"
+fi
+echo "ok"
