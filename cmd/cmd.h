@@ -33,6 +33,7 @@ int cmd_render(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 /* "flame: <msg>" on stderr; returns the exit code for err->kind. */
 int flame_report_error(const struct flame_error *err);

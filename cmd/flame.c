@@ -23,7 +23,7 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "sample a program with perf_event_open and write a profile" },
 	{ "filter", cmd_filter, "keep, drop and rewrite stacks and frames with regexes" },
 	{ "diff", cmd_diff, "compare two profiles" },
-	{ "convert", NULL, "translate between profile formats" },
+	{ "convert", cmd_convert, "translate between profile formats" },
 	{ "formats", cmd_formats, "list the formats flame reads and writes" },
 	{ "help", cmd_help, "show help for flame or for a command" },
 };

@@ -43,6 +43,11 @@ struct flame_read_opts {
 	int no_rust_fixup;   /* --no-rust-fixup: keep half-demangled Rust names (perl output) */
 	/* dtrace */
 	int include_offset;  /* --includeoffset */
+	/* readers of formats with time (speedscope, chrome, cpuprofile,
+	 * firefox): keep a timeline (core/profile.h) beside the trie */
+	int want_timeline;
+	/* pprof: the sample type to read (--sample-type), NULL = the default */
+	const char *sample_type;
 };
 
 /* Per-parser context: where a parser puts what it reads. */
@@ -84,11 +89,26 @@ struct flame_format {
 	/* Optional writer: serialise a finished profile. */
 	int (*write)(const struct flame_profile *p, struct flame_output *out,
 		     struct flame_error *err);
+	/* 1: a streaming reader, for formats without record boundaries (JSON,
+	 * protobuf).  The driver feeds each file whole, in order and in chunks
+	 * of any size, to one parser on the calling thread (never split across
+	 * workers), so parse() may keep state from one chunk to the next of a
+	 * file; file_start resets it.  boundary() is not used. */
+	int streaming;
+	/* Optional, writers: what this format cannot hold of p, as one line
+	 * ("folded has no time; timeline dropped"), or NULL. */
+	const char *(*drops)(const struct flame_profile *p);
 };
 
 extern const struct flame_format flame_format_folded;
 extern const struct flame_format flame_format_perf;
 extern const struct flame_format flame_format_dtrace;
+extern const struct flame_format flame_format_speedscope;
+extern const struct flame_format flame_format_chrome;
+extern const struct flame_format flame_format_cpuprofile;
+extern const struct flame_format flame_format_d3;
+extern const struct flame_format flame_format_pprof;
+extern const struct flame_format flame_format_firefox;
 
 /* Registry: every format, NULL-terminated. */
 extern const struct flame_format *const flame_formats[];

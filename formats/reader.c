@@ -48,6 +48,9 @@ struct flame_reader {
 	int nworkers;
 	struct worker *workers;
 	int threaded;
+	/* streaming formats (format.h) are parsed here, on the feeding thread,
+	 * in file order; merged after the workers */
+	struct worker stream;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv_work, cv_room;
@@ -261,6 +264,7 @@ struct flame_reader *flame_reader_new(const struct flame_reader_config *cfg)
 	r->qmax = (size_t)r->nworkers + 1;
 	for (int i = 0; i < r->nworkers; i++)
 		worker_init(r, &r->workers[i]);
+	worker_init(r, &r->stream);
 	if (r->threaded)
 		for (int i = 0; i < r->nworkers; i++)
 			pthread_create(&r->workers[i].th, NULL, worker_main, &r->workers[i]);
@@ -290,6 +294,17 @@ static void dispatch(struct flame_reader *r, struct chunk *c)
 	FLAME_GROW(r->infos, r->infos_cap, r->ninfos + 1);
 	c->seq = r->ninfos;
 	r->infos[r->ninfos++] = (struct chunk_info){ c->file, 0 };
+	if (c->fmt->streaming) {
+		if (r->threaded)
+			pthread_mutex_unlock(&r->mu);
+		process(r, &r->stream, c);
+		if (r->threaded)
+			pthread_mutex_lock(&r->mu);
+		chunk_put_locked(r, c);
+		if (r->threaded)
+			pthread_mutex_unlock(&r->mu);
+		return;
+	}
 	if (!r->threaded) {
 		process(r, &r->workers[0], c);
 		chunk_put_locked(r, c);
@@ -347,6 +362,25 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 		 * the rest of the input), so the answer does not depend on how
 		 * the input arrived.  Returns 1 while that much is not there yet. */
 		size_t start = 0;
+		/* Streaming formats (JSON, protobuf) first see the input as it
+		 * is: a protobuf message often starts with 0x0a, which the
+		 * comment skipping below would take for a blank line. */
+		if (eof || len >= PROBE_BYTES) {
+			size_t n = len < PROBE_BYTES ? len : PROBE_BYTES;
+			const struct flame_format *hit = NULL;
+			int nhit = 0;
+			for (int i = 0; flame_formats[i]; i++)
+				if (flame_formats[i]->streaming &&
+				    flame_formats[i]->probe(buf, n, eof && n == len) == FLAME_PROBE_YES) {
+					hit = flame_formats[i];
+					nhit++;
+				}
+			if (nhit == 1) {
+				r->cur_fmt = hit;
+				r->fmts[r->nfiles - 1] = hit;
+				return 0;
+			}
+		}
 		for (;;) {
 			const char *nl = memchr(buf + start, '\n', len - start);
 			if (!nl) {
@@ -435,7 +469,9 @@ static int cut_chunks(struct flame_reader *r, struct flame_error *err)
 		if (!ready_to_parse(r, p->data, p->len, 0))
 			return 0;
 		size_t b;
-		if (!r->file_dispatched) {
+		if (r->cur_fmt->streaming) {
+			b = p->len;
+		} else if (!r->file_dispatched) {
 			b = r->cur_fmt->boundary(p->data, p->len, 1);
 			r->scan_from = 0;
 		} else {
@@ -557,6 +593,10 @@ static int feed_mapped(struct flame_reader *r, const char *base, size_t len, str
 	while (len - pos > r->chunk_size) {
 		size_t win = r->chunk_size, b;
 		for (;;) {
+			if (r->cur_fmt->streaming) {
+				b = win;
+				break;
+			}
 			b = r->cur_fmt->boundary(base + pos, win, pos == 0);
 			if (b || pos + win >= len)
 				break;
@@ -639,16 +679,20 @@ static void stop_workers(struct flame_reader *r)
 	r->threaded = 0;
 }
 
+static void worker_release(struct worker *w)
+{
+	for (int f = 0; flame_formats[f]; f++)
+		if (w->parsers[f])
+			flame_formats[f]->parser_free(w->parsers[f]);
+	flame_profile_release(&w->prof);
+	flame_diag_release(&w->diag);
+}
+
 static void reader_free(struct flame_reader *r)
 {
-	for (int i = 0; i < r->nworkers; i++) {
-		struct worker *w = &r->workers[i];
-		for (int f = 0; flame_formats[f]; f++)
-			if (w->parsers[f])
-				flame_formats[f]->parser_free(w->parsers[f]);
-		flame_profile_release(&w->prof);
-		flame_diag_release(&w->diag);
-	}
+	worker_release(&r->stream);
+	for (int i = 0; i < r->nworkers; i++)
+		worker_release(&r->workers[i]);
 	free(r->workers);
 	while (r->freelist) {
 		struct chunk *c = r->freelist;
@@ -734,8 +778,8 @@ int flame_reader_finish(struct flame_reader *r, struct flame_profile *out,
 	}
 	memset(rep, 0, sizeof(*rep));
 	flame_diag_init(&rep->diag);
-	for (int i = 0; i < r->nworkers; i++) {
-		struct worker *w = &r->workers[i];
+	for (int i = 0; i <= r->nworkers; i++) {
+		struct worker *w = i < r->nworkers ? &r->workers[i] : &r->stream;
 		if (out->nnodes == 1 && flame_strtab_count(&out->names) == 0 && out->nstacks == 0) {
 			/* nothing to merge into: take the worker's profile as it is */
 			struct flame_profile t = *out;

@@ -7,6 +7,12 @@ const struct flame_format *const flame_formats[] = {
 	&flame_format_perf,
 	&flame_format_dtrace,
 	&flame_format_folded,
+	&flame_format_speedscope,
+	&flame_format_chrome,
+	&flame_format_cpuprofile,
+	&flame_format_d3,
+	&flame_format_firefox,
+	&flame_format_pprof,
 	NULL,
 };
 

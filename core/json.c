@@ -1,0 +1,999 @@
+/*
+ * json.c - streaming JSON reading with selective capture; JSON writing.
+ *
+ * The reader is a state machine over tokens.  A token cut by the end of a
+ * chunk is kept (only that token) and completed by the next feed, so each
+ * byte is scanned once and the input is never held whole.
+ */
+#include "json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKEN (64u << 20)
+#define MAX_DEPTH 4096
+
+/* ---- documents ---- */
+
+static void doc_reset(struct flame_json_doc *d)
+{
+	d->n = 0;
+	d->tlen = 0;
+}
+
+static uint32_t doc_add(struct flame_json_doc *d, int type)
+{
+	FLAME_GROW(d->v, d->cap, d->n + 1);
+	struct flame_json_val *v = &d->v[d->n];
+	memset(v, 0, sizeof(*v));
+	v->type = (uint8_t)type;
+	v->first = v->last = v->next = FLAME_JSON_NONE;
+	return (uint32_t)d->n++;
+}
+
+static void text_reserve(struct flame_json_doc *d, size_t extra)
+{
+	if (d->tlen + extra + 1 > d->tcap) {
+		size_t c = d->tcap ? d->tcap : 256;
+		while (c < d->tlen + extra + 1)
+			c *= 2;
+		d->text = flame_xrealloc(d->text, c);
+		d->tcap = c;
+	}
+}
+
+uint32_t flame_json_get(const struct flame_json_doc *d, uint32_t obj, const char *key)
+{
+	if (obj == FLAME_JSON_NONE || d->v[obj].type != FLAME_JSON_OBJECT)
+		return FLAME_JSON_NONE;
+	size_t kl = strlen(key);
+	for (uint32_t c = d->v[obj].first; c != FLAME_JSON_NONE; c = d->v[c].next)
+		if (d->v[c].key_len == kl && memcmp(d->text + d->v[c].key_off, key, kl) == 0)
+			return c;
+	return FLAME_JSON_NONE;
+}
+
+const char *flame_json_string(const struct flame_json_doc *d, uint32_t i, size_t *len)
+{
+	if (i == FLAME_JSON_NONE || d->v[i].type != FLAME_JSON_STRING)
+		return NULL;
+	if (len)
+		*len = d->v[i].len;
+	return d->text + d->v[i].off;
+}
+
+int flame_json_double(const struct flame_json_doc *d, uint32_t i, double *out)
+{
+	if (i == FLAME_JSON_NONE || d->v[i].type != FLAME_JSON_NUMBER)
+		return 0;
+	*out = strtod(d->text + d->v[i].off, NULL);
+	return 1;
+}
+
+int flame_json_int(const struct flame_json_doc *d, uint32_t i, int64_t *out)
+{
+	if (i == FLAME_JSON_NONE || d->v[i].type != FLAME_JSON_NUMBER)
+		return 0;
+	const char *s = d->text + d->v[i].off;
+	size_t n = d->v[i].len;
+	int neg = n && s[0] == '-';
+	uint64_t ip, fp;
+	int dg;
+	if (!flame_json_decimal(s + neg, n - (size_t)neg, 0, &ip, &fp, &dg) || fp ||
+	    ip > (uint64_t)INT64_MAX)
+		return 0;
+	*out = neg ? -(int64_t)ip : (int64_t)ip;
+	return 1;
+}
+
+int flame_json_decimal(const char *s, size_t n, int shift, uint64_t *ip, uint64_t *fp, int *digits)
+{
+	char dig[48];
+	int nd = 0;
+	long e = 0, x = 0;
+	size_t i = 0;
+	int any = 0, xneg = 0;
+	if (i < n && s[i] == '-') {
+		/* only a zero may be negative */
+		i++;
+	}
+	int neg = i > 0;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		any = 1;
+		if (nd == 0 && s[i] == '0')
+			continue;
+		if (nd < (int)sizeof(dig))
+			dig[nd++] = s[i];
+		else
+			e++;
+	}
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			any = 1;
+			if (nd == 0 && s[i] == '0') {
+				e--;
+				continue;
+			}
+			if (nd < (int)sizeof(dig)) {
+				dig[nd++] = s[i];
+				e--;
+			}
+		}
+	}
+	if (!any)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			xneg = s[i++] == '-';
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (x < 100000)
+				x = x * 10 + (s[i] - '0');
+	}
+	if (i != n)
+		return 0;
+	e += (xneg ? -x : x) + shift;
+	if (nd == 0) {
+		*ip = *fp = 0;
+		*digits = 0;
+		return 1;
+	}
+	if (neg)
+		return 0;
+	long nint = nd + e; /* digits before the decimal point */
+	if (nint > 20)
+		return 0;
+	uint64_t a = 0, f = 0;
+	int fd = 0;
+	for (long k = 0; k < nint; k++) {
+		int c = k < nd ? dig[k] - '0' : 0;
+		if (__builtin_mul_overflow(a, 10, &a) || __builtin_add_overflow(a, (uint64_t)c, &a))
+			return 0;
+	}
+	for (long k = nint; k < nd && fd < 9; k++) {
+		int c = k >= 0 ? dig[k] - '0' : 0;
+		f = f * 10 + (uint64_t)c;
+		fd++;
+	}
+	/* trim trailing zeros of the fraction */
+	while (fd > 0 && f % 10 == 0) {
+		f /= 10;
+		fd--;
+	}
+	*ip = a;
+	*fp = f;
+	*digits = fd;
+	return 1;
+}
+
+const char *flame_json_type_name(int type)
+{
+	static const char *const names[] = { "null", "false", "true", "number", "string", "array",
+					     "object" };
+	return type >= 0 && type <= FLAME_JSON_OBJECT ? names[type] : "?";
+}
+
+/* ---- the streaming reader ---- */
+
+struct frame {
+	uint8_t is_obj, captured;
+	uint64_t index;   /* element index (arrays) / member count (objects) */
+	uint32_t dom;     /* captured: the container's value */
+	size_t key_base;  /* walked: where this level's current key starts in keys */
+	size_t key_len;
+	size_t pkey_off;  /* captured objects: pending key in doc text */
+	uint32_t pkey_len;
+};
+
+enum state {
+	S_VALUE,         /* a value must follow */
+	S_FIRST_OR_END,  /* after '[': a value or ']' */
+	S_KEY_OR_END,    /* after '{': a key or '}' */
+	S_KEY,           /* after ',' in an object */
+	S_COLON,
+	S_COMMA_OR_END,
+	S_DONE,
+};
+
+struct flame_json_parser {
+	struct flame_json_handler h;
+	void *ctx;
+	int flags;
+	struct frame *st;
+	size_t depth, st_cap;
+	int state;
+	size_t cap_depth;         /* depth of the capture root, 0 = not capturing */
+	uint64_t cap_off;         /* where the captured value starts */
+	struct flame_buf keys;
+	struct flame_json_doc doc;
+	char *hold;
+	size_t hlen, hcap;
+	uint64_t base;            /* absolute offset of the buffer being parsed */
+	uint64_t tok;             /* absolute offset of the current token */
+	int started;
+	int failed;
+	char err[768];
+};
+
+struct flame_json_parser *flame_json_new(const struct flame_json_handler *h, void *ctx, int flags)
+{
+	struct flame_json_parser *p = flame_xcalloc(1, sizeof(*p));
+	p->h = *h;
+	p->ctx = ctx;
+	p->flags = flags;
+	p->state = S_VALUE;
+	return p;
+}
+
+void flame_json_free(struct flame_json_parser *p)
+{
+	if (!p)
+		return;
+	free(p->st);
+	flame_buf_release(&p->keys);
+	free(p->doc.v);
+	free(p->doc.text);
+	free(p->hold);
+	free(p);
+}
+
+const char *flame_json_error(const struct flame_json_parser *p)
+{
+	return p->err;
+}
+
+uint64_t flame_json_offset(const struct flame_json_parser *p)
+{
+	return p->tok;
+}
+
+static void path_text(const struct flame_json_parser *p, struct flame_buf *b)
+{
+	flame_buf_addc(b, '$');
+	for (size_t d = 0; d < p->depth; d++) {
+		const struct frame *f = &p->st[d];
+		if (f->captured) {
+			flame_buf_adds(b, "...");
+			break;
+		}
+		if (f->is_obj) {
+			if (f->index == 0 && f->key_len == 0 && p->keys.len <= f->key_base)
+				break;
+			flame_buf_addc(b, '.');
+			flame_buf_add(b, p->keys.data + f->key_base, f->key_len);
+		} else {
+			flame_buf_addf(b, "[%llu]", (unsigned long long)f->index);
+		}
+	}
+}
+
+static int vfail(struct flame_json_parser *p, const char *fmt, va_list ap)
+{
+	char m[512];
+	vsnprintf(m, sizeof(m), fmt, ap);
+	struct flame_buf path = FLAME_BUF_INIT;
+	path_text(p, &path);
+	snprintf(p->err, sizeof(p->err), "%s at byte %llu (%s)", m, (unsigned long long)p->tok,
+		 path.data);
+	flame_buf_release(&path);
+	p->failed = 1;
+	return -1;
+}
+
+int flame_json_fail(struct flame_json_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(p, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int syntax(struct flame_json_parser *p, const char *s, size_t n, size_t i, const char *what)
+{
+	char got[32];
+	if (i >= n)
+		snprintf(got, sizeof(got), "end of input");
+	else if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
+		snprintf(got, sizeof(got), "'%c'", s[i]);
+	else
+		snprintf(got, sizeof(got), "byte 0x%02x", (unsigned char)s[i]);
+	p->tok = p->base + i;
+	return flame_json_fail(p, "expected %s, got %s", what, got);
+}
+
+/* 1: string ok (decoded at doc text [*off, *off + *len)); 0: need more; -1: error */
+static const unsigned char plain[256] = {
+#define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+	R16(0), R16(0), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+	R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+#undef R16
+};
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void put_utf8(struct flame_json_doc *d, uint32_t cp)
+{
+	text_reserve(d, 4);
+	char *o = d->text + d->tlen;
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		d->tlen += 1;
+	} else if (cp < 0x800) {
+		o[0] = (char)(0xc0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		d->tlen += 2;
+	} else if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		d->tlen += 3;
+	} else {
+		o[0] = (char)(0xf0 | (cp >> 18));
+		o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[3] = (char)(0x80 | (cp & 0x3f));
+		d->tlen += 4;
+	}
+}
+
+static int read_u4(const char *s, size_t n, size_t i, uint32_t *out)
+{
+	if (i + 4 > n)
+		return 0;
+	uint32_t v = 0;
+	for (int k = 0; k < 4; k++) {
+		int h = hexval((unsigned char)s[i + k]);
+		if (h < 0)
+			return -1;
+		v = v << 4 | (uint32_t)h;
+	}
+	*out = v;
+	return 1;
+}
+
+static int lex_string(struct flame_json_parser *p, const char *s, size_t n, size_t *pos, int eof,
+		      size_t *off, size_t *len)
+{
+	struct flame_json_doc *d = &p->doc;
+	size_t i = *pos + 1, t0 = d->tlen;
+	for (;;) {
+		size_t j = i;
+		/* eight bytes at a time while none is '"', '\\' or a control byte */
+		while (j + 8 <= n) {
+			uint64_t x, q, e;
+			memcpy(&x, s + j, 8);
+			q = x ^ 0x2222222222222222ULL;
+			e = x ^ 0x5c5c5c5c5c5c5c5cULL;
+			if ((((q - 0x0101010101010101ULL) & ~q) | ((e - 0x0101010101010101ULL) & ~e) |
+			     ((x - 0x2020202020202020ULL) & ~x)) & 0x8080808080808080ULL)
+				break;
+			j += 8;
+		}
+		while (j < n && plain[(unsigned char)s[j]] && s[j] != '"' && s[j] != '\\')
+			j++;
+		if (j > i) {
+			text_reserve(d, j - i);
+			memcpy(d->text + d->tlen, s + i, j - i);
+			d->tlen += j - i;
+		}
+		i = j;
+		if (i >= n)
+			goto more;
+		char c = s[i];
+		if (c == '"') {
+			text_reserve(d, 0);
+			d->text[d->tlen] = '\0';
+			*off = t0;
+			*len = d->tlen - t0;
+			d->tlen++;
+			*pos = i + 1;
+			return 1;
+		}
+		if (c != '\\') {
+			d->tlen = t0;
+			return syntax(p, s, n, i, "a string character (control bytes must be escaped)");
+		}
+		if (i + 1 >= n)
+			goto more;
+		char e = s[i + 1];
+		char r;
+		switch (e) {
+		case '"': r = '"'; break;
+		case '\\': r = '\\'; break;
+		case '/': r = '/'; break;
+		case 'b': r = '\b'; break;
+		case 'f': r = '\f'; break;
+		case 'n': r = '\n'; break;
+		case 'r': r = '\r'; break;
+		case 't': r = '\t'; break;
+		case 'u': {
+			uint32_t cp, lo;
+			int k = read_u4(s, n, i + 2, &cp);
+			if (k == 0)
+				goto more;
+			if (k < 0) {
+				d->tlen = t0;
+				return syntax(p, s, n, i, "four hex digits after \\u");
+			}
+			size_t adv = 6;
+			if (cp >= 0xd800 && cp < 0xdc00) {
+				if (i + 8 > n)
+					goto more;
+				if (s[i + 6] == '\\' && s[i + 7] == 'u') {
+					k = read_u4(s, n, i + 8, &lo);
+					if (k == 0)
+						goto more;
+					if (k > 0 && lo >= 0xdc00 && lo < 0xe000) {
+						cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+						adv = 12;
+					} else {
+						cp = 0xfffd;
+					}
+				} else {
+					cp = 0xfffd;
+				}
+			} else if (cp >= 0xdc00 && cp < 0xe000) {
+				cp = 0xfffd;
+			}
+			put_utf8(d, cp);
+			i += adv;
+			continue;
+		}
+		default:
+			d->tlen = t0;
+			return syntax(p, s, n, i + 1, "an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)");
+		}
+		text_reserve(d, 1);
+		d->text[d->tlen++] = r;
+		i += 2;
+	}
+more:
+	d->tlen = t0;
+	if (eof)
+		return syntax(p, s, n, n, "'\"' closing the string");
+	return 0;
+}
+
+static int lex_number(struct flame_json_parser *p, const char *s, size_t n, size_t *pos, int eof,
+		      size_t *off, size_t *len)
+{
+	size_t i = *pos, st = i;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i >= n)
+		goto more;
+	if (s[i] == '0') {
+		i++;
+	} else if (s[i] >= '1' && s[i] <= '9') {
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	} else {
+		return syntax(p, s, n, i, "a digit");
+	}
+	if (i < n && s[i] == '.') {
+		i++;
+		size_t f = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == f) {
+			if (i >= n)
+				goto more;
+			return syntax(p, s, n, i, "a digit after '.'");
+		}
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t f = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == f) {
+			if (i >= n)
+				goto more;
+			return syntax(p, s, n, i, "a digit in the exponent");
+		}
+	}
+	if (i >= n && !eof)
+		return 0; /* the number may go on in the next chunk */
+	struct flame_json_doc *d = &p->doc;
+	text_reserve(d, i - st);
+	*off = d->tlen;
+	*len = i - st;
+	memcpy(d->text + d->tlen, s + st, i - st);
+	d->tlen += i - st;
+	d->text[d->tlen++] = '\0';
+	*pos = i;
+	return 1;
+more:
+	if (eof)
+		return syntax(p, s, n, i, "a number");
+	return 0;
+}
+
+/* key and index of the value about to be reported at depth p->depth + 1 */
+static void value_place(struct flame_json_parser *p, const char **key, size_t *klen, uint64_t *index)
+{
+	*key = NULL;
+	*klen = 0;
+	*index = 0;
+	if (p->depth == 0)
+		return;
+	struct frame *f = &p->st[p->depth - 1];
+	if (f->is_obj) {
+		*key = p->keys.data + f->key_base;
+		*klen = f->key_len;
+	} else {
+		*index = f->index;
+	}
+}
+
+/* link value i into the captured parent, if any */
+static void dom_link(struct flame_json_parser *p, uint32_t i)
+{
+	struct frame *f = &p->st[p->depth - 1];
+	struct flame_json_val *par = &p->doc.v[f->dom];
+	if (par->first == FLAME_JSON_NONE)
+		par->first = i;
+	else
+		p->doc.v[par->last].next = i;
+	par->last = i;
+	par->len++;
+	if (f->is_obj) {
+		p->doc.v[i].key_off = f->pkey_off;
+		p->doc.v[i].key_len = f->pkey_len;
+	}
+}
+
+static int in_capture(const struct flame_json_parser *p)
+{
+	return p->depth > 0 && p->st[p->depth - 1].captured;
+}
+
+static int value_done(struct flame_json_parser *p)
+{
+	if (p->depth == 0) {
+		p->state = S_DONE;
+		return 0;
+	}
+	p->st[p->depth - 1].index++;
+	p->state = S_COMMA_OR_END;
+	return 0;
+}
+
+static int push(struct flame_json_parser *p, int is_obj, int captured, uint32_t dom)
+{
+	if (p->depth >= MAX_DEPTH)
+		return flame_json_fail(p, "nesting deeper than %d levels", MAX_DEPTH);
+	FLAME_GROW(p->st, p->st_cap, p->depth + 1);
+	struct frame *f = &p->st[p->depth++];
+	memset(f, 0, sizeof(*f));
+	f->is_obj = (uint8_t)is_obj;
+	f->captured = (uint8_t)captured;
+	f->dom = dom;
+	f->key_base = p->keys.len;
+	return 0;
+}
+
+static int open_container(struct flame_json_parser *p, int is_obj)
+{
+	if (in_capture(p)) {
+		uint32_t i = doc_add(&p->doc, is_obj ? FLAME_JSON_OBJECT : FLAME_JSON_ARRAY);
+		dom_link(p, i);
+		return push(p, is_obj, 1, i);
+	}
+	const char *key;
+	size_t klen;
+	uint64_t index;
+	value_place(p, &key, &klen, &index);
+	int rc = p->h.on_open ? p->h.on_open(p->ctx, (int)p->depth + 1, is_obj, key, klen, index) : 1;
+	if (rc < 0) {
+		if (!p->failed)
+			flame_json_fail(p, "stopped");
+		return -1;
+	}
+	if (rc > 0) {
+		doc_reset(&p->doc);
+		uint32_t i = doc_add(&p->doc, is_obj ? FLAME_JSON_OBJECT : FLAME_JSON_ARRAY);
+		if (push(p, is_obj, 1, i) < 0)
+			return -1;
+		p->cap_depth = p->depth;
+		p->cap_off = p->tok;
+		return 0;
+	}
+	return push(p, is_obj, 0, 0);
+}
+
+static int report(struct flame_json_parser *p, uint32_t root)
+{
+	const char *key;
+	size_t klen;
+	uint64_t index;
+	value_place(p, &key, &klen, &index);
+	if (p->h.on_value &&
+	    p->h.on_value(p->ctx, (int)p->depth + 1, key, klen, index, &p->doc, root) < 0) {
+		if (!p->failed)
+			flame_json_fail(p, "stopped");
+		return -1;
+	}
+	return 0;
+}
+
+static int close_container(struct flame_json_parser *p)
+{
+	struct frame f = p->st[--p->depth];
+	if (f.captured) {
+		if (p->cap_depth == p->depth + 1) {
+			p->cap_depth = 0;
+			p->tok = p->cap_off; /* errors point at the value's start */
+			if (report(p, f.dom) < 0)
+				return -1;
+		}
+	} else {
+		p->keys.len = f.key_base;
+		if (p->h.on_close && p->h.on_close(p->ctx, (int)p->depth + 1, f.is_obj) < 0) {
+			if (!p->failed)
+				flame_json_fail(p, "stopped");
+			return -1;
+		}
+	}
+	return value_done(p);
+}
+
+static int scalar(struct flame_json_parser *p, int type, size_t off, size_t len)
+{
+	if (in_capture(p)) {
+		uint32_t i = doc_add(&p->doc, type);
+		p->doc.v[i].off = off;
+		p->doc.v[i].len = (uint32_t)len;
+		dom_link(p, i);
+		return value_done(p);
+	}
+	uint32_t i = doc_add(&p->doc, type);
+	p->doc.v[i].off = off;
+	p->doc.v[i].len = (uint32_t)len;
+	if (report(p, i) < 0)
+		return -1;
+	return value_done(p);
+}
+
+/* Parse s[0,n); returns bytes consumed (the rest is an incomplete token), -1 on error. */
+static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
+{
+	size_t i = 0;
+	if (!p->started) {
+		if (n < 3 && !eof)
+			return 0;
+		p->started = 1;
+		if (n >= 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb &&
+		    (unsigned char)s[2] == 0xbf)
+			i = 3;
+	}
+	for (;;) {
+		while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+			i++;
+		if (i >= n)
+			break;
+		p->tok = p->base + i;
+		char c = s[i];
+		switch (p->state) {
+		case S_DONE:
+			return syntax(p, s, n, i, "end of input after the top-level value");
+		case S_COLON:
+			if (c != ':')
+				return syntax(p, s, n, i, "':'");
+			i++;
+			p->state = S_VALUE;
+			continue;
+		case S_COMMA_OR_END: {
+			struct frame *f = &p->st[p->depth - 1];
+			if (c == ',') {
+				i++;
+				p->state = f->is_obj ? S_KEY : S_VALUE;
+				continue;
+			}
+			if (c == (f->is_obj ? '}' : ']')) {
+				i++;
+				if (close_container(p) < 0)
+					return -1;
+				continue;
+			}
+			return syntax(p, s, n, i, f->is_obj ? "',' or '}'" : "',' or ']'");
+		}
+		case S_KEY_OR_END:
+		case S_KEY: {
+			if (c == '}' && p->state == S_KEY_OR_END) {
+				i++;
+				if (close_container(p) < 0)
+					return -1;
+				continue;
+			}
+			if (c != '"')
+				return syntax(p, s, n, i, p->state == S_KEY ? "a key string" : "a key string or '}'");
+			struct frame *f = &p->st[p->depth - 1];
+			size_t off, len, save = p->doc.tlen;
+			if (!f->captured)
+				doc_reset(&p->doc);
+			int rc = lex_string(p, s, n, &i, eof, &off, &len);
+			if (rc < 0)
+				return -1;
+			if (rc == 0)
+				goto need_more;
+			if (f->captured) {
+				f->pkey_off = off;
+				f->pkey_len = (uint32_t)len;
+			} else {
+				p->keys.len = f->key_base;
+				flame_buf_add(&p->keys, p->doc.text + off, len);
+				f->key_len = len;
+				p->doc.tlen = save;
+			}
+			p->state = S_COLON;
+			continue;
+		}
+		case S_FIRST_OR_END:
+			if (c == ']') {
+				i++;
+				if (close_container(p) < 0)
+					return -1;
+				continue;
+			}
+			/* fall through */
+		case S_VALUE: {
+			if (c == '{' || c == '[') {
+				i++;
+				if (open_container(p, c == '{') < 0)
+					return -1;
+				p->state = c == '{' ? S_KEY_OR_END : S_FIRST_OR_END;
+				continue;
+			}
+			if (!in_capture(p))
+				doc_reset(&p->doc);
+			size_t off = 0, len = 0;
+			int type, rc;
+			if (c == '"') {
+				type = FLAME_JSON_STRING;
+				rc = lex_string(p, s, n, &i, eof, &off, &len);
+			} else if (c == '-' || (c >= '0' && c <= '9')) {
+				type = FLAME_JSON_NUMBER;
+				rc = lex_number(p, s, n, &i, eof, &off, &len);
+			} else if (c == 't' || c == 'f' || c == 'n') {
+				const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
+				size_t wl = strlen(w);
+				type = c == 't' ? FLAME_JSON_TRUE : c == 'f' ? FLAME_JSON_FALSE : FLAME_JSON_NULL;
+				if (n - i < wl) {
+					if (!eof && memcmp(s + i, w, n - i) == 0)
+						goto need_more;
+					return syntax(p, s, n, i, "a value");
+				}
+				if (memcmp(s + i, w, wl) != 0)
+					return syntax(p, s, n, i, "a value");
+				i += wl;
+				rc = 1;
+			} else {
+				return syntax(p, s, n, i, "a value");
+			}
+			if (rc < 0)
+				return -1;
+			if (rc == 0)
+				goto need_more;
+			if (scalar(p, type, off, len) < 0)
+				return -1;
+			continue;
+		}
+		}
+	}
+	return (long)i;
+need_more:
+	return (long)(p->tok - p->base);
+}
+
+static int finish(struct flame_json_parser *p)
+{
+	if (p->state == S_DONE)
+		return 0;
+	/* a trace cut short: "[ev, ev," or "[ev, ev" */
+	if ((p->flags & FLAME_JSON_LENIENT_ARRAY_END) && p->depth == 1 && !p->st[0].is_obj &&
+	    !p->st[0].captured &&
+	    (p->state == S_COMMA_OR_END || p->state == S_VALUE || p->state == S_FIRST_OR_END)) {
+		if (close_container(p) < 0)
+			return -1;
+		return 0;
+	}
+	p->tok = p->base;
+	if (p->depth == 0 && p->state == S_VALUE)
+		return flame_json_fail(p, "expected a JSON value, got end of input");
+	return flame_json_fail(p, "unexpected end of input inside %s",
+			       p->depth && p->st[p->depth - 1].is_obj ? "an object" : "an array");
+}
+
+static void hold_append(struct flame_json_parser *p, const char *b, size_t n)
+{
+	if (p->hlen + n > p->hcap) {
+		p->hcap = p->hlen + n < 2 * p->hcap ? 2 * p->hcap : p->hlen + n;
+		p->hold = flame_xrealloc(p->hold, p->hcap);
+	}
+	memcpy(p->hold + p->hlen, b, n);
+	p->hlen += n;
+}
+
+int flame_json_feed(struct flame_json_parser *p, const char *buf, size_t len, int eof)
+{
+	if (p->failed)
+		return -1;
+	size_t off = 0;
+	/* A token cut by the previous chunk: complete it in the hold buffer
+	 * with as little of this chunk as needed, then parse the rest of the
+	 * chunk in place (no copy). */
+	while (p->hlen) {
+		size_t old = p->hlen;
+		size_t take = len - off;
+		size_t want = old < 65536 ? 65536 : old;
+		if (take > want)
+			take = want;
+		hold_append(p, buf + off, take);
+		int last = eof && off + take == len;
+		long used = run(p, p->hold, p->hlen, last);
+		if (used < 0)
+			return -1;
+		if ((size_t)used >= old) {
+			off += (size_t)used - old;
+			p->base += (uint64_t)used;
+			p->hlen = 0;
+			break;
+		}
+		off += take;
+		memmove(p->hold, p->hold + used, p->hlen - (size_t)used);
+		p->hlen -= (size_t)used;
+		p->base += (uint64_t)used;
+		if (p->hlen > MAX_TOKEN) {
+			p->tok = p->base;
+			return flame_json_fail(p, "token longer than %u MiB", MAX_TOKEN >> 20);
+		}
+		if (off == len) {
+			if (!eof)
+				return 0;
+			if (p->hlen) {
+				p->tok = p->base;
+				return flame_json_fail(p, "unexpected end of input");
+			}
+			return finish(p);
+		}
+	}
+	long used = run(p, buf + off, len - off, eof);
+	if (used < 0)
+		return -1;
+	size_t rest = len - off - (size_t)used;
+	if (rest > MAX_TOKEN) {
+		p->tok = p->base + (uint64_t)used;
+		return flame_json_fail(p, "token longer than %u MiB", MAX_TOKEN >> 20);
+	}
+	p->hlen = 0;
+	if (rest)
+		hold_append(p, buf + off + used, rest);
+	p->base += (uint64_t)used;
+	if (eof) {
+		if (rest) {
+			p->tok = p->base;
+			return flame_json_fail(p, "unexpected end of input");
+		}
+		return finish(p);
+	}
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static size_t utf8_valid(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t k;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		k = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		k = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		k = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < k)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) || (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return k;
+}
+
+void flame_json_add_str(struct flame_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	flame_buf_reserve(b, n + 2);
+	flame_buf_addc(b, '"');
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && u[j] >= 0x20 && u[j] < 0x80 && u[j] != '"' && u[j] != '\\')
+			j++;
+		if (j > i)
+			flame_buf_add(b, s + i, j - i);
+		i = j;
+		if (i >= n)
+			break;
+		unsigned char c = u[i];
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			flame_buf_add(b, e, 2);
+			i++;
+		} else if (c < 0x20) {
+			const char *e = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
+				      : c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+			if (e) {
+				flame_buf_add(b, e, 2);
+			} else {
+				char x[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				flame_buf_add(b, x, 6);
+			}
+			i++;
+		} else {
+			size_t k = utf8_valid(u + i, n - i);
+			if (k) {
+				flame_buf_add(b, s + i, k);
+				i += k;
+			} else {
+				flame_buf_add(b, "\\ufffd", 6);
+				i++;
+			}
+		}
+	}
+	flame_buf_addc(b, '"');
+}
+
+void flame_json_add_fixed(struct flame_buf *b, uint64_t w, int digits)
+{
+	struct flame_profile;
+	if (digits == 0) {
+		flame_buf_add_u64(b, w);
+		return;
+	}
+	uint64_t p = 1;
+	for (int i = 0; i < digits; i++)
+		p *= 10;
+	uint64_t ip = w / p, fp = w % p;
+	flame_buf_add_u64(b, ip);
+	if (fp) {
+		char t[24];
+		int d = digits;
+		while (fp % 10 == 0) {
+			fp /= 10;
+			d--;
+		}
+		snprintf(t, sizeof(t), ".%0*llu", d, (unsigned long long)fp);
+		flame_buf_adds(b, t);
+	}
+}

@@ -1,0 +1,801 @@
+/*
+ * chrome.c - the Chrome Trace Event Format (chrome://tracing, Perfetto,
+ * DevTools): JSON array or {"traceEvents": [...]} object.
+ *
+ * Reading (streaming; one event captured at a time):
+ *   - B/E and X events become time-weighted stacks per thread: each
+ *     moment is charged to the innermost open event (self time), in ns;
+ *   - object form "stackFrames" + "samples": a sample's weight is the ts
+ *     gap to the next sample of its thread (as speedscope does), or its
+ *     "weight" when the file says otherData.unit (flame writes that);
+ *   - Profile/ProfileChunk (V8 CPU profile) events, see v8profile.h;
+ *   - M thread_name metadata names the threads.
+ * B/E pairs are matched as they come (per thread, in file order); the
+ * resulting intervals are kept per thread (24 bytes each) and nested by
+ * sorting at the end, since X events come in any order.
+ *
+ * Writing: with a timeline in ns, complete "X" events per thread (a flame
+ * chart in chrome://tracing and Perfetto) plus thread_name events;
+ * otherwise the sampling form with one sample per distinct stack carrying
+ * its weight.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/io.h"
+#include "../core/json.h"
+#include "../core/util.h"
+#include "format.h"
+#include "stackbuild.h"
+#include "v8profile.h"
+
+struct interval {
+	uint64_t start, end; /* ns */
+	uint32_t name;       /* strtab id */
+	uint32_t seq;        /* arrival order, to break ties */
+};
+
+struct open_ev {
+	uint64_t start;
+	uint32_t name;
+};
+
+struct cthread {
+	uint64_t key;          /* pid << 32 | tid */
+	uint32_t pid, tid;
+	char *name;
+	struct open_ev *open;  /* B events waiting for their E */
+	size_t nopen, open_cap;
+	struct interval *iv;
+	size_t niv, iv_cap;
+	/* sampling variant */
+	uint32_t *sf;          /* per sample: 'sf' (ids strtab), then its trie node */
+	uint64_t *sts, *sw;    /* per sample: ts (ns); weight text offset + 1, or 0 */
+	size_t ns, s_cap;
+};
+
+enum kind { K_OTHER, K_TOP_ARR, K_TOP_OBJ, K_EVENTS, K_FRAMES, K_SAMPLES, K_OTHERDATA };
+
+struct sframe {
+	char *id;
+	uint32_t name;
+	char *parent;
+	uint32_t node; /* resolved trie node, 0 = not yet */
+};
+
+struct chrome_parser {
+	struct flame_parse_ctx *ctx;
+	struct flame_json_parser *jp;
+	int kind[4];
+	struct cthread *th;
+	size_t nth, th_cap;
+	uint32_t *slots;
+	size_t nslots;
+	uint32_t seq;
+	struct sframe *frames;
+	size_t nframes, frames_cap;
+	int weights_given;     /* otherData.unit was set: sample weights are exact */
+	struct v8_profiles v8;
+	struct flame_strtab ids;  /* sample 'sf' ids, until stackFrames is complete */
+	struct flame_buf wtext;   /* sample 'weight' texts, NUL-separated */
+};
+
+static int fail(struct chrome_parser *c, const char *msg)
+{
+	return flame_json_fail(c->jp, "chrome trace: %s", msg);
+}
+
+static int keyis(const char *k, size_t n, const char *w)
+{
+	return k && strlen(w) == n && memcmp(k, w, n) == 0;
+}
+
+/* pid/tid/ts may be numbers or numeric strings */
+static int num_text(const struct flame_json_doc *d, uint32_t v, const char **s, size_t *n)
+{
+	if (v == FLAME_JSON_NONE)
+		return 0;
+	if (d->v[v].type == FLAME_JSON_NUMBER || d->v[v].type == FLAME_JSON_STRING) {
+		*s = d->text + d->v[v].off;
+		*n = d->v[v].len;
+		return 1;
+	}
+	return 0;
+}
+
+static uint32_t id32(const struct flame_json_doc *d, uint32_t v)
+{
+	const char *s;
+	size_t n;
+	if (!num_text(d, v, &s, &n))
+		return 0;
+	char *e;
+	long long x = strtoll(s, &e, 10);
+	if (e == s + n && n)
+		return (uint32_t)x;
+	return (uint32_t)flame_hash(s, n) & 0x7fffffff;
+}
+
+static int time_ns(struct chrome_parser *c, const struct flame_json_doc *d, uint32_t v, const char *what,
+		   uint64_t *out)
+{
+	const char *s;
+	size_t n;
+	uint64_t ip, fp;
+	int dg;
+	if (!num_text(d, v, &s, &n)) {
+		char m[96];
+		snprintf(m, sizeof(m), "event needs a number '%s'", what);
+		return fail(c, m);
+	}
+	if (n && s[0] == '-') {
+		char m[96];
+		snprintf(m, sizeof(m), "negative '%s'", what);
+		return fail(c, m);
+	}
+	if (!flame_json_decimal(s, n, 3, &ip, &fp, &dg)) {
+		char m[96];
+		snprintf(m, sizeof(m), "'%s' is not a number", what);
+		return fail(c, m);
+	}
+	*out = ip;
+	return 0;
+}
+
+static struct cthread *thread_of(struct chrome_parser *c, uint32_t pid, uint32_t tid)
+{
+	uint64_t key = (uint64_t)pid << 32 | tid;
+	if (!c->nslots) {
+		c->nslots = 64;
+		c->slots = flame_xcalloc(c->nslots, sizeof(*c->slots));
+	}
+	size_t mask = c->nslots - 1, i = flame_hash_u64(key) & mask;
+	for (uint32_t v; (v = c->slots[i]) != 0; i = (i + 1) & mask)
+		if (c->th[v - 1].key == key)
+			return &c->th[v - 1];
+	FLAME_GROW(c->th, c->th_cap, c->nth + 1);
+	struct cthread *t = &c->th[c->nth];
+	memset(t, 0, sizeof(*t));
+	t->key = key;
+	t->pid = pid;
+	t->tid = tid;
+	c->slots[i] = (uint32_t)++c->nth;
+	if (c->nth * 2 > c->nslots) {
+		size_t n = c->nslots * 2;
+		uint32_t *s = flame_xcalloc(n, sizeof(*s));
+		for (size_t k = 0; k < c->nth; k++) {
+			size_t j = flame_hash_u64(c->th[k].key) & (n - 1);
+			while (s[j])
+				j = (j + 1) & (n - 1);
+			s[j] = (uint32_t)k + 1;
+		}
+		free(c->slots);
+		c->slots = s;
+		c->nslots = n;
+	}
+	return t;
+}
+
+static uint32_t event_name(struct chrome_parser *c, const struct flame_json_doc *d, uint32_t ev)
+{
+	size_t n;
+	const char *s = flame_json_string(d, flame_json_get(d, ev, "name"), &n);
+	if (!s || !n) {
+		s = "(unnamed)";
+		n = 9;
+	}
+	return flame_strtab_intern(&c->ctx->prof->names, s, n);
+}
+
+static void add_interval(struct cthread *t, uint64_t a, uint64_t b, uint32_t name, uint32_t seq)
+{
+	FLAME_GROW(t->iv, t->iv_cap, t->niv + 1);
+	t->iv[t->niv++] = (struct interval){ a, b, name, seq };
+}
+
+static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uint32_t ev)
+{
+	if (d->v[ev].type != FLAME_JSON_OBJECT)
+		return fail(c, "an event must be an object");
+	size_t pl;
+	const char *ph = flame_json_string(d, flame_json_get(d, ev, "ph"), &pl);
+	if (!ph || pl != 1)
+		return fail(c, "event needs a one-character 'ph'");
+	uint32_t pid = id32(d, flame_json_get(d, ev, "pid")), tid = id32(d, flame_json_get(d, ev, "tid"));
+	switch (ph[0]) {
+	case 'M': {
+		size_t nl, al;
+		const char *nm = flame_json_string(d, flame_json_get(d, ev, "name"), &nl);
+		uint32_t args = flame_json_get(d, ev, "args");
+		const char *an = flame_json_string(d, flame_json_get(d, args, "name"), &al);
+		if (nm && an && strcmp(nm, "thread_name") == 0) {
+			struct cthread *t = thread_of(c, pid, tid);
+			free(t->name);
+			t->name = flame_xmemdup(an, al);
+		}
+		return 0;
+	}
+	case 'B': {
+		uint64_t ts;
+		if (time_ns(c, d, flame_json_get(d, ev, "ts"), "ts", &ts) < 0)
+			return -1;
+		struct cthread *t = thread_of(c, pid, tid);
+		FLAME_GROW(t->open, t->open_cap, t->nopen + 1);
+		t->open[t->nopen++] = (struct open_ev){ ts, event_name(c, d, ev) };
+		return 0;
+	}
+	case 'E': {
+		uint64_t ts;
+		if (time_ns(c, d, flame_json_get(d, ev, "ts"), "ts", &ts) < 0)
+			return -1;
+		struct cthread *t = thread_of(c, pid, tid);
+		if (!t->nopen)
+			return fail(c, "an 'E' event without a matching 'B' on its thread");
+		struct open_ev o = t->open[--t->nopen];
+		if (ts < o.start)
+			return fail(c, "an 'E' event ends before its 'B' began (negative duration)");
+		add_interval(t, o.start, ts, o.name, c->seq++);
+		return 0;
+	}
+	case 'X': {
+		uint64_t ts, dur = 0;
+		if (time_ns(c, d, flame_json_get(d, ev, "ts"), "ts", &ts) < 0)
+			return -1;
+		uint32_t dv = flame_json_get(d, ev, "dur");
+		if (dv == FLAME_JSON_NONE)
+			dv = flame_json_get(d, ev, "tdur");
+		if (dv != FLAME_JSON_NONE && time_ns(c, d, dv, "dur", &dur) < 0)
+			return -1;
+		struct cthread *t = thread_of(c, pid, tid);
+		add_interval(t, ts, ts + dur, event_name(c, d, ev), c->seq++);
+		return 0;
+	}
+	case 'P': {
+		size_t nl;
+		const char *nm = flame_json_string(d, flame_json_get(d, ev, "name"), &nl);
+		if (!nm)
+			return 0;
+		thread_of(c, pid, tid);
+		const char *err = NULL;
+		if (v8_profiles_event(&c->v8, c->ctx->prof, d, ev, nm, pid, tid, &err) < 0)
+			return fail(c, err);
+		return 0;
+	}
+	default:
+		return 0; /* instants, counters, async, flows...: not stacks */
+	}
+}
+
+static int on_frame(struct chrome_parser *c, const char *key, size_t kl, const struct flame_json_doc *d,
+		    uint32_t fr)
+{
+	size_t nl;
+	const char *nm = flame_json_string(d, flame_json_get(d, fr, "name"), &nl);
+	if (d->v[fr].type != FLAME_JSON_OBJECT || !nm)
+		return fail(c, "a stack frame must be an object with a string 'name'");
+	FLAME_GROW(c->frames, c->frames_cap, c->nframes + 1);
+	struct sframe *f = &c->frames[c->nframes++];
+	f->id = flame_xmemdup(key, kl);
+	f->name = flame_strtab_intern(&c->ctx->prof->names, nm, nl);
+	const char *ps;
+	size_t pn;
+	f->parent = num_text(d, flame_json_get(d, fr, "parent"), &ps, &pn) ? flame_xmemdup(ps, pn) : NULL;
+	f->node = 0;
+	return 0;
+}
+
+static int cmp_frame_id(const void *a, const void *b)
+{
+	return strcmp(((const struct sframe *)a)->id, ((const struct sframe *)b)->id);
+}
+
+static struct sframe *find_frame(struct chrome_parser *c, const char *id)
+{
+	struct sframe k = { (char *)id, 0, NULL, 0 };
+	if (!c->nframes)
+		return NULL;
+	return bsearch(&k, c->frames, c->nframes, sizeof(k), cmp_frame_id);
+}
+
+/* Trie node of a frame: its parents first (iteratively, cycles refused). */
+static int frame_node(struct chrome_parser *c, struct sframe *f, uint32_t *out)
+{
+	struct flame_profile *p = c->ctx->prof;
+	struct sframe **chain = NULL;
+	size_t n = 0, cap = 0;
+	struct sframe *x = f;
+	while (x && !x->node) {
+		if (n > c->nframes) {
+			free(chain);
+			return fail(c, "stackFrames 'parent' links form a cycle");
+		}
+		FLAME_GROW(chain, cap, n + 1);
+		chain[n++] = x;
+		if (!x->parent) {
+			x = NULL;
+			break;
+		}
+		struct sframe *par = find_frame(c, x->parent);
+		if (!par) {
+			free(chain);
+			return fail(c, "a stack frame's 'parent' is not in stackFrames");
+		}
+		x = par;
+	}
+	uint32_t node = x ? x->node : 0;
+	while (n) {
+		struct sframe *y = chain[--n];
+		node = flame_profile_child(p, node, y->name, 1);
+		y->node = node;
+	}
+	free(chain);
+	*out = node;
+	return 0;
+}
+
+static int on_sample(struct chrome_parser *c, const struct flame_json_doc *d, uint32_t s)
+{
+	if (d->v[s].type != FLAME_JSON_OBJECT)
+		return fail(c, "a sample must be an object");
+	const char *sf, *w;
+	size_t sfl, wl;
+	if (!num_text(d, flame_json_get(d, s, "sf"), &sf, &sfl))
+		return fail(c, "a sample needs an 'sf' frame id");
+	uint64_t ts;
+	if (time_ns(c, d, flame_json_get(d, s, "ts"), "ts", &ts) < 0)
+		return -1;
+	struct cthread *t = thread_of(c, id32(d, flame_json_get(d, s, "pid")), id32(d, flame_json_get(d, s, "tid")));
+	/* frames may come after samples: keep the id until the end */
+	FLAME_GROW(t->sf, t->s_cap, t->ns + 1);
+	t->sts = flame_xrealloc(t->sts, t->s_cap * sizeof(*t->sts));
+	t->sw = flame_xrealloc(t->sw, t->s_cap * sizeof(*t->sw));
+	t->sf[t->ns] = flame_strtab_intern(&c->ids, sf, sfl);
+	t->sts[t->ns] = ts;
+	t->sw[t->ns] = 0;
+	if (num_text(d, flame_json_get(d, s, "weight"), &w, &wl)) {
+		t->sw[t->ns] = c->wtext.len + 1;
+		flame_buf_add(&c->wtext, w, wl);
+		flame_buf_addc(&c->wtext, '\0');
+	}
+	t->ns++;
+	return 0;
+}
+
+static int ch_open(void *vctx, int depth, int is_obj, const char *key, size_t kl, uint64_t index)
+{
+	struct chrome_parser *c = vctx;
+	(void)index;
+	if (depth == 1) {
+		c->kind[1] = is_obj ? K_TOP_OBJ : K_TOP_ARR;
+		return 0;
+	}
+	if (depth == 2 && c->kind[1] == K_TOP_OBJ) {
+		int k = keyis(key, kl, "traceEvents") ? K_EVENTS : keyis(key, kl, "stackFrames") ? K_FRAMES
+			: keyis(key, kl, "samples") ? K_SAMPLES : keyis(key, kl, "otherData") ? K_OTHERDATA : K_OTHER;
+		if (k == K_OTHER)
+			return 1;
+		if ((k == K_FRAMES || k == K_OTHERDATA) != is_obj)
+			return fail(c, is_obj ? "expected an array" : "expected an object");
+		c->kind[2] = k;
+		return 0;
+	}
+	return 1;
+}
+
+static int ch_value(void *vctx, int depth, const char *key, size_t kl, uint64_t index,
+		    const struct flame_json_doc *d, uint32_t v)
+{
+	struct chrome_parser *c = vctx;
+	(void)index;
+	if (depth == 1)
+		return fail(c, "expected a JSON array of events or an object with 'traceEvents'");
+	if (depth == 2 && c->kind[1] == K_TOP_ARR)
+		return on_event(c, d, v);
+	if (depth == 2) {
+		if (keyis(key, kl, "traceEvents") || keyis(key, kl, "samples"))
+			return fail(c, "expected an array");
+		return 0;
+	}
+	if (depth == 3) {
+		switch (c->kind[2]) {
+		case K_EVENTS:
+			return on_event(c, d, v);
+		case K_FRAMES:
+			return on_frame(c, key, kl, d, v);
+		case K_SAMPLES:
+			return on_sample(c, d, v);
+		case K_OTHERDATA:
+			if (keyis(key, kl, "unit")) {
+				size_t n;
+				const char *u = flame_json_string(d, v, &n);
+				enum flame_unit unit;
+				int shift;
+				if (u && flame_sb_unit(u, n, &unit, &shift) && shift == 0) {
+					c->ctx->prof->unit = unit;
+					c->weights_given = 1;
+				}
+			}
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int cmp_iv(const void *a, const void *b)
+{
+	const struct interval *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1; /* the longer one encloses */
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void charge(struct chrome_parser *c, uint32_t node, uint32_t thread, uint64_t from, uint64_t to)
+{
+	if (to <= from || !node)
+		return;
+	struct flame_profile *p = c->ctx->prof;
+	uint64_t w[2] = { to - from, 0 };
+	flame_profile_add_weight(p, node, w);
+	p->nstacks++;
+	if (p->timeline)
+		flame_sb_sample(p->timeline, node, thread, from, w[0]);
+}
+
+/* Nest a thread's intervals and charge self time. */
+static void replay_intervals(struct chrome_parser *c, struct cthread *t, uint32_t thread)
+{
+	struct flame_profile *p = c->ctx->prof;
+	if (t->niv > 1)
+		qsort(t->iv, t->niv, sizeof(*t->iv), cmp_iv);
+	struct { uint32_t node; uint64_t end; } *st = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t cursor = 0;
+	for (size_t i = 0; i <= t->niv; i++) {
+		uint64_t s = i < t->niv ? t->iv[i].start : UINT64_MAX;
+		while (n && st[n - 1].end <= s) {
+			charge(c, st[n - 1].node, thread, cursor, st[n - 1].end);
+			if (st[n - 1].end > cursor)
+				cursor = st[n - 1].end;
+			n--;
+		}
+		if (i == t->niv)
+			break;
+		if (n)
+			charge(c, st[n - 1].node, thread, cursor, s);
+		cursor = s;
+		uint64_t e = t->iv[i].end;
+		if (n && e > st[n - 1].end)
+			e = st[n - 1].end; /* overlaps its parent's end: cut there */
+		FLAME_GROW(st, cap, n + 1);
+		st[n].node = flame_profile_child(p, n ? st[n - 1].node : 0, t->iv[i].name, 1);
+		st[n++].end = e;
+	}
+	free(st);
+}
+
+static const char *name_of(void *vctx, uint32_t pid, uint32_t tid)
+{
+	struct chrome_parser *c = vctx;
+	return thread_of(c, pid, tid)->name;
+}
+
+static int finish(struct chrome_parser *c)
+{
+	struct flame_profile *p = c->ctx->prof;
+	if (c->nframes)
+		qsort(c->frames, c->nframes, sizeof(*c->frames), cmp_frame_id);
+	int any_time = 0;
+	for (size_t i = 0; i < c->nth; i++)
+		if (c->th[i].niv || c->th[i].nopen || (c->th[i].ns && !c->weights_given))
+			any_time = 1;
+	if (any_time || v8_profiles_count(&c->v8)) {
+		if (c->weights_given && p->unit != FLAME_UNIT_NANOSECONDS)
+			return fail(c, "otherData.unit is not a time unit, but the trace has timed events");
+		p->unit = FLAME_UNIT_NANOSECONDS;
+	}
+	for (size_t i = 0; i < c->nth; i++) {
+		struct cthread *t = &c->th[i];
+		if (t->nopen)
+			return fail(c, "a 'B' event has no matching 'E' (unbalanced B/E events)");
+		uint32_t thread = 0;
+		if (c->ctx->opts->want_timeline && (t->niv || t->ns)) {
+			struct flame_timeline *tl = flame_profile_timeline_enable(p);
+			const char *nm = t->name ? t->name : "";
+			thread = flame_timeline_thread(tl, t->pid, t->tid, nm, strlen(nm));
+		}
+		replay_intervals(c, t, thread);
+		for (size_t k = 0; k < t->ns; k++) {
+			size_t idl;
+			const char *id = flame_strtab_name(&c->ids, t->sf[k], &idl);
+			struct sframe *f = find_frame(c, id);
+			if (!f)
+				return fail(c, "a sample's 'sf' is not in stackFrames");
+			uint32_t node = 0;
+			if (frame_node(c, f, &node) < 0)
+				return -1;
+			t->sf[k] = node;
+		}
+		for (size_t k = 0; k < t->ns; k++) {
+			uint64_t w;
+			if (c->weights_given) {
+				const char *wt = t->sw[k] ? c->wtext.data + t->sw[k] - 1 : NULL;
+				if (!wt || flame_sb_fixed(p, wt, strlen(wt), 0, &w) < 0)
+					return fail(c, "a sample has no non-negative number 'weight'");
+			} else {
+				/* speedscope's reading: the gap to the next sample */
+				w = k + 1 < t->ns && t->sts[k + 1] > t->sts[k] ? t->sts[k + 1] - t->sts[k] : 0;
+			}
+			uint64_t ws[2] = { w, 0 };
+			flame_profile_add_weight(p, t->sf[k], ws);
+			p->nstacks++;
+			if (p->timeline && w)
+				flame_sb_sample(p->timeline, t->sf[k], thread, t->sts[k], w);
+		}
+	}
+	const char *err = NULL;
+	if (v8_profiles_finish(&c->v8, p, c->ctx->opts->want_timeline, name_of, c, &err) < 0)
+		return fail(c, err);
+	return 0;
+}
+
+static void reset(struct chrome_parser *c)
+{
+	for (size_t i = 0; i < c->nth; i++) {
+		struct cthread *t = &c->th[i];
+		free(t->name);
+		free(t->open);
+		free(t->iv);
+		free(t->sf);
+		free(t->sts);
+		free(t->sw);
+	}
+	c->nth = 0;
+	free(c->slots);
+	c->slots = NULL;
+	c->nslots = 0;
+	for (size_t i = 0; i < c->nframes; i++) {
+		free(c->frames[i].id);
+		free(c->frames[i].parent);
+	}
+	c->nframes = 0;
+	c->weights_given = 0;
+	c->seq = 0;
+	v8_profiles_release(&c->v8);
+	flame_strtab_release(&c->ids);
+	flame_strtab_init(&c->ids);
+	flame_buf_reset(&c->wtext);
+}
+
+static int ch_close(void *vctx, int depth, int is_obj)
+{
+	struct chrome_parser *c = vctx;
+	(void)is_obj;
+	if (depth == 1)
+		return finish(c);
+	return 0;
+}
+
+static const struct flame_json_handler ch_handler = { ch_open, ch_value, ch_close };
+
+static void *ch_new(struct flame_parse_ctx *ctx)
+{
+	struct chrome_parser *c = flame_xcalloc(1, sizeof(*c));
+	c->ctx = ctx;
+	flame_strtab_init(&c->ids);
+	return c;
+}
+
+static void ch_free(void *vp)
+{
+	struct chrome_parser *c = vp;
+	reset(c);
+	free(c->th);
+	free(c->frames);
+	flame_strtab_release(&c->ids);
+	flame_buf_release(&c->wtext);
+	flame_json_free(c->jp);
+	free(c);
+}
+
+static int ch_parse(void *vp, const char *buf, size_t len, int file_start, int file_end)
+{
+	struct chrome_parser *c = vp;
+	if (file_start || !c->jp) {
+		reset(c);
+		flame_json_free(c->jp);
+		c->jp = flame_json_new(&ch_handler, c, FLAME_JSON_LENIENT_ARRAY_END);
+	}
+	if (flame_json_feed(c->jp, buf, len, file_end) < 0)
+		return flame_parse_fail(c->ctx, 0, "%s", flame_json_error(c->jp));
+	return 0;
+}
+
+/* An array whose first element is an object with "ph", or an object with
+ * "traceEvents" among the first bytes. */
+static enum flame_probe ch_probe(const char *buf, size_t len, int eof)
+{
+	size_t i = 0;
+	if (len >= 3 && (unsigned char)buf[0] == 0xef)
+		i = 3;
+	while (i < len && flame_is_space((unsigned char)buf[i]))
+		i++;
+	if (i >= len)
+		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
+	if (buf[i] == '[') {
+		i++;
+		while (i < len && flame_is_space((unsigned char)buf[i]))
+			i++;
+		if (i >= len)
+			return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
+		if (buf[i] != '{')
+			return FLAME_PROBE_NO;
+		size_t lim = len - i < 4096 ? len - i : 4096;
+		return memmem(buf + i, lim, "\"ph\"", 4) ? FLAME_PROBE_YES : FLAME_PROBE_NO;
+	}
+	if (buf[i] != '{')
+		return FLAME_PROBE_NO;
+	if (memmem(buf, len, "speedscope.app/file-format-schema.json", 38))
+		return FLAME_PROBE_NO;
+	return memmem(buf, len, "\"traceEvents\"", 13) ? FLAME_PROBE_YES : FLAME_PROBE_NO;
+}
+
+/* ---- writer ---- */
+
+static void add_us(struct flame_buf *b, uint64_t ns)
+{
+	flame_buf_add_u64(b, ns / 1000);
+	if (ns % 1000)
+		flame_buf_addf(b, ".%03u", (unsigned)(ns % 1000));
+}
+
+static void meta(struct flame_buf *b, uint32_t pid, uint32_t tid, const char *name)
+{
+	flame_buf_addf(b, "{\"name\":\"thread_name\",\"ph\":\"M\",\"cat\":\"__metadata\",\"pid\":%u,\"tid\":%u,"
+			  "\"ts\":0,\"args\":{\"name\":", pid, tid);
+	flame_json_add_str(b, name, strlen(name));
+	flame_buf_adds(b, "}}");
+}
+
+static void xev(struct flame_buf *b, const struct flame_profile *p, uint32_t node, uint32_t pid,
+		uint32_t tid, uint64_t start, uint64_t end)
+{
+	size_t len;
+	const char *name = flame_strtab_name(&p->names, p->nodes[node].name, &len);
+	flame_buf_adds(b, ",\n{\"name\":");
+	flame_json_add_str(b, name, len);
+	flame_buf_addf(b, ",\"cat\":\"flame\",\"ph\":\"X\",\"pid\":%u,\"tid\":%u,\"ts\":", pid, tid);
+	add_us(b, start);
+	flame_buf_adds(b, ",\"dur\":");
+	add_us(b, end - start);
+	flame_buf_addc(b, '}');
+}
+
+static int ch_write(const struct flame_profile *p, struct flame_output *out, struct flame_error *err)
+{
+	struct flame_buf b = FLAME_BUF_INIT;
+	const struct flame_timeline *t = flame_sb_timeline(p);
+	uint32_t *path = NULL;
+	size_t path_cap = 0;
+	if (t && p->unit == FLAME_UNIT_NANOSECONDS && p->scale_digits == 0) {
+		struct flame_sb_thread *th;
+		size_t nt = flame_sb_threads(p, t, &th);
+		flame_buf_adds(&b, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"exporter\":\"flame\"},\"traceEvents\":[\n");
+		for (size_t i = 0; i < nt; i++) {
+			const struct flame_thread *ti = &t->threads[th[i].thread];
+			if (i)
+				flame_buf_adds(&b, ",\n");
+			char label[64];
+			snprintf(label, sizeof(label), "pid %u tid %u", ti->pid, ti->tid);
+			meta(&b, ti->pid, ti->tid, ti->name && ti->name[0] ? ti->name : label);
+			struct { uint32_t node; uint64_t start; } *open = NULL;
+			size_t nopen = 0, ocap = 0;
+			uint64_t end = 0;
+			for (size_t k = 0; k < th[i].n; k++) {
+				const struct flame_sb_span *sp = &th[i].spans[k];
+				size_t d = flame_sb_path(p, sp->leaf, &path, &path_cap);
+				if (sp->start > end)
+					while (nopen) {
+						nopen--;
+						xev(&b, p, open[nopen].node, ti->pid, ti->tid, open[nopen].start, end);
+					}
+				size_t common = 0;
+				while (common < nopen && common < d && open[common].node == path[common])
+					common++;
+				while (nopen > common) {
+					nopen--;
+					xev(&b, p, open[nopen].node, ti->pid, ti->tid, open[nopen].start, sp->start);
+				}
+				FLAME_GROW(open, ocap, d + 1);
+				for (size_t q = common; q < d; q++) {
+					open[nopen].node = path[q];
+					open[nopen++].start = sp->start;
+				}
+				end = sp->start + sp->weight;
+			}
+			while (nopen) {
+				nopen--;
+				xev(&b, p, open[nopen].node, ti->pid, ti->tid, open[nopen].start, end);
+			}
+			free(open);
+		}
+		flame_sb_threads_free(th, nt);
+		flame_buf_adds(&b, "\n]}\n");
+	} else {
+		/* the sampling form: stackFrames are trie nodes (ids from 1) */
+		uint32_t *leaves;
+		size_t n = flame_sb_leaves(p, &leaves);
+		char *need = flame_xcalloc(p->nnodes + 1, 1);
+		for (size_t i = 0; i < n; i++)
+			for (uint32_t a = leaves[i]; a && !need[a]; a = p->nodes[a].parent)
+				need[a] = 1;
+		flame_buf_adds(&b, "{\"otherData\":{\"exporter\":\"flame\",\"unit\":\"");
+		flame_buf_adds(&b, flame_sb_unit_name(p));
+		flame_buf_adds(&b, "\"},\"traceEvents\":[");
+		meta(&b, 1, 1, "flame");
+		flame_buf_adds(&b, "],\n\"stackFrames\":{");
+		int first = 1;
+		for (size_t k = 1; k < p->nnodes; k++) {
+			if (!need[k])
+				continue;
+			size_t len;
+			const char *name = flame_strtab_name(&p->names, p->nodes[k].name, &len);
+			flame_buf_addf(&b, "%s\n\"%zu\":{\"name\":", first ? "" : ",", k);
+			first = 0;
+			flame_json_add_str(&b, name, len);
+			flame_buf_adds(&b, ",\"category\":\"flame\"");
+			if (p->nodes[k].parent)
+				flame_buf_addf(&b, ",\"parent\":\"%u\"", p->nodes[k].parent);
+			flame_buf_addc(&b, '}');
+		}
+		flame_buf_adds(&b, "},\n\"samples\":[");
+		uint64_t ts = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t w = p->nodes[leaves[i]].self[0];
+			flame_buf_addf(&b, "%s\n{\"cpu\":0,\"name\":\"sample\",\"pid\":1,\"tid\":1,\"ts\":", i ? "," : "");
+			flame_json_add_fixed(&b, ts, p->scale_digits);
+			flame_buf_addf(&b, ",\"sf\":\"%u\",\"weight\":", leaves[i]);
+			flame_json_add_fixed(&b, w, p->scale_digits);
+			flame_buf_addc(&b, '}');
+			ts += w;
+		}
+		/* speedscope weighs a sample by the ts gap to the next one: a
+		 * closing sample of weight 0 gives the last one its gap */
+		if (n) {
+			flame_buf_adds(&b, ",\n{\"cpu\":0,\"name\":\"sample\",\"pid\":1,\"tid\":1,\"ts\":");
+			flame_json_add_fixed(&b, ts, p->scale_digits);
+			flame_buf_addf(&b, ",\"sf\":\"%u\",\"weight\":0}", leaves[0]);
+		}
+		flame_buf_adds(&b, "]}\n");
+		free(need);
+		free(leaves);
+	}
+	free(path);
+	int rc = flame_output_write(out, b.data, b.len, err);
+	flame_buf_release(&b);
+	return rc < 0 ? -1 : 0;
+}
+
+static const char *ch_drops(const struct flame_profile *p)
+{
+	if (p->ncols == 2)
+		return "chrome trace has one weight column; the second column dropped";
+	if (p->scale_digits)
+		return "chrome trace sample weights must be whole numbers; fractions kept only by flame";
+	return NULL;
+}
+
+const struct flame_format flame_format_chrome = {
+	.name = "chrome",
+	.aliases = "trace chrome-trace trace-event",
+	.summary = "Chrome trace event JSON (B/E/X events, stackFrames+samples, ProfileChunk)",
+	.probe = ch_probe,
+	.parser_new = ch_new,
+	.parse = ch_parse,
+	.parser_free = ch_free,
+	.write = ch_write,
+	.streaming = 1,
+	.drops = ch_drops,
+};

@@ -1,0 +1,158 @@
+#!/bin/bash
+# Tests of flame convert.  usage: run.sh GROUP FLAME SOURCE_DIR
+#   golden     each reader's folded output and each writer's output of the
+#              fixtures in fixtures/convert/ match expected/
+#   roundtrip  folded -> X -> folded is exact for every writer X
+#   escape     names with quotes, backslashes, control bytes and non-ASCII
+#   errors     malformed input: exit 1 and a message with offset and path
+#   chunking   the result does not depend on how the input arrives
+set -u
+group=$1 flame=$2 src=$3
+fx=$src/fixtures/convert
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passes=0
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+# writers that can be written to (the registry decides)
+writers=$("$flame" convert --list | awk 'NR > 1 && $3 == "yes" { print $1 }')
+
+check_same() { # name expected actual
+	if cmp -s "$2" "$3"; then ok; else bad "$1"; diff "$2" "$3" | head -10; fi
+}
+
+case $group in
+golden)
+	# expected/<input file>.<format>: the input converted to that format
+	for f in "$fx"/expected/*; do
+		b=$(basename "$f")
+		to=${b##*.}
+		in=$fx/${b%.*}
+		"$flame" convert -q --to "$to" "$in" > "$tmp/out" 2> "$tmp/err" || { bad "$b: exit $?"; cat "$tmp/err"; continue; }
+		check_same "${b%.*} -> $to" "$f" "$tmp/out"
+	done
+	;;
+flamechart)
+	# render --flamechart follows the timeline: c, d, c in time order
+	"$flame" render --flamechart -o "$tmp/fc.svg" "$fx/speedscope-evented.speedscope.json" || bad "render --flamechart: exit $?"
+	got=$(grep -o '<title>[a-z] ([0-9]* samples' "$tmp/fc.svg" | sed 's/<title>//; s/ samples//' | tr '\n' ' ')
+	[ "$got" = "c (2 d (4 c (3 b (14 a (14 " ] && ok || bad "flamechart order: $got"
+	;;
+roundtrip)
+	for in in "$fx"/flame-minimal.folded.txt "$fx"/folded-perf-dd-collapsed-all.txt "$tmp/frac.folded"; do
+		printf 'a;b 1.5\na;b;c 2.25\nx 7\n' > "$tmp/frac.folded"
+		for w in $writers; do
+			"$flame" convert -q --from folded --to "$w" -o "$tmp/mid" "$in" || { bad "$(basename "$in") -> $w: exit $?"; continue; }
+			"$flame" convert -q --from "$w" --to folded "$tmp/mid" > "$tmp/back" 2> "$tmp/err" || { bad "$(basename "$in") -> $w -> folded: exit $?"; cat "$tmp/err"; continue; }
+			"$flame" convert -q --from folded --to folded "$in" > "$tmp/want"
+			check_same "$(basename "$in") -> $w -> folded" "$tmp/want" "$tmp/back"
+		done
+	done
+	# timelines survive speedscope -> speedscope
+	for in in "$fx"/speedscope-sampled.speedscope.json "$fx"/speedscope-evented.speedscope.json; do
+		"$flame" convert -q --to speedscope "$in" > "$tmp/a.json" && "$flame" convert -q --to speedscope "$tmp/a.json" > "$tmp/b.json" \
+			&& check_same "$(basename "$in") -> speedscope twice" "$tmp/a.json" "$tmp/b.json"
+		n=$(grep -o '"type":"[a-z]*"' "$tmp/a.json" | grep -c 'evented\|sampled')
+		want=$(grep -o '"type": *"[a-z]*"' "$in" | grep -c 'evented\|sampled')
+		[ "$n" = "$want" ] && ok || bad "$(basename "$in"): expected $want profiles (one per thread), got $n"
+	done
+	;;
+escape)
+	printf '"quoted";back\\slash;tab\there;\xc3\xa9t\xc3\xa9 \xe2\x9c\x93;\x01ctl 3\n' > "$tmp/names.folded"
+	printf 'emoji \xf0\x9f\x94\xa5;x 2\n' >> "$tmp/names.folded"
+	"$flame" convert -q --to folded "$tmp/names.folded" > "$tmp/want"
+	for w in $writers; do
+		"$flame" convert -q --from folded --to "$w" -o "$tmp/mid" "$tmp/names.folded" || { bad "escape -> $w"; continue; }
+		"$flame" convert -q --from "$w" --to folded "$tmp/mid" > "$tmp/back" || { bad "escape -> $w -> folded"; continue; }
+		check_same "escape via $w" "$tmp/want" "$tmp/back"
+	done
+	# JSON escapes decode: \u00e9, surrogate pairs, \/ and \n
+	cat > "$tmp/esc.speedscope.json" <<'J'
+{"$schema":"https://www.speedscope.app/file-format-schema.json","shared":{"frames":[{"name":"caf\u00e9"},{"name":"\ud83d\udd25\/x"}]},
+ "profiles":[{"type":"sampled","name":"p","unit":"none","startValue":0,"endValue":3,"samples":[[0,1]],"weights":[3]}]}
+J
+	printf 'caf\xc3\xa9;\xf0\x9f\x94\xa5/x 3\n' > "$tmp/want"
+	"$flame" convert -q --to folded "$tmp/esc.speedscope.json" > "$tmp/out"
+	check_same "json escapes decode" "$tmp/want" "$tmp/out"
+	;;
+errors)
+	S='{"$schema":"https://www.speedscope.app/file-format-schema.json",'
+	expect_err() { # name input-text message-regex [format]
+		printf '%s' "$2" > "$tmp/in.json"
+		"$flame" convert --from "${4:-speedscope}" --to folded "$tmp/in.json" > /dev/null 2> "$tmp/err"
+		rc=$?
+		if [ $rc = 1 ] && grep -qE "$3" "$tmp/err"; then ok; else bad "$1: exit $rc, stderr:"; cat "$tmp/err"; fi
+	}
+	expect_err "truncated" "$S\"shared\":{\"frames\":[" "unexpected end of input .*at byte"
+	expect_err "bad token" "$S\"shared\":{\"frames\":[x]}}" "expected a value, got 'x' at byte 84 \(\\\$\.shared\.frames\[0\]\)"
+	expect_err "wrong type" "$S\"shared\":{\"frames\":[{\"name\":1}]},\"profiles\":[]}" "a frame must be an object with a string 'name'"
+	expect_err "index out of range" "$S\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\",\"unit\":\"none\",\"samples\":[[0,5]],\"weights\":[1]}]}" "frame index 5 out of range"
+	expect_err "lengths differ" "$S\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\",\"unit\":\"none\",\"samples\":[[0]],\"weights\":[1,2]}]}" "1 samples but 2 weights"
+	expect_err "negative weight" "$S\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\",\"unit\":\"none\",\"samples\":[[0]],\"weights\":[-1]}]}" "non-negative number"
+	expect_err "unbalanced events" "$S\"shared\":{\"frames\":[{\"name\":\"a\"},{\"name\":\"b\"}]},\"profiles\":[{\"type\":\"evented\",\"unit\":\"none\",\"events\":[{\"type\":\"O\",\"at\":0,\"frame\":0},{\"type\":\"C\",\"at\":1,\"frame\":1}]}]}" "does not match the innermost open frame"
+	expect_err "unclosed events" "$S\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"evented\",\"unit\":\"none\",\"events\":[{\"type\":\"O\",\"at\":0,\"frame\":0}]}]}" "frames still open"
+	expect_err "time backwards" "$S\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"evented\",\"unit\":\"none\",\"events\":[{\"type\":\"O\",\"at\":5,\"frame\":0},{\"type\":\"C\",\"at\":1,\"frame\":0}]}]}" "goes backwards"
+	expect_err "trailing garbage" "$S\"shared\":{\"frames\":[]},\"profiles\":[]} x" "end of input after the top-level value"
+	expect_err "raw control byte" "$S\"shared\":{\"frames\":[{\"name\":\"a$(printf '\001')\"}]}}" "control bytes must be escaped"
+	# chrome trace
+	expect_err "chrome: E without B" '[{"ph":"E","pid":1,"tid":1,"ts":5}]' "an 'E' event without a matching 'B'" chrome
+	expect_err "chrome: B without E" '[{"ph":"B","name":"a","pid":1,"tid":1,"ts":5}]' "unbalanced B/E" chrome
+	expect_err "chrome: negative duration" '[{"ph":"B","name":"a","pid":1,"tid":1,"ts":5},{"ph":"E","pid":1,"tid":1,"ts":4}]' "negative duration" chrome
+	expect_err "chrome: negative dur" '[{"ph":"X","name":"a","pid":1,"tid":1,"ts":5,"dur":-3}]' "negative 'dur' at byte 1 \(\\\$\[0\]\)" chrome
+	expect_err "chrome: ts type" '{"traceEvents":[{"ph":"X","name":"a","pid":1,"tid":1,"ts":true}]}' "needs a number 'ts' at byte 16 \(\\\$\.traceEvents\[0\]\)" chrome
+	expect_err "chrome: sf unknown" '{"traceEvents":[],"stackFrames":{"1":{"name":"a"}},"samples":[{"ts":1,"sf":2,"tid":1}]}' "'sf' is not in stackFrames" chrome
+	expect_err "chrome: frame cycle" '{"traceEvents":[],"stackFrames":{"1":{"name":"a","parent":"2"},"2":{"name":"b","parent":"1"}},"samples":[{"ts":1,"sf":1,"tid":1}]}' "form a cycle" chrome
+	expect_err "chrome: not events" '{"traceEvents":{}}' "expected an array" chrome
+	# cpuprofile
+	expect_err "cpuprofile: lengths" '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}}],"samples":[1,1],"timeDeltas":[1]}' "differ in length" cpuprofile
+	expect_err "cpuprofile: node type" '{"nodes":[{"id":"x","callFrame":{"functionName":"a"}}],"samples":[],"timeDeltas":[]}' "whole-number 'id' at byte 10 \(\\\$\.nodes\[0\]\)" cpuprofile
+	expect_err "cpuprofile: backwards" '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}},{"id":2,"parent":1,"callFrame":{"functionName":"a"}}],"samples":[2,2],"timeDeltas":[5,-9]}' "time goes backwards" cpuprofile
+	expect_err "cpuprofile: old format" '{"head":{},"samples":[]}' "old V8 format" cpuprofile
+	# firefox
+	expect_err "firefox: no threads" '{"meta":{"interval":1,"preprocessedProfileVersion":70}}' "no 'threads' array" firefox
+	expect_err "firefox: stack out of range" '{"meta":{"interval":1,"preprocessedProfileVersion":70},"shared":{"stringArray":["a"],"stackTable":{"frame":[0],"prefixOffset":[0]},"frameTable":{"func":[0]},"funcTable":{"name":[0]}},"threads":[{"samples":{"stack":[3],"weight":[1]}}]}' "stack index is out of range" firefox
+	expect_err "firefox: bad func" '{"meta":{"interval":1,"preprocessedProfileVersion":70},"shared":{"stringArray":["a"],"stackTable":{"frame":[0],"prefixOffset":[0]},"frameTable":{"func":[4]},"funcTable":{"name":[0]}},"threads":[{"samples":{"stack":[0],"weight":[1]}}]}' "func that is not in funcTable" firefox
+	# d3
+	expect_err "d3: sums" '{"name":"root","value":1,"children":[{"name":"a","value":2,"children":[]}]}' "add up to more" d3
+	# pprof
+	printf '\x0a\x04\x08\x01\x10\x02\x12\x06\x0a\x01\x07\x12\x01\x05\x32\x00' > "$tmp/bad.pb"
+	"$flame" convert --from pprof --to folded "$tmp/bad.pb" > /dev/null 2> "$tmp/err"; rc=$?
+	[ $rc = 1 ] && grep -q "location id 7 is not defined" "$tmp/err" && ok || { bad "pprof: undefined location: exit $rc"; cat "$tmp/err"; }
+	printf '\x0a\x04\x08\x01\x10\x05\x12' > "$tmp/bad.pb"
+	"$flame" convert --from pprof --to folded "$tmp/bad.pb" > /dev/null 2> "$tmp/err"; rc=$?
+	[ $rc = 1 ] && grep -q "pprof: not a protobuf message" "$tmp/err" && ok || { bad "pprof: truncated: exit $rc"; cat "$tmp/err"; }
+	"$flame" convert --sample-type nope --to folded "$fx/pprof-simple.prof" > /dev/null 2> "$tmp/err"; rc=$?
+	[ $rc = 1 ] && grep -q "no sample type 'nope' (the file has: samples/count, cpu/nanoseconds)" "$tmp/err" && ok || { bad "pprof: --sample-type nope: exit $rc"; cat "$tmp/err"; }
+	"$flame" convert -q --sample-type samples --to folded "$fx/pprof-simple.prof" | head -1 > "$tmp/out"
+	grep -q '^runtime.main;main.main;main.alpha 26$' "$tmp/out" && ok || { bad "pprof: --sample-type samples"; cat "$tmp/out"; }
+	# usage
+	"$flame" convert "$fx/flame-minimal.folded.txt" > /dev/null 2> "$tmp/err"; rc=$?
+	[ $rc = 2 ] && grep -q -- "--to" "$tmp/err" && ok || bad "no --to: exit $rc"
+	"$flame" convert --to nope "$fx/flame-minimal.folded.txt" > /dev/null 2>&1; rc=$?
+	[ $rc = 2 ] && ok || bad "--to nope: exit $rc"
+	# --to from the output name
+	"$flame" convert -q -o "$tmp/x.speedscope.json" "$fx/flame-minimal.folded.txt" && grep -q '"\$schema"' "$tmp/x.speedscope.json" && ok || bad "--to from .speedscope.json"
+	# the note names what is dropped
+	"$flame" convert --to folded "$fx/speedscope-evented.speedscope.json" 2> "$tmp/err" > /dev/null
+	grep -q "folded has no time or threads; timeline dropped" "$tmp/err" && ok || bad "drop note"
+	;;
+chunking)
+	# stdin (streamed in pieces) and gzip give the same as the mapped file
+	for f in "$fx"/*.json "$fx"/*.cpuprofile "$fx"/*.pb.gz "$fx"/*.prof; do
+		"$flame" convert -q --to folded "$f" > "$tmp/a"
+		cat "$f" | "$flame" convert -q --to folded > "$tmp/b"
+		case $f in
+		*.pb.gz | *.prof) zcat "$f" > "$tmp/f.gz" ;; # pprof: raw protobuf this time
+		*) gzip -c "$f" > "$tmp/f.gz" ;;
+		esac
+		"$flame" convert -q --to folded "$tmp/f.gz" > "$tmp/c"
+		check_same "$(basename "$f") stdin" "$tmp/a" "$tmp/b"
+		check_same "$(basename "$f") gzip" "$tmp/a" "$tmp/c"
+	done
+	;;
+*)
+	echo "unknown group $group"; exit 2 ;;
+esac
+echo "$passes passed, $fails failed"
+[ $fails = 0 ]
