@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "../formats/textutil.h"
 
 #define F_RET 1u    /* a return address: look up the call before it */
 #define F_JAVA 2u   /* the command is java: "Lpkg/Class;" names lose their L */
@@ -123,42 +124,6 @@ struct flame_symbolizer *flame_recorder_symbolizer(struct flame_recorder *r)
 
 /* ---- frame names ---- */
 
-/* Where a C++/Rust argument list starts: the first '(' at bracket depth 0
- * that is neither a Go receiver ".(" nor "(anonymous namespace)" (the
- * rule of stackcollapse-perf.pl and inferno). */
-static size_t args_start(const char *f, size_t n)
-{
-	int depth = 0;
-	size_t last_dot = SIZE_MAX;
-	for (size_t i = 0; i < n; i++) {
-		switch (f[i]) {
-		case '<':
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '>':
-		case '}':
-		case ']':
-		case ')':
-			depth--;
-			break;
-		case '(':
-			if (depth == 0 && last_dot != i &&
-			    !(n - i >= 21 && memcmp(f + i, "(anonymous namespace)", 21) == 0))
-				return i;
-			depth++;
-			break;
-		case '.':
-			last_dot = i + 1;
-			break;
-		default:
-			break;
-		}
-	}
-	return n;
-}
-
 static int is_entry(const char *raw)
 {
 	static const char *const entries[] = {
@@ -194,7 +159,7 @@ static void name_frame(struct flame_recorder *r, struct frame *f, const struct f
 				continue;
 			flame_buf_addc(b, *p == ';' ? ':' : *p);
 		}
-		b->len = args_start(b->data ? b->data : "", b->len);
+		b->len = flame_args_start(b->data ? b->data : "", b->len);
 		if ((f->flags & F_JAVA) && b->len > 1 && b->data[0] == 'L' && memchr(b->data, '/', b->len)) {
 			memmove(b->data, b->data + 1, b->len - 1);
 			b->len--;

@@ -198,46 +198,6 @@ static int is_jit_module(const char *m, size_t n)
 	return 0;
 }
 
-/* Cut a C++/Rust argument list: the first '(' at bracket depth 0 that is
- * not a Go method receiver ".(" nor "(anonymous namespace)". */
-static size_t tidy_cut(const char *f, size_t n)
-{
-	int depth = 0;
-	size_t last_dot = SIZE_MAX;
-	for (size_t i = 0; i < n; i++) {
-		switch (f[i]) {
-		case '<':
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '>':
-		case '}':
-		case ']':
-		case ')':
-			depth--;
-			break;
-		case '(':
-			if (depth == 0) {
-				int go = last_dot == i;
-				int anon = starts_with(f + i, n - i, "(anonymous namespace)");
-				if (!go && !anon)
-					return i;
-			}
-			depth++;
-			break;
-		case '.':
-			last_dot = i + 1;
-			break;
-		default:
-			break;
-		}
-	}
-	return n;
-}
-
-/* Clean up one stack line's function into frame ids (root-first within the
- * line) and cache them under key. */
 static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, uint64_t salt,
 				const char *key, size_t key_len, const char *pc, size_t pc_len,
 				const char *raw, size_t raw_len, const char *mod, size_t mod_len)
@@ -316,7 +276,7 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 			for (size_t i = 0; i < f->len; i++)
 				if (f->data[i] == ';')
 					f->data[i] = ':';
-			f->len = tidy_cut(f->data, f->len);
+			f->len = flame_args_start(f->data, f->len);
 			char *name = f->data;
 			size_t nlen = f->len;
 			if (p->pname_java && nlen && name[0] == 'L' && memchr(name, '/', nlen)) {

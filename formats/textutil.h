@@ -62,6 +62,47 @@ static inline int is_hex(unsigned char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Cut a C++/Rust argument list: the first '(' at bracket depth 0 that is
+ * not a Go method receiver ".(" nor "(anonymous namespace)". */
+static inline size_t flame_args_start(const char *f, size_t n)
+{
+	int depth = 0;
+	size_t last_dot = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		switch (f[i]) {
+		case '<':
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '>':
+		case '}':
+		case ']':
+		case ')':
+			depth--;
+			break;
+		case '(':
+			if (depth == 0) {
+				int go = last_dot == i;
+				int anon = starts_with(f + i, n - i, "(anonymous namespace)");
+				if (!go && !anon)
+					return i;
+			}
+			depth++;
+			break;
+		case '.':
+			last_dot = i + 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return n;
+}
+
+/* Clean up one stack line's function into frame ids (root-first within the
+ * line) and cache them under key. */
+
 /* Repair Rust legacy symbols that a profiler only half demangled
  * ("_$LT$a..B$GT$::f::h0123456789abcdef" -> "<a::B>::f").  Appends the
  * result to out and returns 1, or returns 0 (out untouched) when s does not
