@@ -4,16 +4,17 @@
 #               headless Chromium, whose own export must hold our stacks
 #   trace_engine (DevTools) loads our .cpuprofile with the same stacks
 # usage: viewers.sh FLAME SOURCE_DIR
-# Needs node and an npm install of ../shared/validators in
-# $FLAME_VALIDATORS_DIR (default /tmp/fv); skipped (77) without them.
+# Needs node and the npm packages of tests/convert/validators installed
+# (`npm install --prefix tests/convert/validators`, as .ci/run does), or
+# another such directory in $FLAME_VALIDATORS_DIR; skipped (77) without them.
 set -u
 flame=$1 src=$2
 fx=$src/fixtures/convert
-vd=${FLAME_VALIDATORS_DIR:-/tmp/fv}
+vd=${FLAME_VALIDATORS_DIR:-$src/tests/convert/validators}
 if ! command -v node > /dev/null; then echo "SKIP: node is not installed"; exit 77; fi
 for m in speedscope ajv @paulirish/trace_engine; do
 	if [ ! -d "$vd/node_modules/$m" ]; then
-		echo "SKIP: npm package $m not found in $vd/node_modules (cp shared/validators/* $vd && npm install there)"
+		echo "SKIP: npm package $m not found in $vd/node_modules (run: npm install --prefix $vd)"
 		exit 77
 	fi
 done
