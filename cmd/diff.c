@@ -100,8 +100,12 @@ static int read_one(const char *path, int jobs, int quiet, struct flame_profile 
 	const char *paths[] = { path };
 	if (flame_read_files(paths, 1, &cfg, p, &rep, err) < 0)
 		return -1;
-	flame_report_quality(&rep, quiet);
+	uint64_t warnings = flame_report_quality(&rep, quiet);
 	flame_read_report_release(&rep);
+	if (warnings && p->nstacks == 0)
+		return flame_error_set(err, FLAME_ERR_DATA, path, 0,
+				       "no stacks found; %llu line%s did not parse",
+				       (unsigned long long)warnings, warnings == 1 ? "" : "s");
 	if (p->ncols == 2)
 		return flame_error_set(err, FLAME_ERR_DATA, path, 0,
 				       "is already a differential profile (two counts per line); "
