@@ -25,23 +25,31 @@ static void doc_reset(struct flame_json_doc *d)
 
 static uint32_t doc_add(struct flame_json_doc *d, int type)
 {
-	FLAME_GROW(d->v, d->cap, d->n + 1);
+	if (d->n + 1 > d->cap)
+		FLAME_GROW(d->v, d->cap, d->n + 1);
 	struct flame_json_val *v = &d->v[d->n];
-	memset(v, 0, sizeof(*v));
 	v->type = (uint8_t)type;
+	v->len = 0;
+	v->off = 0;
 	v->first = v->last = v->next = FLAME_JSON_NONE;
+	v->key_off = 0;
+	v->key_len = 0;
 	return (uint32_t)d->n++;
 }
 
-static void text_reserve(struct flame_json_doc *d, size_t extra)
+static void text_grow(struct flame_json_doc *d, size_t extra)
 {
-	if (d->tlen + extra + 1 > d->tcap) {
-		size_t c = d->tcap ? d->tcap : 256;
-		while (c < d->tlen + extra + 1)
-			c *= 2;
-		d->text = flame_xrealloc(d->text, c);
-		d->tcap = c;
-	}
+	size_t c = d->tcap ? d->tcap : 256;
+	while (c < d->tlen + extra + 1)
+		c *= 2;
+	d->text = flame_xrealloc(d->text, c);
+	d->tcap = c;
+}
+
+static inline void text_reserve(struct flame_json_doc *d, size_t extra)
+{
+	if (d->tlen + extra + 1 > d->tcap)
+		text_grow(d, extra);
 }
 
 uint32_t flame_json_get(const struct flame_json_doc *d, uint32_t obj, const char *key)
@@ -49,9 +57,13 @@ uint32_t flame_json_get(const struct flame_json_doc *d, uint32_t obj, const char
 	if (obj == FLAME_JSON_NONE || d->v[obj].type != FLAME_JSON_OBJECT)
 		return FLAME_JSON_NONE;
 	size_t kl = strlen(key);
-	for (uint32_t c = d->v[obj].first; c != FLAME_JSON_NONE; c = d->v[c].next)
-		if (d->v[c].key_len == kl && memcmp(d->text + d->v[c].key_off, key, kl) == 0)
+	/* keys are short: compare the first byte before calling memcmp */
+	for (uint32_t c = d->v[obj].first; c != FLAME_JSON_NONE; c = d->v[c].next) {
+		const struct flame_json_val *v = &d->v[c];
+		if (v->key_len == kl && (kl == 0 || (d->text[v->key_off] == key[0] &&
+						     memcmp(d->text + v->key_off, key, kl) == 0)))
 			return c;
+	}
 	return FLAME_JSON_NONE;
 }
 
@@ -78,6 +90,17 @@ int flame_json_int(const struct flame_json_doc *d, uint32_t i, int64_t *out)
 		return 0;
 	const char *s = d->text + d->v[i].off;
 	size_t n = d->v[i].len;
+	if (n && n <= 18) {
+		/* the usual small index: digits only */
+		uint64_t a = 0;
+		size_t k = 0;
+		while (k < n && (unsigned)(s[k] - '0') < 10)
+			a = a * 10 + (uint64_t)(s[k++] - '0');
+		if (k == n) {
+			*out = (int64_t)a;
+			return 1;
+		}
+	}
 	int neg = n && s[0] == '-';
 	uint64_t ip, fp;
 	int dg;
@@ -88,8 +111,49 @@ int flame_json_int(const struct flame_json_doc *d, uint32_t i, int64_t *out)
 	return 1;
 }
 
+/* The common case of flame_json_decimal: plain digits with an optional
+ * fraction, small enough that no step can overflow.  0: take the general
+ * path. */
+static int decimal_plain(const char *s, size_t n, int shift, uint64_t *ip, uint64_t *fp, int *digits)
+{
+	if (shift < 0 || shift > 9)
+		return 0;
+	size_t i = 0;
+	uint64_t a = 0;
+	while (i < n && (unsigned)(s[i] - '0') < 10)
+		a = a * 10 + (uint64_t)(s[i++] - '0');
+	if (i == 0 || i + (size_t)shift > 18)
+		return 0;
+	size_t fs = i, fe = i;
+	if (i < n && s[i] == '.') {
+		fs = ++i;
+		while (i < n && (unsigned)(s[i] - '0') < 10)
+			i++;
+		fe = i;
+	}
+	if (i != n || fe - fs > 18)
+		return 0;
+	size_t k = fs;
+	for (int x = 0; x < shift; x++)
+		a = a * 10 + (k < fe ? (uint64_t)(s[k++] - '0') : 0);
+	uint64_t f = 0;
+	int fd = 0;
+	for (; k < fe && fd < 9; k++, fd++)
+		f = f * 10 + (uint64_t)(s[k] - '0');
+	while (fd > 0 && f % 10 == 0) {
+		f /= 10;
+		fd--;
+	}
+	*ip = a;
+	*fp = f;
+	*digits = fd;
+	return 1;
+}
+
 int flame_json_decimal(const char *s, size_t n, int shift, uint64_t *ip, uint64_t *fp, int *digits)
 {
+	if (decimal_plain(s, n, shift, ip, fp, digits))
+		return 1;
 	char dig[48];
 	int nd = 0;
 	long e = 0, x = 0;
@@ -307,12 +371,86 @@ static int syntax(struct flame_json_parser *p, const char *s, size_t n, size_t i
 }
 
 /* 1: string ok (decoded at doc text [*off, *off + *len)); 0: need more; -1: error */
+/* bytes that stand for themselves inside a string: not '"', '\\' or control */
 static const unsigned char plain[256] = {
 #define R16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
-	R16(0), R16(0), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+	R16(0), R16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: '\\' */
+	R16(1), R16(1),
 	R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
 #undef R16
 };
+
+/* Word-at-a-time scanning (little-endian loads): the lowest flagged byte
+ * of each mask is exact, since borrows only run upwards. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t load8(const char *s)
+{
+	uint64_t x;
+	memcpy(&x, s, 8);
+	return x;
+}
+
+/* First byte at or after i that is '"', '\\' or a control byte, or n. */
+static inline size_t string_span(const char *s, size_t i, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (i + 8 <= n) {
+		uint64_t x = load8(s + i);
+		uint64_t q = x ^ (ONES * '"'), e = x ^ (ONES * '\\');
+		uint64_t m = ((q - ONES) & ~q) | ((e - ONES) & ~e) | ((x - ONES * 0x20) & ~x);
+		m &= HIGHS;
+		if (m)
+			return i + ((size_t)__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < n && plain[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
+/* First byte at or after i that is not a digit, or n. */
+static inline size_t digit_span(const char *s, size_t i, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (i + 8 <= n) {
+		uint64_t x = load8(s + i);
+		/* zero where the high nibble is 3 and the low one at most 9 */
+		uint64_t nd = ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ (ONES * 0x30)) |
+			      (((x + ONES * 6) & 0xF0F0F0F0F0F0F0F0ULL) ^ (ONES * 0x30));
+		uint64_t m = (((nd & ~HIGHS) + ~HIGHS) | nd) & HIGHS;
+		if (m)
+			return i + ((size_t)__builtin_ctzll(m) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < n && (unsigned)(s[i] - '0') < 10)
+		i++;
+	return i;
+}
+
+/* Append s[i, j) to the document text.  Names, keys and numbers are
+ * short: copy them as two overlapping words when the bytes are there. */
+static inline void text_copy(struct flame_json_doc *d, const char *s, size_t i, size_t j, size_t n)
+{
+	size_t k = j - i;
+	text_reserve(d, k + 16);
+	char *o = d->text + d->tlen;
+	if (k >= 8 && k <= 16) {
+		memcpy(o, s + i, 8);
+		memcpy(o + k - 8, s + j - 8, 8);
+	} else if (k < 8 && i + 8 <= n) {
+		memcpy(o, s + i, 8);
+	} else {
+		memcpy(o, s + i, k);
+	}
+	d->tlen += k;
+}
 
 static int hexval(int c)
 {
@@ -370,26 +508,13 @@ static int lex_string(struct flame_json_parser *p, const char *s, size_t n, size
 {
 	struct flame_json_doc *d = &p->doc;
 	size_t i = *pos + 1, t0 = d->tlen;
+	/* the input is read once, front to back: ask for the lines ahead
+	 * (a prefetch never faults, even past the end) */
+	__builtin_prefetch((const void *)((uintptr_t)s + i + 512));
 	for (;;) {
-		size_t j = i;
-		/* eight bytes at a time while none is '"', '\\' or a control byte */
-		while (j + 8 <= n) {
-			uint64_t x, q, e;
-			memcpy(&x, s + j, 8);
-			q = x ^ 0x2222222222222222ULL;
-			e = x ^ 0x5c5c5c5c5c5c5c5cULL;
-			if ((((q - 0x0101010101010101ULL) & ~q) | ((e - 0x0101010101010101ULL) & ~e) |
-			     ((x - 0x2020202020202020ULL) & ~x)) & 0x8080808080808080ULL)
-				break;
-			j += 8;
-		}
-		while (j < n && plain[(unsigned char)s[j]] && s[j] != '"' && s[j] != '\\')
-			j++;
-		if (j > i) {
-			text_reserve(d, j - i);
-			memcpy(d->text + d->tlen, s + i, j - i);
-			d->tlen += j - i;
-		}
+		size_t j = string_span(s, i, n);
+		if (j > i)
+			text_copy(d, s, i, j, n);
 		i = j;
 		if (i >= n)
 			goto more;
@@ -479,16 +604,14 @@ static int lex_number(struct flame_json_parser *p, const char *s, size_t n, size
 	if (s[i] == '0') {
 		i++;
 	} else if (s[i] >= '1' && s[i] <= '9') {
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
+		i = digit_span(s, i + 1, n);
 	} else {
 		return syntax(p, s, n, i, "a digit");
 	}
 	if (i < n && s[i] == '.') {
 		i++;
 		size_t f = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
+		i = digit_span(s, i, n);
 		if (i == f) {
 			if (i >= n)
 				goto more;
@@ -511,11 +634,9 @@ static int lex_number(struct flame_json_parser *p, const char *s, size_t n, size
 	if (i >= n && !eof)
 		return 0; /* the number may go on in the next chunk */
 	struct flame_json_doc *d = &p->doc;
-	text_reserve(d, i - st);
 	*off = d->tlen;
 	*len = i - st;
-	memcpy(d->text + d->tlen, s + st, i - st);
-	d->tlen += i - st;
+	text_copy(d, s, st, i, n);
 	d->text[d->tlen++] = '\0';
 	*pos = i;
 	return 1;
@@ -579,7 +700,8 @@ static int push(struct flame_json_parser *p, int is_obj, int captured, uint32_t 
 {
 	if (p->depth >= MAX_DEPTH)
 		return flame_json_fail(p, "nesting deeper than %d levels", MAX_DEPTH);
-	FLAME_GROW(p->st, p->st_cap, p->depth + 1);
+	if (p->depth + 1 > p->st_cap)
+		FLAME_GROW(p->st, p->st_cap, p->depth + 1);
 	struct frame *f = &p->st[p->depth++];
 	memset(f, 0, sizeof(*f));
 	f->is_obj = (uint8_t)is_obj;
@@ -742,7 +864,13 @@ static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
 				f->key_len = len;
 				p->doc.tlen = save;
 			}
-			p->state = S_COLON;
+			/* the usual "key": with no space: skip a round of the loop */
+			if (i < n && s[i] == ':') {
+				i++;
+				p->state = S_VALUE;
+			} else {
+				p->state = S_COLON;
+			}
 			continue;
 		}
 		case S_FIRST_OR_END:
@@ -793,6 +921,12 @@ static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
 				goto need_more;
 			if (scalar(p, type, off, len) < 0)
 				return -1;
+			/* likewise the ',' right after a member */
+			if (p->state == S_COMMA_OR_END && i < n && s[i] == ',') {
+				p->tok = p->base + i;
+				i++;
+				p->state = p->st[p->depth - 1].is_obj ? S_KEY : S_VALUE;
+			}
 			continue;
 		}
 		}

@@ -11,8 +11,16 @@
  *   - Profile/ProfileChunk (V8 CPU profile) events, see v8profile.h;
  *   - M thread_name metadata names the threads.
  * B/E pairs are matched as they come (per thread, in file order); the
- * resulting intervals are kept per thread (24 bytes each) and nested by
- * sorting at the end, since X events come in any order.
+ * resulting intervals are kept per thread and nested at the end, since X
+ * events may come in any order.  They are kept packed (start as a delta
+ * from the previous one, duration and name as varints: about 8 bytes
+ * instead of 24), and a thread whose intervals arrived already in nesting
+ * order is replayed straight from that log with no sort and no array;
+ * only the other threads are unpacked and sorted, one at a time.  B/E
+ * pairs close inner first; they are held until their outermost B closes
+ * and then logged in nesting order, so well-nested B/E threads need no
+ * sort either.  (Position in the log stands for arrival order in ties:
+ * an X event arriving meanwhile flushes the held pairs in E order.)
  *
  * Writing: with a timeline in ns, complete "X" events per thread (a flame
  * chart in chrome://tracing and Perfetto) plus thread_name events;
@@ -47,8 +55,14 @@ struct cthread {
 	char *name;
 	struct open_ev *open;  /* B events waiting for their E */
 	size_t nopen, open_cap;
-	struct interval *iv;
-	size_t niv, iv_cap;
+	/* B/E pairs closed while an outer B is still open: logged when the
+	 * outermost one closes, in nesting order rather than in E order */
+	struct interval *done;
+	size_t ndone, done_cap;
+	struct flame_buf log;  /* intervals, packed (see add_interval) */
+	size_t niv;
+	uint64_t last_start, last_end; /* the last interval logged */
+	int unsorted;          /* intervals did not arrive in nesting order */
 	/* sampling variant */
 	uint32_t *sf;          /* per sample: 'sf' (ids strtab), then its trie node */
 	uint64_t *sts, *sw;    /* per sample: ts (ns); weight text offset + 1, or 0 */
@@ -72,7 +86,6 @@ struct chrome_parser {
 	size_t nth, th_cap;
 	uint32_t *slots;
 	size_t nslots;
-	uint32_t seq;
 	struct sframe *frames;
 	size_t nframes, frames_cap;
 	int weights_given;     /* otherData.unit was set: sample weights are exact */
@@ -110,6 +123,15 @@ static uint32_t id32(const struct flame_json_doc *d, uint32_t v)
 	size_t n;
 	if (!num_text(d, v, &s, &n))
 		return 0;
+	/* the usual small decimal id, without strtoll */
+	if (n && n <= 9) {
+		uint32_t x = 0;
+		size_t i = 0;
+		while (i < n && (unsigned)(s[i] - '0') < 10)
+			x = x * 10 + (uint32_t)(s[i++] - '0');
+		if (i == n)
+			return x;
+	}
 	char *e;
 	long long x = strtoll(s, &e, 10);
 	if (e == s + n && n)
@@ -177,10 +199,123 @@ static struct cthread *thread_of(struct chrome_parser *c, uint32_t pid, uint32_t
 	return t;
 }
 
-static uint32_t event_name(struct chrome_parser *c, const struct flame_json_doc *d, uint32_t ev)
+static void put_varint(struct flame_buf *b, uint64_t v)
+{
+	char t[10];
+	size_t n = 0;
+	while (v >= 0x80) {
+		t[n++] = (char)(v | 0x80);
+		v >>= 7;
+	}
+	t[n++] = (char)v;
+	if (b->len + n + 1 > b->cap)
+		flame_buf_reserve(b, n);
+	memcpy(b->data + b->len, t, n);
+	b->len += n;
+}
+
+static inline uint64_t get_varint(const unsigned char **pp)
+{
+	const unsigned char *q = *pp;
+	uint64_t v = 0;
+	int sh = 0;
+	while (*q & 0x80) {
+		v |= (uint64_t)(*q++ & 0x7f) << sh;
+		sh += 7;
+	}
+	v |= (uint64_t)*q++ << sh;
+	*pp = q;
+	return v;
+}
+
+/* Log an interval: start minus the previous start (zigzag, since the
+ * order is free), length and name.  Arrival order within the thread is
+ * the tie-break, so it needs no field. */
+static void add_interval(struct cthread *t, uint64_t a, uint64_t b, uint32_t name)
+{
+	int64_t d = (int64_t)(a - t->last_start);
+	if (t->niv && (a < t->last_start || (a == t->last_start && b > t->last_end)))
+		t->unsorted = 1;
+	put_varint(&t->log, ((uint64_t)d << 1) ^ (uint64_t)(d >> 63));
+	put_varint(&t->log, b - a);
+	put_varint(&t->log, name);
+	t->last_start = a;
+	t->last_end = b;
+	t->niv++;
+}
+
+static int cmp_iv(const void *a, const void *b);
+
+/* Log the held B/E pairs: sorted (ties in E order, as the final sort
+ * would break them) when their outermost B has closed, else as they came. */
+static void flush_done(struct cthread *t, int sorted)
+{
+	if (sorted && t->ndone > 1)
+		qsort(t->done, t->ndone, sizeof(*t->done), cmp_iv);
+	for (size_t i = 0; i < t->ndone; i++)
+		add_interval(t, t->done[i].start, t->done[i].end, t->done[i].name);
+	t->ndone = 0;
+}
+
+/* Reads a thread's log back in arrival order. */
+struct log_reader {
+	const unsigned char *p;
+	uint64_t start;
+};
+
+static inline void log_next(struct log_reader *r, struct interval *iv)
+{
+	uint64_t z = get_varint(&r->p);
+	r->start += (uint64_t)((z >> 1) ^ (~(z & 1) + 1));
+	iv->start = r->start;
+	iv->end = r->start + get_varint(&r->p);
+	iv->name = (uint32_t)get_varint(&r->p);
+}
+
+/* The members on_event looks at, found in one pass over the event. */
+struct ev_fields {
+	uint32_t name, ph, pid, tid, ts, dur, tdur, args;
+};
+
+static void ev_fields(const struct flame_json_doc *d, uint32_t ev, struct ev_fields *f)
+{
+	f->name = f->ph = f->pid = f->tid = f->ts = f->dur = f->tdur = f->args = FLAME_JSON_NONE;
+	/* the first of equal keys wins, as with flame_json_get */
+#define TAKE(field) do { if (f->field == FLAME_JSON_NONE) f->field = m; } while (0)
+	for (uint32_t m = d->v[ev].first; m != FLAME_JSON_NONE; m = d->v[m].next) {
+		const char *k = d->text + d->v[m].key_off;
+		switch (d->v[m].key_len) {
+		case 2:
+			if (k[0] == 'p' && k[1] == 'h')
+				TAKE(ph);
+			else if (k[0] == 't' && k[1] == 's')
+				TAKE(ts);
+			break;
+		case 3:
+			if (memcmp(k, "pid", 3) == 0)
+				TAKE(pid);
+			else if (memcmp(k, "tid", 3) == 0)
+				TAKE(tid);
+			else if (memcmp(k, "dur", 3) == 0)
+				TAKE(dur);
+			break;
+		case 4:
+			if (memcmp(k, "name", 4) == 0)
+				TAKE(name);
+			else if (memcmp(k, "tdur", 4) == 0)
+				TAKE(tdur);
+			else if (memcmp(k, "args", 4) == 0)
+				TAKE(args);
+			break;
+		}
+	}
+#undef TAKE
+}
+
+static uint32_t name_id(struct chrome_parser *c, const struct flame_json_doc *d, uint32_t v)
 {
 	size_t n;
-	const char *s = flame_json_string(d, flame_json_get(d, ev, "name"), &n);
+	const char *s = flame_json_string(d, v, &n);
 	if (!s || !n) {
 		s = "(unnamed)";
 		n = 9;
@@ -188,26 +323,22 @@ static uint32_t event_name(struct chrome_parser *c, const struct flame_json_doc 
 	return flame_strtab_intern(&c->ctx->prof->names, s, n);
 }
 
-static void add_interval(struct cthread *t, uint64_t a, uint64_t b, uint32_t name, uint32_t seq)
-{
-	FLAME_GROW(t->iv, t->iv_cap, t->niv + 1);
-	t->iv[t->niv++] = (struct interval){ a, b, name, seq };
-}
-
 static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uint32_t ev)
 {
 	if (d->v[ev].type != FLAME_JSON_OBJECT)
 		return fail(c, "an event must be an object");
+	struct ev_fields f;
+	ev_fields(d, ev, &f);
 	size_t pl;
-	const char *ph = flame_json_string(d, flame_json_get(d, ev, "ph"), &pl);
+	const char *ph = flame_json_string(d, f.ph, &pl);
 	if (!ph || pl != 1)
 		return fail(c, "event needs a one-character 'ph'");
-	uint32_t pid = id32(d, flame_json_get(d, ev, "pid")), tid = id32(d, flame_json_get(d, ev, "tid"));
+	uint32_t pid = id32(d, f.pid), tid = id32(d, f.tid);
 	switch (ph[0]) {
 	case 'M': {
 		size_t nl, al;
-		const char *nm = flame_json_string(d, flame_json_get(d, ev, "name"), &nl);
-		uint32_t args = flame_json_get(d, ev, "args");
+		const char *nm = flame_json_string(d, f.name, &nl);
+		uint32_t args = f.args;
 		const char *an = flame_json_string(d, flame_json_get(d, args, "name"), &al);
 		if (nm && an && strcmp(nm, "thread_name") == 0) {
 			struct cthread *t = thread_of(c, pid, tid);
@@ -218,16 +349,16 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 	}
 	case 'B': {
 		uint64_t ts;
-		if (time_ns(c, d, flame_json_get(d, ev, "ts"), "ts", &ts) < 0)
+		if (time_ns(c, d, f.ts, "ts", &ts) < 0)
 			return -1;
 		struct cthread *t = thread_of(c, pid, tid);
 		FLAME_GROW(t->open, t->open_cap, t->nopen + 1);
-		t->open[t->nopen++] = (struct open_ev){ ts, event_name(c, d, ev) };
+		t->open[t->nopen++] = (struct open_ev){ ts, name_id(c, d, f.name) };
 		return 0;
 	}
 	case 'E': {
 		uint64_t ts;
-		if (time_ns(c, d, flame_json_get(d, ev, "ts"), "ts", &ts) < 0)
+		if (time_ns(c, d, f.ts, "ts", &ts) < 0)
 			return -1;
 		struct cthread *t = thread_of(c, pid, tid);
 		if (!t->nopen)
@@ -235,25 +366,33 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 		struct open_ev o = t->open[--t->nopen];
 		if (ts < o.start)
 			return fail(c, "an 'E' event ends before its 'B' began (negative duration)");
-		add_interval(t, o.start, ts, o.name, c->seq++);
+		if (t->ndone + 1 > t->done_cap)
+			FLAME_GROW(t->done, t->done_cap, t->ndone + 1);
+		t->done[t->ndone] = (struct interval){ o.start, ts, o.name, (uint32_t)t->ndone };
+		t->ndone++;
+		if (!t->nopen)
+			flush_done(t, 1);
 		return 0;
 	}
 	case 'X': {
 		uint64_t ts, dur = 0;
-		if (time_ns(c, d, flame_json_get(d, ev, "ts"), "ts", &ts) < 0)
+		if (time_ns(c, d, f.ts, "ts", &ts) < 0)
 			return -1;
-		uint32_t dv = flame_json_get(d, ev, "dur");
+		uint32_t dv = f.dur;
 		if (dv == FLAME_JSON_NONE)
-			dv = flame_json_get(d, ev, "tdur");
+			dv = f.tdur;
 		if (dv != FLAME_JSON_NONE && time_ns(c, d, dv, "dur", &dur) < 0)
 			return -1;
 		struct cthread *t = thread_of(c, pid, tid);
-		add_interval(t, ts, ts + dur, event_name(c, d, ev), c->seq++);
+		uint32_t name = name_id(c, d, f.name);
+		if (t->ndone)
+			flush_done(t, 0);
+		add_interval(t, ts, ts + dur, name);
 		return 0;
 	}
 	case 'P': {
 		size_t nl;
-		const char *nm = flame_json_string(d, flame_json_get(d, ev, "name"), &nl);
+		const char *nm = flame_json_string(d, f.name, &nl);
 		if (!nm)
 			return 0;
 		thread_of(c, pid, tid);
@@ -444,17 +583,34 @@ static void charge(struct chrome_parser *c, uint32_t node, uint32_t thread, uint
 		flame_sb_sample(p->timeline, node, thread, from, w[0]);
 }
 
-/* Nest a thread's intervals and charge self time. */
+/* Nest a thread's intervals and charge self time: in (start, longer
+ * first, arrival) order, straight from the log when they arrived so. */
 static void replay_intervals(struct chrome_parser *c, struct cthread *t, uint32_t thread)
 {
 	struct flame_profile *p = c->ctx->prof;
-	if (t->niv > 1)
-		qsort(t->iv, t->niv, sizeof(*t->iv), cmp_iv);
+	struct log_reader r = { (const unsigned char *)t->log.data, 0 };
+	struct interval *iv = NULL;
+	if (t->unsorted) {
+		iv = flame_xmalloc(t->niv * sizeof(*iv));
+		for (size_t i = 0; i < t->niv; i++) {
+			log_next(&r, &iv[i]);
+			iv[i].seq = (uint32_t)i;
+		}
+		flame_buf_release(&t->log);
+		qsort(iv, t->niv, sizeof(*iv), cmp_iv);
+	}
 	struct { uint32_t node; uint64_t end; } *st = NULL;
 	size_t n = 0, cap = 0;
 	uint64_t cursor = 0;
 	for (size_t i = 0; i <= t->niv; i++) {
-		uint64_t s = i < t->niv ? t->iv[i].start : UINT64_MAX;
+		struct interval cur = { UINT64_MAX, 0, 0, 0 };
+		if (i < t->niv) {
+			if (iv)
+				cur = iv[i];
+			else
+				log_next(&r, &cur);
+		}
+		uint64_t s = cur.start;
 		while (n && st[n - 1].end <= s) {
 			charge(c, st[n - 1].node, thread, cursor, st[n - 1].end);
 			if (st[n - 1].end > cursor)
@@ -466,14 +622,18 @@ static void replay_intervals(struct chrome_parser *c, struct cthread *t, uint32_
 		if (n)
 			charge(c, st[n - 1].node, thread, cursor, s);
 		cursor = s;
-		uint64_t e = t->iv[i].end;
+		uint64_t e = cur.end;
 		if (n && e > st[n - 1].end)
 			e = st[n - 1].end; /* overlaps its parent's end: cut there */
-		FLAME_GROW(st, cap, n + 1);
-		st[n].node = flame_profile_child(p, n ? st[n - 1].node : 0, t->iv[i].name, 1);
+		if (n + 1 > cap)
+			FLAME_GROW(st, cap, n + 1);
+		st[n].node = flame_profile_child(p, n ? st[n - 1].node : 0, cur.name, 1);
 		st[n++].end = e;
 	}
 	free(st);
+	free(iv);
+	flame_buf_release(&t->log);
+	t->niv = 0;
 }
 
 static const char *name_of(void *vctx, uint32_t pid, uint32_t tid)
@@ -547,7 +707,8 @@ static void reset(struct chrome_parser *c)
 		struct cthread *t = &c->th[i];
 		free(t->name);
 		free(t->open);
-		free(t->iv);
+		free(t->done);
+		flame_buf_release(&t->log);
 		free(t->sf);
 		free(t->sts);
 		free(t->sw);
@@ -562,7 +723,6 @@ static void reset(struct chrome_parser *c)
 	}
 	c->nframes = 0;
 	c->weights_given = 0;
-	c->seq = 0;
 	v8_profiles_release(&c->v8);
 	flame_strtab_release(&c->ids);
 	flame_strtab_init(&c->ids);

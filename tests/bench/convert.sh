@@ -25,7 +25,8 @@ trace=$dir/trace-${size_mb}m.json
 folded=$dir/stacks-${size_mb}m.folded
 if [ ! -s "$trace" ]; then
 	echo "generating $trace ..."
-	# nested X events on 16 threads, names from 5000 functions, depth <= 24
+	# nested X events on 16 threads, names from 5000 functions, depth <= 24;
+	# ts with %.0f: mawk's %d stops at 2^31 (about 270 MB of trace)
 	awk -v target=$((size_mb * 1000000)) 'BEGIN {
 		srand(7); printf "{\"traceEvents\":[\n"; bytes = 20; n = 0
 		for (t = 1; t <= 16; t++) printf "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":%d,\"args\":{\"name\":\"worker-%d\"}},\n", t, t
@@ -34,7 +35,7 @@ if [ ! -s "$trace" ]; then
 			tid = 1 + int(rand() * 16); depth = 1 + int(rand() * 24); dur = 10000; start = ts
 			for (d = 0; d < depth; d++) {
 				f = int(rand() * 5000)
-				line = sprintf("{\"name\":\"fn_%d::work<T>\",\"cat\":\"c\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%d.%03d,\"dur\":%d.%03d},\n", f, tid, start + d, int(rand()*1000), dur - 2 * d, 0)
+				line = sprintf("{\"name\":\"fn_%d::work<T>\",\"cat\":\"c\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.0f.%03d,\"dur\":%d.%03d},\n", f, tid, start + d, int(rand()*1000), dur - 2 * d, 0)
 				printf "%s", line; bytes += length(line)
 			}
 			ts += 10001
