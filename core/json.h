@@ -108,4 +108,15 @@ void flame_json_add_str(struct flame_buf *b, const char *s, size_t n);
 /* Fixed point weight (w / 10^digits) as a JSON number. */
 void flame_json_add_fixed(struct flame_buf *b, uint64_t w, int digits);
 
+/* Where a JSON text starts for a format probe: past a UTF-8 byte order
+ * mark (a first byte 0xef) and white space; len if nothing follows. */
+static inline size_t flame_json_start(const char *buf, size_t len)
+{
+	size_t i = len >= 3 && (unsigned char)buf[0] == 0xef ? 3 : 0;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n' ||
+			   buf[i] == '\v' || buf[i] == '\f'))
+		i++;
+	return i;
+}
+
 #endif

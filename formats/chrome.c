@@ -777,11 +777,7 @@ static int ch_parse(void *vp, const char *buf, size_t len, int file_start, int f
  * "traceEvents" among the first bytes. */
 static enum flame_probe ch_probe(const char *buf, size_t len, int eof)
 {
-	size_t i = 0;
-	if (len >= 3 && (unsigned char)buf[0] == 0xef)
-		i = 3;
-	while (i < len && flame_is_space((unsigned char)buf[i]))
-		i++;
+	size_t i = flame_json_start(buf, len);
 	if (i >= len)
 		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
 	if (buf[i] == '[') {
