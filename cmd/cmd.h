@@ -42,6 +42,8 @@ int flame_usage_error(const char *cmd, const char *fmt, ...) __attribute__((form
 /* Parse a whole non-negative number for option opt; -1 on error (printed). */
 int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned long long max,
 		     unsigned long long *out);
+/* Parse -j/--jobs for cmd: 0 means all cores; -1 on error (printed). */
+int flame_parse_jobs(const char *cmd, const char *arg, unsigned long long *jobs);
 /* Print the data-quality notes of a read; returns the number of warnings. */
 uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet);
 /* Write the profile as folded text to path ("-" or NULL = stdout), atomically. */

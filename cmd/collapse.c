@@ -114,10 +114,8 @@ int cmd_collapse(int argc, char **argv)
 			}
 			break;
 		case 'j':
-			if (flame_parse_uint("collapse", "--jobs", optarg, 1024, &jobs) < 0)
+			if (flame_parse_jobs("collapse", optarg, &jobs) < 0)
 				goto out;
-			if (jobs == 0)
-				jobs = (unsigned long long)flame_ncpus();
 			break;
 		case 'o':
 			output = optarg;

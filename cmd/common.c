@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/io.h"
+#include "../core/util.h"
 #include "../formats/folded.h"
 #include "cmd.h"
 
@@ -40,6 +41,15 @@ int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned l
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+int flame_parse_jobs(const char *cmd, const char *arg, unsigned long long *jobs)
+{
+	if (flame_parse_uint(cmd, "--jobs", arg, 1024, jobs) < 0)
+		return -1;
+	if (*jobs == 0)
+		*jobs = (unsigned long long)flame_ncpus();
 	return 0;
 }
 

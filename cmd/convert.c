@@ -135,10 +135,8 @@ int cmd_convert(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'j':
-			if (flame_parse_uint("convert", "--jobs", optarg, 1024, &jobs) < 0)
+			if (flame_parse_jobs("convert", optarg, &jobs) < 0)
 				return EXIT_USAGE;
-			if (jobs == 0)
-				jobs = (unsigned long long)flame_ncpus();
 			break;
 		case 'l':
 			list_formats();

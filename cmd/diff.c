@@ -225,10 +225,8 @@ int cmd_diff(int argc, char **argv)
 			topt.limit = limit;
 			break;
 		case 'j':
-			if (flame_parse_uint("diff", "--jobs", optarg, 1024, &jobs) < 0)
+			if (flame_parse_jobs("diff", optarg, &jobs) < 0)
 				return EXIT_USAGE;
-			if (jobs == 0)
-				jobs = (unsigned long long)flame_ncpus();
 			break;
 		case 'q':
 			quiet = 1;

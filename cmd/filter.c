@@ -250,10 +250,8 @@ int cmd_filter(int argc, char **argv)
 			icase = 1;
 			break;
 		case 'j':
-			if (flame_parse_uint("filter", "--jobs", optarg, 1024, &jobs) < 0)
+			if (flame_parse_jobs("filter", optarg, &jobs) < 0)
 				goto out;
-			if (jobs == 0)
-				jobs = (unsigned long long)flame_ncpus();
 			break;
 		case 'o':
 			output = optarg;

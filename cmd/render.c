@@ -412,10 +412,8 @@ int cmd_render(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'j':
-			if (flame_parse_uint("render", "--jobs", optarg, 1024, &jobs) < 0)
+			if (flame_parse_jobs("render", optarg, &jobs) < 0)
 				goto out;
-			if (jobs == 0)
-				jobs = (unsigned long long)flame_ncpus();
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
