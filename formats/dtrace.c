@@ -243,18 +243,13 @@ static int is_count_line(const char *s, size_t n)
 	return count_line(s, n, NULL, &overflow);
 }
 
-static int blank_line(const char *s, size_t n)
-{
-	return is_blank(s, n);
-}
-
 static size_t dtrace_boundary(const char *buf, size_t len, int at_file_start)
 {
 	size_t from = 0;
 	if (at_file_start) {
 		/* the header runs to the first blank line; a count line inside it is not a boundary */
 		const char *s = buf, *end = buf + len, *nl;
-		while ((nl = memchr(s, '\n', (size_t)(end - s))) && !blank_line(s, (size_t)(nl - s)))
+		while ((nl = memchr(s, '\n', (size_t)(end - s))) && !is_blank(s, (size_t)(nl - s)))
 			s = nl + 1;
 		if (!nl)
 			return 0;

@@ -500,15 +500,10 @@ static int perf_parse(void *vp, const char *buf, size_t len, int file_start, int
 	return 0;
 }
 
-static int blank_line(const char *s, size_t n)
-{
-	return is_blank(s, n);
-}
-
 static size_t perf_boundary(const char *buf, size_t len, int at_file_start)
 {
 	(void)at_file_start;
-	return flame_last_line_where(buf, len, blank_line);
+	return flame_last_line_where(buf, len, is_blank);
 }
 
 static int stack_line_ok(const char *line, size_t n)

@@ -10,6 +10,7 @@
 
 #include "../core/io.h"
 #include "../core/util.h"
+#include "textutil.h"
 
 #define DEFAULT_CHUNK (2u << 20)
 #define PROBE_BYTES (64u << 10)
@@ -341,16 +342,8 @@ int flame_reader_begin_file(struct flame_reader *r, const char *name, struct fla
 	return 0;
 }
 
-/* Decide the format of the current file from the bytes gathered so far. */
-static int is_blank_line(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!flame_is_space((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-/* -1: error (err set); 0: format known; 1: need more input to tell;
+/* Decide the format of the current file from the bytes gathered so far.
+ * -1: error (err set); 0: format known; 1: need more input to tell;
  * 2: the whole input is blank or comments (only with eof). */
 static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len, int eof,
 			     struct flame_error *err)
@@ -390,7 +383,7 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 				break;
 			}
 			size_t ll = (size_t)(nl - (buf + start));
-			if (!(ll && buf[start] == '#') && !is_blank_line(buf + start, ll))
+			if (!(ll && buf[start] == '#') && !is_blank(buf + start, ll))
 				break;
 			start = (size_t)(nl + 1 - buf);
 		}
