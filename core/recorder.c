@@ -382,5 +382,7 @@ void flame_recorder_add(void *ctx, const struct flame_sample_rec *rec)
 	case FLAME_REC_THROTTLE:
 		r->st.throttled++;
 		break;
+	case FLAME_REC_SWITCH:
+		break;
 	}
 }

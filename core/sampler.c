@@ -101,6 +101,7 @@ struct flame_sampler {
 	struct flame_sampler_config cfg;
 	const struct event_def *ev;    /* event in use */
 	struct perf_event_attr attr;   /* settled by the first successful open */
+	struct flame_perf_layout layout; /* how its records are laid out */
 	int settled;
 	int *cpus;
 	size_t ncpus;
@@ -242,6 +243,11 @@ static void build_attr(struct flame_sampler *s, struct perf_event_attr *a, int e
 		a->exclude_user = 1;
 		a->exclude_callchain_user = 1;
 	}
+	s->layout = (struct flame_perf_layout){ .sample_type = a->sample_type,
+						.read_format = a->read_format,
+						.regs_user = a->sample_regs_user,
+						.branch_sample_type = a->branch_sample_type,
+						.sample_id_all = a->sample_id_all };
 }
 
 static long perf_open(struct perf_event_attr *a, pid_t pid, int cpu, int group, unsigned long fl)
@@ -598,30 +604,6 @@ size_t flame_sampler_queued(const struct flame_sampler *s)
 
 /* ---- reading and ordering ---- */
 
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-/* Time of a record: samples carry it after ip and pid/tid; the others in
- * their sample_id trailer (pid/tid, time), the last 8 bytes. */
-static uint64_t rec_time(const unsigned char *r, size_t len)
-{
-	const struct perf_event_header *h = (const void *)r;
-	if (h->type == PERF_RECORD_SAMPLE)
-		return len >= 32 ? rd64(r + 24) : 0;
-	return len >= 16 ? rd64(r + len - 8) : 0;
-}
-
 static void queue_add(struct flame_sampler *s, const unsigned char *a, size_t na,
 		      const unsigned char *b, size_t nb)
 {
@@ -631,7 +613,7 @@ static void queue_add(struct flame_sampler *s, const unsigned char *a, size_t na
 	if (nb)
 		memcpy(s->arena + s->arena_len + na, b, nb);
 	FLAME_GROW(s->q, s->q_cap, s->nq + 1);
-	s->q[s->nq++] = (struct qent){ rec_time(s->arena + s->arena_len, len), s->seq++,
+	s->q[s->nq++] = (struct qent){ flame_perf_time(&s->layout, s->arena + s->arena_len, len), s->seq++,
 				       (uint32_t)s->arena_len, (uint32_t)len };
 	s->arena_len += len;
 }
@@ -677,124 +659,12 @@ static int qent_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void deliver(const unsigned char *r, size_t len, flame_sampler_cb cb, void *ctx)
+static void deliver(struct flame_sampler *s, const unsigned char *r, size_t len,
+		    flame_sampler_cb cb, void *ctx)
 {
-	const struct perf_event_header *h = (const void *)r;
 	struct flame_sample_rec rec;
-	memset(&rec, 0, sizeof(rec));
-	const unsigned char *p = r + sizeof(*h);
-	const unsigned char *end = r + len;
-	/* the sample_id trailer of non-sample records: pid, tid, time */
-	const unsigned char *sid = len >= sizeof(*h) + 16 ? end - 16 : NULL;
-	switch (h->type) {
-	case PERF_RECORD_SAMPLE: {
-		if (len < sizeof(*h) + 40)
-			return;
-		rec.type = FLAME_REC_SAMPLE;
-		rec.u.sample.ip = rd64(p);
-		rec.pid = rd32(p + 8);
-		rec.tid = rd32(p + 12);
-		rec.time = rd64(p + 16);
-		rec.u.sample.period = rd64(p + 24);
-		uint64_t nr = rd64(p + 32);
-		if (nr > (uint64_t)(end - (p + 40)) / 8)
-			return;
-		rec.u.sample.nips = (uint32_t)nr;
-		rec.u.sample.ips = (const uint64_t *)(const void *)(p + 40); /* 8-aligned in the arena */
-		uint16_t mode = h->misc & PERF_RECORD_MISC_CPUMODE_MASK;
-		rec.u.sample.kernel = mode == PERF_RECORD_MISC_KERNEL;
-		break;
-	}
-	case PERF_RECORD_MMAP2: {
-		if (len < sizeof(*h) + 64 + 16)
-			return;
-		rec.type = FLAME_REC_MMAP;
-		rec.pid = rd32(p);
-		rec.tid = rd32(p + 4);
-		rec.u.mmap.start = rd64(p + 8);
-		rec.u.mmap.len = rd64(p + 16);
-		rec.u.mmap.pgoff = rd64(p + 24);
-		if (!(h->misc & PERF_RECORD_MISC_MMAP_BUILD_ID)) {
-			rec.u.mmap.maj = rd32(p + 32);
-			rec.u.mmap.min = rd32(p + 36);
-			rec.u.mmap.ino = rd64(p + 40);
-			rec.u.mmap.ino_generation = rd64(p + 48);
-		}
-		rec.u.mmap.prot = rd32(p + 56);
-		rec.u.mmap.flags = rd32(p + 60);
-		const char *fn = (const char *)(p + 64);
-		if (!memchr(fn, '\0', (size_t)(sid - (p + 64))))
-			return;
-		rec.u.mmap.filename = fn;
-		rec.time = rd64(sid + 8);
-		break;
-	}
-	case PERF_RECORD_MMAP: {
-		if (len < sizeof(*h) + 32 + 16)
-			return;
-		rec.type = FLAME_REC_MMAP;
-		rec.pid = rd32(p);
-		rec.tid = rd32(p + 4);
-		rec.u.mmap.start = rd64(p + 8);
-		rec.u.mmap.len = rd64(p + 16);
-		rec.u.mmap.pgoff = rd64(p + 24);
-		rec.u.mmap.prot = 5; /* PROT_READ | PROT_EXEC: MMAP records are executable maps */
-		const char *fn = (const char *)(p + 32);
-		if (!memchr(fn, '\0', (size_t)(sid - (p + 32))))
-			return;
-		rec.u.mmap.filename = fn;
-		rec.time = rd64(sid + 8);
-		break;
-	}
-	case PERF_RECORD_COMM: {
-		if (len < sizeof(*h) + 8 + 16)
-			return;
-		rec.type = FLAME_REC_COMM;
-		rec.pid = rd32(p);
-		rec.tid = rd32(p + 4);
-		const char *c = (const char *)(p + 8);
-		if (!memchr(c, '\0', (size_t)(sid - (p + 8))))
-			return;
-		rec.u.comm.comm = c;
-		rec.u.comm.exec = (h->misc & PERF_RECORD_MISC_COMM_EXEC) != 0;
-		rec.time = rd64(sid + 8);
-		break;
-	}
-	case PERF_RECORD_FORK:
-	case PERF_RECORD_EXIT:
-		if (len < sizeof(*h) + 24)
-			return;
-		rec.type = h->type == PERF_RECORD_FORK ? FLAME_REC_FORK : FLAME_REC_EXIT;
-		rec.pid = rd32(p);
-		rec.u.fork.ppid = rd32(p + 4);
-		rec.tid = rd32(p + 8);
-		rec.u.fork.ptid = rd32(p + 12);
-		rec.time = rd64(p + 16);
-		break;
-	case PERF_RECORD_LOST:
-		if (len < sizeof(*h) + 16 + 16)
-			return;
-		rec.type = FLAME_REC_LOST;
-		rec.u.lost.lost = rd64(p + 8);
-		rec.pid = rd32(sid);
-		rec.tid = rd32(sid + 4);
-		rec.time = rd64(sid + 8);
-		break;
-	case PERF_RECORD_LOST_SAMPLES:
-		if (len < sizeof(*h) + 8 + 16)
-			return;
-		rec.type = FLAME_REC_LOST;
-		rec.u.lost.lost = rd64(p);
-		rec.time = rd64(sid + 8);
-		break;
-	case PERF_RECORD_THROTTLE:
-		rec.type = FLAME_REC_THROTTLE;
-		rec.time = sid ? rd64(sid + 8) : 0;
-		break;
-	default:
-		return;
-	}
-	cb(ctx, &rec);
+	if (flame_perf_decode(&s->layout, r, len, &rec) == 1)
+		cb(ctx, &rec);
 }
 
 size_t flame_sampler_drain(struct flame_sampler *s, int final, flame_sampler_cb cb, void *ctx)
@@ -812,7 +682,7 @@ size_t flame_sampler_drain(struct flame_sampler *s, int final, flame_sampler_cb 
 	qsort(s->q, s->nq, sizeof(*s->q), qent_cmp);
 	size_t k = 0;
 	while (k < s->nq && s->q[k].time <= limit) {
-		deliver(s->arena + s->q[k].off, s->q[k].len, cb, ctx);
+		deliver(s, s->arena + s->q[k].off, s->q[k].len, cb, ctx);
 		k++;
 	}
 	if (k == s->nq) {

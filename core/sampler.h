@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "perfrec.h" /* struct flame_sample_rec */
 
 enum flame_scope {
 	FLAME_SCOPE_AUTO = 0, /* user and kernel; user only when the kernel part is denied */
@@ -42,48 +43,6 @@ struct flame_sampler_config {
 	uint64_t freq;        /* samples per second of the event's time, per thread (Hz) */
 	enum flame_scope scope;
 	unsigned mmap_pages;  /* data pages per ring buffer (power of two); 0 = 128 (512 KiB) */
-};
-
-enum flame_rec_type {
-	FLAME_REC_SAMPLE,
-	FLAME_REC_MMAP,   /* an executable mapping (PERF_RECORD_MMAP2) */
-	FLAME_REC_COMM,   /* a thread's name changed, or it called exec */
-	FLAME_REC_FORK,   /* a new thread or process */
-	FLAME_REC_EXIT,
-	FLAME_REC_LOST,   /* the kernel dropped records: the ring buffer was full */
-	FLAME_REC_THROTTLE,
-};
-
-struct flame_sample_rec {
-	enum flame_rec_type type;
-	uint32_t pid, tid; /* for FORK and EXIT: the new (or exiting) task */
-	uint64_t time;     /* CLOCK_MONOTONIC, nanoseconds */
-	union {
-		struct {
-			uint64_t ip;
-			uint64_t period;     /* event units: ns for the clocks */
-			const uint64_t *ips; /* callchain, leaf first, with PERF_CONTEXT_* markers */
-			uint32_t nips;
-			int kernel;          /* the sample was taken in kernel mode */
-		} sample;
-		struct {
-			uint64_t start, len, pgoff; /* bytes */
-			uint32_t maj, min;
-			uint64_t ino, ino_generation;
-			uint32_t prot, flags;
-			const char *filename;
-		} mmap;
-		struct {
-			const char *comm;
-			int exec; /* the name changed because of exec */
-		} comm;
-		struct {
-			uint32_t ppid, ptid; /* the creator */
-		} fork;
-		struct {
-			uint64_t lost; /* records (samples, mostly) lost */
-		} lost;
-	} u;
 };
 
 typedef void (*flame_sampler_cb)(void *ctx, const struct flame_sample_rec *rec);
