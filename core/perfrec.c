@@ -189,6 +189,7 @@ static int decode_sample(const struct flame_perf_layout *l, const struct perf_ev
 			uint32_t n = popcount64(l->regs_user);
 			out->u.sample.regs = words(c, n);
 			out->u.sample.nregs = out->u.sample.regs ? n : 0;
+			out->u.sample.regs_mask = l->regs_user;
 		}
 	}
 	if (st & PERF_SAMPLE_STACK_USER) {

@@ -50,8 +50,9 @@ struct flame_sample_rec {
 			const void *raw;     /* PERF_SAMPLE_RAW (tracepoint fields), NULL when absent */
 			uint32_t raw_size;
 			uint64_t regs_abi;   /* PERF_SAMPLE_REGS_USER: PERF_SAMPLE_REGS_ABI_*, 0 none */
-			const uint64_t *regs;/* ... one per bit of the layout's regs_user, low bit first */
+			const uint64_t *regs;/* ... one per bit of regs_mask, low bit first */
 			uint32_t nregs;
+			uint64_t regs_mask;  /* the layout's regs_user: which PERF_REG_* they are */
 			const unsigned char *stack; /* PERF_SAMPLE_STACK_USER: bytes from the user sp */
 			uint64_t stack_size;        /* ... valid bytes (the dynamic size), 0 none */
 		} sample;
