@@ -44,7 +44,7 @@ int flame_inproc_find(char *out, size_t cap, struct flame_error *err)
 			snprintf(dir, sizeof(dir), "%s", exe[0] ? exe : "/");
 		}
 	}
-	char cand[3][4096];
+	char cand[3][8400];
 	snprintf(cand[0], sizeof(cand[0]), "%s/%s", dir, FLAME_INPROC_LIB);
 	snprintf(cand[1], sizeof(cand[1]), "%s/../%s/%s", dir, FLAME_PRELOAD_LIBDIR, FLAME_INPROC_LIB);
 	snprintf(cand[2], sizeof(cand[2]), "%s/%s", FLAME_PRELOAD_FULL_LIBDIR, FLAME_INPROC_LIB);
