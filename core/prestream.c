@@ -281,6 +281,13 @@ static struct src *load(const char *dir, const char *file, struct flame_prestrea
 	struct flame_error err = { 0 };
 	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
+	if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_size == 0) {
+		/* created, killed before its header was written: nothing to say */
+		close(fd);
+		free(s->path);
+		free(s);
+		return NULL;
+	}
 	if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_size > 0) {
 		s->maplen = (size_t)sb.st_size;
 		s->map = mmap(NULL, s->maplen, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -89,7 +89,7 @@ static struct {
 	uint64_t period;          /* ns */
 	unsigned depth;
 	char dir[4096];
-	int fd;
+	char path[4200];          /* this image's stream; "" when none */
 	unsigned char *ring;
 	_Atomic uint64_t head, tail;
 	_Atomic uint64_t dropped;
@@ -108,7 +108,7 @@ static struct {
 	struct sigaction prog;    /* the program's SIGPROF action */
 	unsigned char out[65536]; /* write buffer */
 	size_t nout;
-} g = { .fd = -1, .slot_lock = PTHREAD_MUTEX_INITIALIZER,
+} g = { .slot_lock = PTHREAD_MUTEX_INITIALIZER,
 	.flush_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static __thread struct slot *my_slot __attribute__((tls_model("initial-exec")));
@@ -162,7 +162,12 @@ static unsigned walk(const struct slot *s, uint64_t ip, uintptr_t fp, uintptr_t 
 	if (max == 0)
 		return 0;
 	out[0] = ip;
-	uintptr_t lo = sp > s->lo ? sp : s->lo;
+	/* Off the thread's stack (a coroutine, an alternate signal stack), the
+	 * memory below it may not be mapped at all (the main thread's stack
+	 * grows on demand): the leaf only.  On it, [sp, hi) is mapped. */
+	if (sp < s->lo || sp >= s->hi)
+		return 1;
+	uintptr_t lo = sp;
 	while (n < max) {
 		if (fp < lo || fp > s->hi - 16 || (fp & 7))
 			break;
@@ -406,23 +411,32 @@ EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
 
 /* ---- the stream ---- */
 
+/* The stream is opened for each write, not kept open: programs that close
+ * every descriptor they do not know (daemons, closefrom()) would close it,
+ * or worse, reuse its number for a file of their own. */
 static void out_flush(void)
 {
 	size_t o = 0;
+	int fd = g.nout && g.path[0] ? open(g.path, O_WRONLY | O_APPEND | O_CLOEXEC) : -1;
+	if (fd < 0) {
+		g.nout = 0;
+		return;
+	}
 	while (o < g.nout) {
-		ssize_t n = write(g.fd, g.out + o, g.nout - o);
+		ssize_t n = write(fd, g.out + o, g.nout - o);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break; /* disk full: the rest is lost; flame reports a short stream */
 		o += (size_t)n;
 	}
+	close(fd);
 	g.nout = 0;
 }
 
 static void out_add(const void *p, size_t n)
 {
-	if (g.fd < 0)
+	if (!g.path[0])
 		return;
 	while (n) {
 		if (g.nout == sizeof(g.out))
@@ -790,7 +804,7 @@ static int open_stream(void)
 {
 	uint64_t start = mono_ns();
 	for (int attempt = 0; attempt < 100; attempt++) {
-		char path[4200];
+		char *path = g.path;
 		char num[48];
 		size_t o = strlen(g.dir);
 		memcpy(path, g.dir, o);
@@ -810,7 +824,7 @@ static int open_stream(void)
 		memcpy(path + o, "fps", 4);
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd >= 0) {
-			g.fd = fd;
+			close(fd);
 			unsigned char h[FLAME_PRE_HEADER_SIZE];
 			memset(h, 0, sizeof(h));
 			memcpy(h, FLAME_PRE_MAGIC, 8);
@@ -832,8 +846,10 @@ static int open_stream(void)
 				free(b);
 			}
 			emit_comm(g.pid, name, 1);
+			out_flush(); /* a process that ends with _exit still has a valid stream */
 			return 0;
 		}
+		g.path[0] = '\0';
 		if (errno != EEXIST)
 			return -1;
 	}
@@ -891,9 +907,7 @@ static void after_fork_child(void)
 	pthread_mutex_init(&g.flush_lock, NULL);
 	atomic_store(&g.active, 0);
 	g.pid = getpid();
-	if (g.fd >= 0)
-		close(g.fd);
-	g.fd = -1;
+	g.path[0] = '\0';
 	g.nout = 0;
 	munmap(g.ring, RING_SIZE);
 	g.ring = NULL;

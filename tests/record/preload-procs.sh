@@ -28,4 +28,18 @@ run 0 "$FLAME" record --sampler=preload --pid -o e.folded -- \
 has e.folded '^flame-test-work-[0-9]+;.*main;exec_spin$' "the shell's child missing"
 has e.folded '^flame-test-exec-[0-9]+;.*main;exec_spin$' "the program exec'd in place missing"
 hasnt e.folded '^flame-test-exec-[0-9]+;.*\[unknown\]$' "the exec'd program's frames not resolved"
+
+# a program that closes every descriptor it does not know of (as daemons
+# do) still gets sampled: the stream is not kept open in the process
+if command -v python3 >/dev/null; then
+	run 0 "$FLAME" record --sampler=preload -o c.folded -- python3 -c '
+import os
+os.closerange(3, 65536)
+x = 0
+for i in range(3000000):
+    x += i
+'
+	has c.folded '^python3;' "no samples after the program closed its descriptors"
+	hasnt err 'cut short'
+fi
 echo "ok"
