@@ -856,8 +856,9 @@ static int start_preload(struct record *r, struct flame_error *err)
 	return 0;
 }
 
-/* auto: perf_event_open failed; use the in-process sampler instead when it
- * was refused for want of permission (and the options allow it). */
+/* auto: perf_event_open failed; start the command with the in-process
+ * sampler instead when it was refused for want of permission and the
+ * options allow it.  -1 when not (the caller reports the perf error). */
 static int fall_back(struct record *r)
 {
 	char why[256];
@@ -866,10 +867,18 @@ static int fall_back(struct record *r)
 			 strcmp(r->scfg.event, "task-clock") == 0)
 		? flame_inproc_perf_denied(why, sizeof(why)) : 0;
 	if (!e)
-		return 0;
-	fprintf(stderr, "flame record: perf_event_open %s (%s); sampling in-process with %s instead\n",
-		e == ENOSYS ? "unavailable" : "denied", why, FLAME_INPROC_LIB);
-	return 1;
+		return -1;
+	const char *what = e == ENOSYS ? "unavailable" : "denied";
+	struct flame_error err = { 0 };
+	if (start_preload(r, &err) < 0) {
+		fprintf(stderr, "flame record: perf_event_open %s, and the in-process sampler cannot "
+			"help: %s\n", what, err.msg);
+		return -1;
+	}
+	if (!r->quiet)
+		fprintf(stderr, "flame record: perf_event_open %s (%s); sampling in-process with %s "
+			"instead\n", what, why, FLAME_INPROC_LIB);
+	return 0;
 }
 
 /* After the command: its streams into the recorder. */
@@ -1101,7 +1110,7 @@ int cmd_record(int argc, char **argv)
 		if (flame_sampler_open(r.sampler, r.child, 1, NULL, &err) < 0) {
 			flame_launch_cancel(&r.launch);
 			r.child = -1;
-			if (!fall_back(&r) || start_preload(&r, &err) < 0) {
+			if (fall_back(&r) < 0) {
 				rc = report(&err);
 				goto out;
 			}

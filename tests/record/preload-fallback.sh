@@ -20,6 +20,20 @@ run 3 "$HELPER" deny 13 "$FLAME" record -q -o x.folded -- "$WORK" exit 3
 run 0 "$HELPER" deny 38 "$FLAME" record -o n.folded -- "$WORK" prop 0.3
 has err 'perf_event_open unavailable \(.*\); sampling in-process'
 
+# a statically linked program cannot take the library: the perf error
+# with its fix, and why the fallback cannot help
+for f in /usr/sbin/ldconfig /sbin/ldconfig; do
+	if [ -x "$f" ] && ! readelf -l "$f" 2>/dev/null | grep -q INTERP && readelf -h "$f" >/dev/null 2>&1; then
+		run 1 "$HELPER" deny 13 "$FLAME" record -o p.folded -- "$f" -p
+		has err 'perf_event_open denied, and the in-process sampler cannot help: .*statically linked'
+		has err '--security-opt seccomp=unconfined'
+		break
+	fi
+done
+# -q: no line about the fallback
+run 0 "$HELPER" deny 13 "$FLAME" record -q -o q.folded -- "$WORK" prop 0.2
+[ ! -s err ] || fail "-q printed: $(cat err)"
+
 # no fallback when it was asked for perf, or for what preload cannot do
 run 1 "$HELPER" deny 13 "$FLAME" record --sampler=perf -o p.folded -- "$WORK" exit 0
 has err "perf_event_open denied.*seccomp"
