@@ -62,4 +62,16 @@ else
 	echo "note: no statically linked program here, static check not run"
 fi
 [ ! -e n.folded ] || fail "a refused run left a profile behind"
+
+# installed: flame finds the library in PREFIX/LIBDIR/flame/
+if [ -n "${CMAKE:-}" ] && [ -n "${BUILD_DIR:-}" ]; then
+	"$CMAKE" --install "$BUILD_DIR" --prefix "$TMP/inst" >/dev/null 2>&1 || fail "cmake --install failed"
+	lib=$(find "$TMP/inst" -name libflame-preload.so | head -1)
+	case $lib in
+	*/flame/libflame-preload.so) ;;
+	*) fail "libflame-preload.so not installed under LIBDIR/flame/ (found: '$lib')" ;;
+	esac
+	run 0 "$TMP/inst/bin/flame" record --sampler=preload -q -o inst.folded -- "$WORK" prop 0.3
+	has inst.folded ';hot$' "the installed flame sampled nothing"
+fi
 echo "ok"
