@@ -1161,6 +1161,9 @@ int cmd_record(int argc, char **argv)
 			fprintf(stderr, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
 				"raise -F or make it run longer\n",
 				r.argv ? r.argv[0] : "the process", 1000 * (r.t_end - r.t_start), r.scfg.freq);
+		else if (r.inproc_on)
+			fprintf(stderr, "it used almost no CPU (the in-process sampler counts only CPU "
+				"time); try a busier run\n");
 		else
 			fprintf(stderr, "it used almost no CPU (%s counts only time on a CPU); "
 				"try -e task-clock or a busier run\n", flame_sampler_event(r.sampler));
