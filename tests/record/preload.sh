@@ -1,6 +1,8 @@
 # --sampler=preload: the in-process sampler (libflame-preload.so) gives the
-# same graph as perf for the proportions workload, passes the command's
-# exit status and standard streams through, and refuses what it cannot do.
+# same graph as perf for the proportions workload (within wider bounds: it
+# takes fewer samples, at most the kernel tick rate per thread), passes the
+# command's exit status and standard streams through, and refuses what it
+# cannot do.
 # Needs no perf_event_open: runs everywhere.
 . "$(dirname "$0")/lib.sh"
 
@@ -11,9 +13,9 @@ hot=$(share prop.folded ';hot$')
 warm=$(share prop.folded ';warm$')
 cold=$(share prop.folded ';cold$')
 echo "hot $hot% warm $warm% cold $cold%"
-between "$hot" 50 70 "hot's share"
-between "$warm" 20 40 "warm's share"
-between "$cold" 4 16 "cold's share"
+between "$hot" 48 72 "hot's share"
+between "$warm" 19 41 "warm's share"
+between "$cold" 3 18 "cold's share"
 chain=$(share prop.folded '^flame-test-work;(__libc_start_call_main;)?main;run_prop;(hot|warm|cold)$')
 between "$chain" 85 100 "share of samples with the full chain main;run_prop;LEAF"
 hasnt prop.folded '^\[|;;' "empty or missing root frames"
