@@ -900,6 +900,14 @@ static void collect_preload(struct record *r)
 	if (!pst.streams)
 		fprintf(stderr, "flame record: %s never loaded %s (a statically linked or set-user-ID "
 			"program, or one that clears LD_PRELOAD)\n", r->argv[0], FLAME_INPROC_LIB);
+	/* CPU-time timers fire at the kernel's tick at most: say so when -F asked for more */
+	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
+	double cpu = (double)flame_profile_total(&r->prof, 0) / 1e9;
+	double rate = cpu > 0 ? (double)st->samples / cpu : 0;
+	if (!r->quiet && st->samples >= 50 && rate < 0.7 * (double)r->scfg.freq)
+		fprintf(stderr, "flame record: note: %.0f samples per second of CPU time, not %" PRIu64
+			": the kernel checks CPU-time timers at its clock tick; each sample weighs the "
+			"time it stands for\n", rate, r->scfg.freq);
 }
 
 /* ---- output and summary ---- */
