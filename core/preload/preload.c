@@ -56,6 +56,7 @@
 #define FLUSH_NS 50000000L        /* writer period */
 #define MAPS_EVERY 20             /* flushes between unconditional maps checks */
 #define SLOTS_PER_CHUNK 256
+#define MAX_CHUNKS 256            /* 65536 threads alive at once, at most */
 #define MAX_DEPTH 512             /* frames per sample: 4 KiB of the signal's stack */
 #define SLOT_MAGIC 0x666c616d65707265ULL
 
@@ -95,6 +96,8 @@ static struct {
 	_Atomic uint64_t dropped;
 	uint64_t dropped_sent;
 	struct slot *slots;
+	struct slot *chunks[MAX_CHUNKS]; /* the slot arrays, for the handler to check pointers */
+	_Atomic unsigned nchunks;
 	pthread_mutex_t slot_lock;
 	pthread_mutex_t flush_lock;
 	pthread_key_t key;
@@ -238,11 +241,25 @@ static void call_program_handler(int sig, siginfo_t *si, void *uc)
 	p->sa_handler(sig);
 }
 
+/* Whether p is one of our slots: the program may have POSIX timers of its
+ * own that send SIGPROF with any value, even a plain integer. */
+static int is_slot(const void *p)
+{
+	unsigned n = atomic_load_explicit(&g.nchunks, memory_order_acquire);
+	uintptr_t a = (uintptr_t)p;
+	for (unsigned i = 0; i < n; i++) {
+		uintptr_t base = (uintptr_t)g.chunks[i];
+		if (a >= base && a < base + SLOTS_PER_CHUNK * sizeof(struct slot))
+			return (a - base) % sizeof(struct slot) == 0;
+	}
+	return 0;
+}
+
 static void on_sigprof(int sig, siginfo_t *si, void *ucv)
 {
 	int saved = errno;
 	struct slot *s = si && si->si_code == SI_TIMER ? si->si_value.sival_ptr : NULL;
-	if (!s || ((uintptr_t)s & 7) || s->magic != SLOT_MAGIC) {
+	if (!s || !is_slot(s) || s->magic != SLOT_MAGIC) {
 		call_program_handler(sig, si, ucv);
 		errno = saved;
 		return;
@@ -287,9 +304,12 @@ static struct slot *slot_get(void)
 	for (s = g.slots; s; s = s->next)
 		if (atomic_load(&s->state) == SLOT_FREE)
 			break;
+	unsigned nc = atomic_load(&g.nchunks);
 	if (!s) {
-		struct slot *c = mmap(NULL, SLOTS_PER_CHUNK * sizeof(*c), PROT_READ | PROT_WRITE,
-				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct slot *c = nc < MAX_CHUNKS ? mmap(NULL, SLOTS_PER_CHUNK * sizeof(*c),
+							PROT_READ | PROT_WRITE,
+							MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+						 : MAP_FAILED;
 		if (c == MAP_FAILED) {
 			pthread_mutex_unlock(&g.slot_lock);
 			return NULL;
@@ -298,6 +318,8 @@ static struct slot *slot_get(void)
 			c[i].next = g.slots;
 			g.slots = &c[i];
 		}
+		g.chunks[nc] = c;
+		atomic_store_explicit(&g.nchunks, nc + 1, memory_order_release);
 		s = g.slots;
 	}
 	s->magic = SLOT_MAGIC;

@@ -1,5 +1,6 @@
 # A program with its own SIGPROF profiler (sigaction or signal, and
-# setitimer(ITIMER_PROF) at 100 Hz) keeps it under --sampler=preload: its
+# setitimer(ITIMER_PROF) or a POSIX timer whose value is no pointer, at
+# 100 Hz) keeps it under --sampler=preload: its
 # handler gets its own ticks, none of flame's, sees itself installed, and
 # flame still samples the program.  One that bypasses libc replaces flame's
 # handler: flame stops sampling it and says so.
@@ -8,7 +9,7 @@ SIGPROF_WORK=$WORKDIR/flame-test-sigprof
 
 "$SIGPROF_WORK" 0.6 >bare.out || fail "the workload failed on its own"
 bare=$(sed -n 's/^ticks \([0-9]*\).*/\1/p' bare.out)
-for how in sigaction signal; do
+for how in sigaction signal timer; do
 	run 0 "$FLAME" record --sampler=preload -o s.folded -- "$SIGPROF_WORK" 0.6 $how
 	ticks=$(sed -n 's/^ticks \([0-9]*\).*/\1/p' out)
 	echo "$how: ticks $ticks (bare run: $bare)"

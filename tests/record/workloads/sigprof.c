@@ -1,14 +1,15 @@
 /*
  * sigprof.c - a program with a SIGPROF profiler of its own: a handler
  * installed with sigaction() (or signal() with "signal" as argv[2]) and
- * setitimer(ITIMER_PROF) at 100 Hz.  Burns SECS seconds of CPU in
+ * setitimer(ITIMER_PROF) at 100 Hz ("timer": a POSIX timer on the
+ * process's CPU clock sending SIGPROF with the value 8 instead).  Burns SECS seconds of CPU in
  * sigprof_spin, then prints "ticks N": how often its handler ran.
  *
  * With "raw" as argv[2] it instead sets SIGPROF to SIG_IGN with the raw
  * rt_sigaction system call (as runtimes that bypass libc do) half way
  * through its spinning.
  *
- *   flame-test-sigprof SECS [signal|raw]
+ *   flame-test-sigprof SECS [signal|timer|raw]
  */
 #include <signal.h>
 #include <stdint.h>
@@ -34,8 +35,8 @@ static void on_tick_info(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)uc;
-	if (si->si_code == SI_TIMER)
-		foreign++; /* a POSIX timer's signal: not ours */
+	if (si->si_code == SI_TIMER && si->si_value.sival_int != 8)
+		foreign++; /* a POSIX timer's signal, not our own timer's */
 	ticks++;
 }
 
@@ -87,10 +88,27 @@ int main(int argc, char **argv)
 		sigaction(SIGPROF, &sa, NULL);
 	}
 	struct itimerval it = { { 0, 10000 }, { 0, 10000 } };
-	setitimer(ITIMER_PROF, &it, NULL);
+	timer_t t = 0;
+	int posix = argc > 2 && strcmp(argv[2], "timer") == 0;
+	if (posix) {
+		struct sigevent ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.sigev_notify = SIGEV_SIGNAL;
+		ev.sigev_signo = SIGPROF;
+		ev.sigev_value.sival_int = 8; /* aligned, but no pointer */
+		struct itimerspec its = { { 0, 10000000 }, { 0, 10000000 } };
+		if (timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &t) != 0 || timer_settime(t, 0, &its, NULL) != 0)
+			return 1;
+	} else {
+		setitimer(ITIMER_PROF, &it, NULL);
+	}
 	sigprof_spin(secs);
-	memset(&it, 0, sizeof(it));
-	setitimer(ITIMER_PROF, &it, NULL);
+	if (posix) {
+		timer_delete(t);
+	} else {
+		memset(&it, 0, sizeof(it));
+		setitimer(ITIMER_PROF, &it, NULL);
+	}
 	struct sigaction cur;
 	sigaction(SIGPROF, NULL, &cur);
 	int own = (cur.sa_flags & SA_SIGINFO) ? cur.sa_sigaction == on_tick_info
