@@ -2,8 +2,10 @@
  * sigprof.c - a program with a SIGPROF profiler of its own: a handler
  * installed with sigaction() (or signal() with "signal" as argv[2]) and
  * setitimer(ITIMER_PROF) at 100 Hz ("timer": a POSIX timer on the
- * process's CPU clock sending SIGPROF with the value 8 instead).  Burns SECS seconds of CPU in
- * sigprof_spin, then prints "ticks N": how often its handler ran.
+ * process's CPU clock sending SIGPROF with the value 8 instead).  Burns
+ * SECS seconds of CPU in sigprof_spin, then prints "ticks N foreign F
+ * own-handler 1": how often its handler ran, how many of those signals
+ * were POSIX timer signals not its own, whether it sees its handler.
  *
  * With "raw" as argv[2] it instead sets SIGPROF to SIG_IGN with the raw
  * rt_sigaction system call (as runtimes that bypass libc do) half way
