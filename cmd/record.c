@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../core/io.h"
+#include "../core/inproc.h"
 #include "../core/launch.h"
 #include "../core/recorder.h"
 #include "../core/util.h"
@@ -56,6 +57,10 @@ static const char usage_text[] =
 	"      --kernel-only     kernel frames only\n"
 	"  -m, --mmap-pages N    ring buffer size per CPU in pages, a power of two\n"
 	"                        (default 128)\n"
+	"      --sampler KIND    perf (perf_event_open), preload (in-process timers\n"
+	"                        in COMMAND through LD_PRELOAD: user space only, no -p),\n"
+	"                        or auto (default): perf, and preload when\n"
+	"                        perf_event_open is denied\n"
 	"\n"
 	"Symbols:\n"
 	"      --no-demangle     keep C++ and Rust names mangled\n"
@@ -103,6 +108,7 @@ enum {
 	OPT_KERNEL_ONLY,
 	OPT_NO_DEMANGLE,
 	OPT_DEBUG_DIR,
+	OPT_SAMPLER,
 	/* SVG options, passed to the renderer */
 	OPT_TITLE,
 	OPT_SUBTITLE,
@@ -128,6 +134,7 @@ enum {
 };
 
 enum out_kind { OUT_SVG, OUT_FOLDED, OUT_WRITER };
+enum sampler_kind { SAMPLER_AUTO, SAMPLER_PERF, SAMPLER_PRELOAD };
 
 struct record {
 	/* options */
@@ -144,6 +151,9 @@ struct record {
 	pid_t *attach;
 	size_t nattach;
 	char **argv;            /* the command, NULL in attach mode */
+	enum sampler_kind sampler_kind;
+	struct flame_inproc inproc; /* --sampler=preload, or auto's fallback */
+	int inproc_on;
 	/* state */
 	struct flame_sampler *sampler;
 	struct flame_recorder *rec;
@@ -368,6 +378,22 @@ static int svg_option(struct record *r, int c, const char *arg)
 	}
 }
 
+/* What --sampler=preload cannot do. */
+static int check_preload_options(struct record *r)
+{
+	if (r->nattach)
+		return flame_usage_error("record", "--sampler=preload cannot attach to running processes "
+					 "(-p): it is loaded into COMMAND when it starts");
+	if (r->scfg.scope == FLAME_SCOPE_KERNEL)
+		return flame_usage_error("record", "--sampler=preload samples user space only, not "
+					 "--kernel-only");
+	if (r->scfg.event && strcmp(r->scfg.event, "cpu-clock") != 0 &&
+	    strcmp(r->scfg.event, "task-clock") != 0)
+		return flame_usage_error("record", "--sampler=preload samples CPU time only, not "
+					 "event '%s'", r->scfg.event);
+	return 0;
+}
+
 static int parse_options(struct record *r, int argc, char **argv, int *done)
 {
 	static const struct option longopts[] = {
@@ -391,6 +417,7 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		{ "kernel-only", no_argument, NULL, OPT_KERNEL_ONLY },
 		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+		{ "sampler", required_argument, NULL, OPT_SAMPLER },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
 		{ "width", required_argument, NULL, OPT_WIDTH },
@@ -501,6 +528,17 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		case OPT_DEBUG_DIR:
 			r->ropts.debug_dir = optarg;
 			break;
+		case OPT_SAMPLER:
+			if (strcmp(optarg, "auto") == 0)
+				r->sampler_kind = SAMPLER_AUTO;
+			else if (strcmp(optarg, "perf") == 0)
+				r->sampler_kind = SAMPLER_PERF;
+			else if (strcmp(optarg, "preload") == 0)
+				r->sampler_kind = SAMPLER_PRELOAD;
+			else
+				return flame_usage_error("record", "unknown sampler '%s' (expected perf, preload "
+							 "or auto)", optarg);
+			break;
 		case ':':
 			return flame_usage_error("record", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -524,6 +562,8 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		return flame_usage_error("record", "nothing to record: give a COMMAND (flame record -- ./prog) "
 					 "or -p PID");
 	}
+	if (r->sampler_kind == SAMPLER_PRELOAD && check_preload_options(r) != 0)
+		return EXIT_USAGE;
 	if (pick_output(r, format) != 0)
 		return EXIT_USAGE;
 	if (r->svg_option && r->out != OUT_SVG)
@@ -797,6 +837,79 @@ static int attach(struct record *r, struct flame_error *err)
 	return 0;
 }
 
+/* ---- the in-process sampler (--sampler=preload, auto's fallback) ---- */
+
+/* Start the command held before exec with libflame-preload.so in its
+ * environment; flame's own environment is left as it was. */
+static int start_preload(struct record *r, struct flame_error *err)
+{
+	if (flame_inproc_check_command(r->argv[0], err) < 0)
+		return -1;
+	if (flame_inproc_start(&r->inproc, r->scfg.freq, 0, err) < 0)
+		return -1;
+	r->inproc_on = 1;
+	int rc = flame_launch_prepare(&r->launch, r->argv, &r->old_mask, err);
+	flame_inproc_env_restore(&r->inproc);
+	if (rc < 0)
+		return -1;
+	r->child = r->launch.pid;
+	return 0;
+}
+
+/* auto: perf_event_open failed; start the command with the in-process
+ * sampler instead when it was refused for want of permission and the
+ * options allow it.  -1 when not (the caller reports the perf error). */
+static int fall_back(struct record *r)
+{
+	char why[256];
+	int e = r->sampler_kind == SAMPLER_AUTO && r->scfg.scope != FLAME_SCOPE_KERNEL &&
+			(!r->scfg.event || strcmp(r->scfg.event, "cpu-clock") == 0 ||
+			 strcmp(r->scfg.event, "task-clock") == 0)
+		? flame_inproc_perf_denied(why, sizeof(why)) : 0;
+	if (!e)
+		return -1;
+	const char *what = e == ENOSYS ? "unavailable" : "denied";
+	struct flame_error err = { 0 };
+	if (start_preload(r, &err) < 0) {
+		fprintf(stderr, "flame record: perf_event_open %s, and the in-process sampler cannot "
+			"help: %s\n", what, err.msg);
+		return -1;
+	}
+	if (!r->quiet)
+		fprintf(stderr, "flame record: perf_event_open %s (%s); sampling in-process with %s "
+			"instead\n", what, why, FLAME_INPROC_LIB);
+	return 0;
+}
+
+/* After the command: its streams into the recorder. */
+static void collect_preload(struct record *r)
+{
+	struct flame_prestream_stats pst;
+	struct flame_error err = { 0 };
+	if (flame_inproc_collect(&r->inproc, flame_recorder_add, r->rec, &pst, &err) < 0) {
+		fprintf(stderr, "flame record: %s\n", err.msg);
+		return;
+	}
+	if (pst.bad)
+		fprintf(stderr, "flame record: warning: %" PRIu64 " sample stream%s cut short; the first: %s\n",
+			pst.bad, pst.bad == 1 ? "" : "s", pst.first_bad);
+	if (pst.replaced && !r->quiet)
+		fprintf(stderr, "flame record: note: %" PRIu64 " process%s installed a SIGPROF handler of "
+			"its own with a raw system call, which stopped in-process sampling there\n",
+			pst.replaced, pst.replaced == 1 ? "" : "es");
+	if (!pst.streams)
+		fprintf(stderr, "flame record: %s never loaded %s (a statically linked or set-user-ID "
+			"program, or one that clears LD_PRELOAD)\n", r->argv[0], FLAME_INPROC_LIB);
+	/* CPU-time timers fire at the kernel's tick at most: say so when -F asked for more */
+	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
+	double cpu = (double)flame_profile_total(&r->prof, 0) / 1e9;
+	double rate = cpu > 0 ? (double)st->samples / cpu : 0;
+	if (!r->quiet && st->samples >= 50 && rate < 0.7 * (double)r->scfg.freq)
+		fprintf(stderr, "flame record: note: %.0f samples per second of CPU time, not %" PRIu64
+			": the kernel checks CPU-time timers at its clock tick; each sample weighs the "
+			"time it stands for\n", rate, r->scfg.freq);
+}
+
 /* ---- output and summary ---- */
 
 static int write_svg(struct record *r, struct flame_error *err)
@@ -871,13 +984,18 @@ static void summary(struct record *r)
 		"flame record: wrote %s: %" PRIu64 " samples (%s at %" PRIu64 " Hz, %.2f s) from %" PRIu64
 		" thread%s in %" PRIu64 " process%s\n",
 		strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->samples,
-		flame_sampler_event(r->sampler), r->scfg.freq, secs, st->threads,
+		r->inproc_on ? "in-process CPU timers" : flame_sampler_event(r->sampler), r->scfg.freq,
+		secs, st->threads,
 		st->threads == 1 ? "" : "s", st->processes, st->processes == 1 ? "" : "es");
 	fprintf(stderr, "flame record: lost %" PRIu64 " sample%s", st->lost, st->lost == 1 ? "" : "s");
 	if (st->user_stacks)
 		fprintf(stderr, "; %.1f%% of stacks look truncated", pct(st->truncated, st->user_stacks));
 	fprintf(stderr, "; %.1f%% of frames [unknown]\n", pct(st->unknown, st->frames));
-	if (st->lost)
+	if (st->lost && r->inproc_on)
+		fprintf(stderr,
+			"flame record: warning: %" PRIu64 " samples were dropped (the in-process buffer was "
+			"full); use a lower -F\n", st->lost);
+	else if (st->lost)
 		fprintf(stderr,
 			"flame record: warning: the kernel dropped %" PRIu64 " samples (ring buffers full); "
 			"use a larger --mmap-pages or a lower -F\n", st->lost);
@@ -985,7 +1103,12 @@ int cmd_record(int argc, char **argv)
 	r.sampler = flame_sampler_new(&r.scfg);
 	rc = EXIT_DATA;
 
-	if (r.argv) {
+	if (r.argv && r.sampler_kind == SAMPLER_PRELOAD) {
+		if (start_preload(&r, &err) < 0) {
+			rc = report(&err);
+			goto out;
+		}
+	} else if (r.argv) {
 		/* fork before any thread starts; events are opened on the held child */
 		if (flame_launch_prepare(&r.launch, r.argv, &r.old_mask, &err) < 0) {
 			rc = report(&err);
@@ -995,13 +1118,15 @@ int cmd_record(int argc, char **argv)
 		if (flame_sampler_open(r.sampler, r.child, 1, NULL, &err) < 0) {
 			flame_launch_cancel(&r.launch);
 			r.child = -1;
-			rc = report(&err);
-			goto out;
+			if (fall_back(&r) < 0) {
+				rc = report(&err);
+				goto out;
+			}
 		}
 	}
 	r.ropts.kernel = r.scfg.scope != FLAME_SCOPE_USER;
 	if (r.argv)
-		r.ropts.kernel = flame_sampler_has_kernel(r.sampler);
+		r.ropts.kernel = !r.inproc_on && flame_sampler_has_kernel(r.sampler);
 	r.rec = flame_recorder_new(&r.prof, &r.ropts);
 	if (!r.argv && attach(&r, &err) < 0) {
 		rc = report(&err);
@@ -1027,6 +1152,8 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	loop(&r);
+	if (r.inproc_on)
+		collect_preload(&r);
 	describe_end(&r);
 	if (r.prof.timeline) {
 		/* the recorded window, on the samples' clock (CLOCK_MONOTONIC) */
@@ -1042,6 +1169,9 @@ int cmd_record(int argc, char **argv)
 			fprintf(stderr, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
 				"raise -F or make it run longer\n",
 				r.argv ? r.argv[0] : "the process", 1000 * (r.t_end - r.t_start), r.scfg.freq);
+		else if (r.inproc_on)
+			fprintf(stderr, "it used almost no CPU (the in-process sampler counts only CPU "
+				"time); try a busier run\n");
 		else
 			fprintf(stderr, "it used almost no CPU (%s counts only time on a CPU); "
 				"try -e task-clock or a busier run\n", flame_sampler_event(r.sampler));
@@ -1050,7 +1180,7 @@ int cmd_record(int argc, char **argv)
 	}
 	/* weights are periods: CPU nanoseconds for the clocks, else events */
 	const char *ev = flame_sampler_event(r.sampler);
-	r.prof.unit = strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0
+	r.prof.unit = r.inproc_on || strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0
 			      ? FLAME_UNIT_NANOSECONDS
 			      : FLAME_UNIT_EVENTS;
 	if (write_output(&r, &err) < 0) {
@@ -1069,6 +1199,8 @@ out:
 	}
 	flame_recorder_free(r.rec);
 	flame_sampler_free(r.sampler);
+	if (r.inproc_on)
+		flame_inproc_end(&r.inproc);
 	flame_profile_release(&r.prof);
 	if (r.sfd >= 0)
 		close(r.sfd);

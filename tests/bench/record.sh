@@ -2,8 +2,10 @@
 # record.sh - what `flame record` costs, in one run:
 #
 #  1. overhead: the wall time of a fixed-work workload run bare, under
-#     `flame record`, and under `perf record -g` at the same frequency (when
-#     perf is installed), as the workload measures it itself (main to exit);
+#     `flame record` (perf_event_open), under `flame record
+#     --sampler=preload` (the in-process sampler, libflame-preload.so), and
+#     under `perf record -g` at the same frequency (when perf is installed),
+#     as the workload measures it itself (main to exit);
 #  2. post-processing: from the end of the workload to the written SVG with
 #     flame record, against `perf script | flame collapse | flame render` on
 #     a perf recording of the same workload at the same frequency.
@@ -63,6 +65,12 @@ TIMEFORMAT='%U %S' # bash's time: user and system seconds of the command and its
 : >flame.post
 : >pipe.post
 : >flame.samples
+: >pre.ms
+: >pre.cpu
+: >pre.self
+: >pre.cmd
+: >pre.post
+: >pre.samples
 : >perf.samples
 for i in $(seq "$runs"); do
 	# bare
@@ -80,6 +88,17 @@ for i in $(seq "$runs"); do
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e6 }' >>flame.cmd
 	awk -v e="$(end_ns s)" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - e) / 1e6 }' >>flame.post
 	sed -n 's/^flame record: wrote [^:]*: \([0-9]*\) samples.*/\1/p' flame.err >>flame.samples
+	# flame record --sampler=preload: the sampling runs inside the workload,
+	# so its cost shows in the workload's own CPU time
+	t0=$(now)
+	{ time FLAME_WORK_STAMP=$tmp/s "$flame" record --sampler=preload -F "$freq" -o pre.svg -- "$work" fixed "$rounds" "$threads" 2>pre.err; } 2>time.out
+	t1=$(now)
+	awk -v w="$(cpu_ms s)" '{ printf "%.3f\n", ($1 + $2) * 1000 - w }' time.out >>pre.self
+	stamp_ms s >>pre.ms
+	cpu_ms s >>pre.cpu
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e6 }' >>pre.cmd
+	awk -v e="$(end_ns s)" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - e) / 1e6 }' >>pre.post
+	sed -n 's/^flame record: wrote [^:]*: \([0-9]*\) samples.*/\1/p' pre.err >>pre.samples
 	# perf record -g at the same frequency, then the text pipeline on its recording
 	if [ "$have_perf" = 1 ]; then
 		t0=$(now)
@@ -111,6 +130,10 @@ printf '%-16s %14s %9s %14s %9s %14s %14s %8s\n' "" "workload wall" "overhead" "
 printf '%-16s %11.1f ms %9s %11.1f ms %9s %14s %14s %8s\n' "bare" "$b" "" "$bc" "" "-" "-" "-"
 printf '%-16s %11.1f ms %9s %11.1f ms %9s %11.1f ms %11.1f ms %8s\n' "flame record" "$f" "$(pct "$f" "$b")" \
 	"$fcpu" "$(pct "$fcpu" "$bc")" "$fself" "$fc" "$fs"
+prem=$(median <pre.ms)
+precpu=$(median <pre.cpu)
+printf '%-16s %11.1f ms %9s %11.1f ms %9s %11.1f ms %11.1f ms %8s\n' "flame preload" "$prem" "$(pct "$prem" "$b")" \
+	"$precpu" "$(pct "$precpu" "$bc")" "$(median <pre.self)" "$(median <pre.cmd)" "$(median <pre.samples)"
 if [ "$have_perf" = 1 ]; then
 	p=$(median <perf.ms)
 	pcpu=$(median <perf.cpu)
@@ -128,6 +151,9 @@ fcm=$(minimum <flame.cpu)
 printf '%-16s %14s %9s %14s %9s   (best of %s runs: noise only adds time)\n' "" "" "" "" "" "$runs"
 printf '%-16s %11.1f ms %9s %11.1f ms %9s\n' "bare, best" "$bm" "" "$bcm" ""
 printf '%-16s %11.1f ms %9s %11.1f ms %9s\n' "flame, best" "$fm" "$(pct "$fm" "$bm")" "$fcm" "$(pct "$fcm" "$bcm")"
+prm=$(minimum <pre.ms)
+prcm=$(minimum <pre.cpu)
+printf '%-16s %11.1f ms %9s %11.1f ms %9s\n' "preload, best" "$prm" "$(pct "$prm" "$bm")" "$prcm" "$(pct "$prcm" "$bcm")"
 if [ "$have_perf" = 1 ]; then
 	pm=$(minimum <perf.ms)
 	pcm=$(minimum <perf.cpu)
@@ -138,6 +164,7 @@ echo " own user+system time during the whole command; command wall: start to pro
 echo
 echo "post-processing, end of the workload to the written SVG:"
 printf '  %-48s %9.1f ms\n' "flame record" "$fp"
+printf '  %-48s %9.1f ms\n' "flame record --sampler=preload" "$(median <pre.post)"
 if [ "$have_perf" = 1 ]; then
 	pp=$(median <pipe.post)
 	printf '  %-48s %9.1f ms  (%.1fx flame record)\n' "perf script | flame collapse | flame render" "$pp" "$(awk -v a="$pp" -v b="$fp" 'BEGIN { print a / b }')"
@@ -148,6 +175,10 @@ echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) (timings mean little when it is near or above $(nproc))"
 echo "all runs (ms): bare: $(paste -sd' ' bare.ms)"
 echo "               flame: $(paste -sd' ' flame.ms); post: $(paste -sd' ' flame.post)"
+echo "               preload: $(paste -sd' ' pre.ms); post: $(paste -sd' ' pre.post)"
 if [ "$have_perf" = 1 ]; then
 	echo "               perf: $(paste -sd' ' perf.ms); pipeline: $(paste -sd' ' pipe.post)"
 fi
+echo "preload sampler vs perf sampler, workload wall overhead: $(pct "$prem" "$b") vs $(pct "$f" "$b");" \
+	"workload CPU: $(pct "$precpu" "$bc") vs $(pct "$fcpu" "$bc");" \
+	"samples: $(median <pre.samples) vs $(median <flame.samples) (CPU-time timers fire at most at the kernel tick)"

@@ -1,15 +1,16 @@
 # When perf_event_open is denied flame says why and how to fix it, exits
-# 1, and does not run the command.
+# 1, and does not run the command (with --sampler=perf; the default falls
+# back to the in-process sampler: preload-fallback.sh).
 . "$(dirname "$0")/lib.sh"
 
 for e in 1 13; do # EPERM, EACCES from a seccomp filter (as in containers)
-	run 1 "$HELPER" deny $e "$FLAME" record -o d.folded -- "$WORK" cat
+	run 1 "$HELPER" deny $e "$FLAME" record --sampler=perf -o d.folded -- "$WORK" cat
 	has err "perf_event_open denied.*seccomp"
 	has err "--security-opt seccomp=unconfined"
 	[ ! -s out ] || fail "the command ran although sampling failed"
 	[ ! -e d.folded ] || fail "a profile was written"
 done
-run 1 "$HELPER" deny 38 "$FLAME" record -o d.folded -- "$WORK" exit 0
+run 1 "$HELPER" deny 38 "$FLAME" record --sampler=perf -o d.folded -- "$WORK" exit 0
 has err "perf_event_open is not available"
 
 # An unprivileged user under kernel.perf_event_paranoid=2 gets user-space
