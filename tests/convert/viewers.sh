@@ -89,7 +89,18 @@ if [ -d node_modules/@firefox-devtools/profiler-cli ]; then
 	for in in flame-minimal.folded.txt trace-event-array.json speedscope-sampled.speedscope.json; do
 		out=$tmp/$in.firefox.json
 		"$flame" convert -q --to firefox -o "$out" "$fx/$in" || { bad "$in: convert"; continue; }
-		if ! timeout 120 npx --no-install profiler-cli load "$out" > "$tmp/log" 2>&1; then
+		# its daemon gets 500 ms to start, too little on a loaded machine:
+		# try again when that is all that went wrong
+		loaded=0
+		for attempt in 1 2 3; do
+			if timeout 120 npx --no-install profiler-cli load "$out" > "$tmp/log" 2>&1; then
+				loaded=1; break
+			fi
+			grep -q 'did not become ready' "$tmp/log" || break
+			npx --no-install profiler-cli stop --all > /dev/null 2>&1
+			sleep $attempt
+		done
+		if [ $loaded = 0 ]; then
 			bad "$in: profiler-cli did not load it"; tail -3 "$tmp/log"
 			npx --no-install profiler-cli stop --all > /dev/null 2>&1
 			continue
