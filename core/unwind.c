@@ -1,0 +1,382 @@
+/*
+ * unwind.c - DWARF CFI unwinding of sampled user stacks with libdwfl.
+ * See unwind.h for the contract.
+ */
+#include "unwind.h"
+
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define MAX_FRAMES 1024 /* a deeper stack is cut */
+#define MAX_PROCS 64    /* Dwfl handles kept; the least recently used goes first */
+#define REGS_ABI_64 2   /* PERF_SAMPLE_REGS_ABI_64 */
+
+/* DWARF x86-64 register n is perf register dwarf_to_perf[n]
+ * (PERF_REG_X86_*: ax bx cx dx si di bp sp ip flags cs ss ds es fs gs r8..r15). */
+static const uint8_t dwarf_to_perf[17] = {
+	0 /* rax */, 3 /* rdx */, 2 /* rcx */, 1 /* rbx */, 4 /* rsi */, 5 /* rdi */, 6 /* rbp */,
+	7 /* rsp */, 16, 17, 18, 19, 20, 21, 22, 23 /* r8-r15 */, 8 /* rip */,
+};
+#define DWARF_SP 7
+#define DWARF_IP 16
+
+int flame_unwind_dwarf_regs(const uint64_t *regs, uint32_t nregs, uint64_t mask,
+			    uint64_t out[17], uint32_t *have)
+{
+	*have = 0;
+	for (int d = 0; d < 17; d++) {
+		unsigned bit = dwarf_to_perf[d];
+		out[d] = 0;
+		if (!(mask >> bit & 1))
+			continue;
+		/* the value's index: the set bits of mask below this one */
+		uint32_t idx = (uint32_t)__builtin_popcountll(mask & ((1ull << bit) - 1));
+		if (idx >= nregs)
+			continue;
+		out[d] = regs[idx];
+		*have |= 1u << d;
+	}
+	return (*have >> DWARF_SP & 1) && (*have >> DWARF_IP & 1) ? 0 : -1;
+}
+
+struct uproc {
+	uint32_t pid;
+	uint64_t gen;   /* the symbolizer's mapping generation the modules are for */
+	Dwfl *dwfl;
+	int attached;   /* dwfl_attach_state done */
+	int nmods;      /* modules reported */
+	uint64_t used;  /* LRU clock */
+};
+
+struct flame_unwinder {
+	struct flame_symbolizer *sym;
+	char *debuginfo_path;
+	Dwfl_Callbacks cb;
+	struct uproc procs[MAX_PROCS];
+	size_t nprocs;
+	uint64_t clock;
+	/* the sample being unwound */
+	uint64_t dregs[17];
+	const unsigned char *stack;
+	uint64_t sp, stack_size;
+	int past_stack;  /* a read fell after the end of the stack copy */
+	int too_deep;
+	int end_zero;    /* a zero return address ended the chain */
+	uint64_t *out;   /* the callchain being built */
+	size_t nout, cap;
+};
+
+static Dwfl_Thread_Callbacks thread_cbs;
+
+struct flame_unwinder *flame_unwinder_new(struct flame_symbolizer *sym, const char *debug_dir)
+{
+	struct flame_unwinder *u = flame_xcalloc(1, sizeof(*u));
+	u->sym = sym;
+	/* libdwfl's search path syntax: ":.debug:DIR" (beside the file, in
+	 * .debug/ there, under DIR; by build-id too) */
+	const char *dir = debug_dir ? debug_dir : "/usr/lib/debug";
+	size_t n = strlen(dir) + 16;
+	u->debuginfo_path = flame_xmalloc(n);
+	snprintf(u->debuginfo_path, n, ":.debug:%s", dir);
+	u->cb.find_elf = dwfl_linux_proc_find_elf;
+	u->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	u->cb.section_address = dwfl_offline_section_address;
+	u->cb.debuginfo_path = &u->debuginfo_path;
+	return u;
+}
+
+void flame_unwinder_free(struct flame_unwinder *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->nprocs; i++)
+		dwfl_end(u->procs[i].dwfl);
+	free(u->debuginfo_path);
+	free(u->out);
+	free(u);
+}
+
+/* ---- libdwfl's view of the sampled thread ---- */
+
+static pid_t cb_next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
+{
+	(void)dwfl;
+	(void)arg;
+	(void)thread_arg;
+	return 0; /* threads are asked for by id only */
+}
+
+static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_arg)
+{
+	(void)dwfl;
+	(void)tid;
+	*thread_arg = arg;
+	return true;
+}
+
+/* Memory is the stack copy: [sp, sp + stack_size). */
+static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct flame_unwinder *u = arg;
+	(void)dwfl;
+	if (addr >= u->sp && addr - u->sp <= u->stack_size && u->stack_size - (addr - u->sp) >= 8) {
+		uint64_t v;
+		memcpy(&v, u->stack + (addr - u->sp), sizeof(v));
+		*result = v;
+		return true;
+	}
+	/* beyond the copy but plausibly still the stack (it grows down, and
+	 * the kernel copied from sp up) */
+	if (addr >= u->sp + u->stack_size && addr - u->sp < (64u << 20))
+		u->past_stack = 1;
+	return false;
+}
+
+static bool cb_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct flame_unwinder *u = arg;
+	if (!dwfl_thread_state_registers(thread, 0, 17, u->dregs))
+		return false;
+	dwfl_thread_state_register_pc(thread, u->dregs[DWARF_IP]);
+	return true;
+}
+
+static Dwfl_Thread_Callbacks thread_cbs = {
+	.next_thread = cb_next_thread,
+	.get_thread = cb_get_thread,
+	.memory_read = cb_memory_read,
+	.set_initial_registers = cb_set_initial_registers,
+};
+
+/* ---- processes ---- */
+
+/* Report pid's file mappings as modules (again, after a change: modules
+ * that stay the same keep what libdwfl has read of them). */
+static void report(struct flame_unwinder *u, struct uproc *p)
+{
+	dwfl_report_begin(p->dwfl);
+	p->nmods = 0;
+	struct flame_mapping m;
+	const struct flame_dso *last = NULL;
+	for (size_t i = 0; flame_symbolizer_mapping(u->sym, p->pid, i, &m); i++) {
+		if (m.dso == last)
+			continue; /* one module per file, whatever its mappings */
+		last = m.dso;
+		if (dwfl_report_elf(p->dwfl, m.dso->base, m.dso->path, -1, m.bias, false))
+			p->nmods++;
+	}
+	dwfl_report_end(p->dwfl, NULL, NULL);
+}
+
+static struct uproc *proc_for(struct flame_unwinder *u, uint32_t pid)
+{
+	uint64_t gen = flame_symbolizer_generation(u->sym, pid);
+	struct uproc *p = NULL;
+	for (size_t i = 0; i < u->nprocs && !p; i++)
+		if (u->procs[i].pid == pid)
+			p = &u->procs[i];
+	if (!p) {
+		if (u->nprocs < MAX_PROCS) {
+			p = &u->procs[u->nprocs++];
+		} else {
+			p = &u->procs[0];
+			for (size_t i = 1; i < u->nprocs; i++)
+				if (u->procs[i].used < p->used)
+					p = &u->procs[i];
+			dwfl_end(p->dwfl);
+		}
+		memset(p, 0, sizeof(*p));
+		p->pid = pid;
+		p->dwfl = dwfl_begin(&u->cb);
+		if (!p->dwfl)
+			return NULL;
+		report(u, p);
+		p->gen = gen;
+	} else if (p->gen != gen) {
+		report(u, p);
+		p->gen = gen;
+	}
+	p->used = ++u->clock;
+	if (!p->attached && p->nmods)
+		p->attached = dwfl_attach_state(p->dwfl, NULL, (pid_t)pid, &thread_cbs, u);
+	return p->attached ? p : NULL;
+}
+
+/* ---- unwinding ---- */
+
+static void push(struct flame_unwinder *u, uint64_t ip)
+{
+	FLAME_GROW(u->out, u->cap, u->nout + 1);
+	u->out[u->nout++] = ip;
+}
+
+static int frame_cb(Dwfl_Frame *frame, void *arg)
+{
+	struct flame_unwinder *u = arg;
+	Dwarf_Addr pc;
+	bool activation;
+	if (!dwfl_frame_pc(frame, &pc, &activation))
+		return DWARF_CB_ABORT;
+	if (pc == 0) {
+		u->end_zero = 1; /* the end, marked by a zero return address */
+		return DWARF_CB_ABORT;
+	}
+	push(u, pc);
+	if (u->nout >= MAX_FRAMES) {
+		u->too_deep = 1;
+		return DWARF_CB_ABORT;
+	}
+	return DWARF_CB_OK;
+}
+
+/* Copy rec's kernel frames: everything before a PERF_CONTEXT_USER marker. */
+static void kernel_part(struct flame_unwinder *u, const struct flame_sample_rec *rec)
+{
+	const uint64_t *ips = rec->u.sample.ips;
+	uint32_t n = rec->u.sample.nips;
+	if (n == 0 && rec->u.sample.kernel) {
+		push(u, (uint64_t)PERF_CONTEXT_KERNEL);
+		push(u, rec->u.sample.ip);
+		return;
+	}
+	for (uint32_t i = 0; i < n && ips[i] != (uint64_t)PERF_CONTEXT_USER; i++)
+		push(u, ips[i]);
+}
+
+enum flame_unwind_result flame_unwind_sample(struct flame_unwinder *u,
+					     const struct flame_sample_rec *rec,
+					     const uint64_t **ips, uint32_t *n)
+{
+	uint32_t have;
+	if (rec->type != FLAME_REC_SAMPLE || rec->u.sample.regs_abi != REGS_ABI_64 ||
+	    !rec->u.sample.regs || !rec->u.sample.stack_size ||
+	    flame_unwind_dwarf_regs(rec->u.sample.regs, rec->u.sample.nregs, rec->u.sample.regs_mask,
+				    u->dregs, &have) < 0)
+		return FLAME_UNWIND_NONE;
+	u->nout = 0;
+	kernel_part(u, rec);
+	push(u, (uint64_t)PERF_CONTEXT_USER);
+	size_t first = u->nout;
+	u->stack = rec->u.sample.stack;
+	u->stack_size = rec->u.sample.stack_size;
+	u->sp = u->dregs[DWARF_SP];
+	u->past_stack = 0;
+	u->too_deep = 0;
+	u->end_zero = 0;
+
+	enum flame_unwind_result res = FLAME_UNWIND_CUT_CFI;
+	struct uproc *p = proc_for(u, rec->pid);
+	if (p) {
+		int rc = dwfl_getthread_frames(p->dwfl, (pid_t)rec->tid, frame_cb, u);
+		if (rc == 0 || (rc > 0 && u->end_zero))
+			res = FLAME_UNWIND_FULL;
+		else if (rc > 0)
+			res = FLAME_UNWIND_CUT_OTHER;
+		else if (u->past_stack)
+			res = FLAME_UNWIND_CUT_STACK;
+		else
+			res = FLAME_UNWIND_CUT_CFI;
+	}
+	if (u->nout == first)
+		push(u, u->dregs[DWARF_IP]); /* at least the sampled address */
+	*ips = u->out;
+	*n = (uint32_t)u->nout;
+	return res;
+}
+
+/* ---- frame pointers or not (--call-graph auto) ---- */
+
+#define FP_MAX_FUNCS 4096
+
+/* Whether code starts with push %rbp; mov %rsp,%rbp (after endbr64). */
+static int fp_prologue(const unsigned char *c)
+{
+	if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa)
+		c += 4;
+	return c[0] == 0x55 && c[1] == 0x48 &&
+	       ((c[2] == 0x89 && c[3] == 0xe5) || (c[2] == 0x8b && c[3] == 0xec));
+}
+
+static Elf_Scn *find_symbols(Elf *e, GElf_Shdr *sh)
+{
+	Elf_Scn *dyn = NULL;
+	GElf_Shdr dsh;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn)) != NULL;) {
+		if (!gelf_getshdr(scn, sh) || !sh->sh_entsize)
+			continue;
+		if (sh->sh_type == SHT_SYMTAB)
+			return scn;
+		if (sh->sh_type == SHT_DYNSYM) {
+			dyn = scn;
+			dsh = *sh;
+		}
+	}
+	if (dyn)
+		*sh = dsh;
+	return dyn;
+}
+
+/* Count functions and those with the prologue. */
+static void count_prologues(int fd, Elf *e, size_t *nfuncs, size_t *nfp)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn = find_symbols(e, &sh);
+	Elf_Data *data = scn ? elf_getdata(scn, NULL) : NULL;
+	if (!data)
+		return;
+	size_t count = sh.sh_size / sh.sh_entsize;
+	for (size_t i = 1; i < count && *nfuncs < FP_MAX_FUNCS; i++) {
+		GElf_Sym sym;
+		GElf_Shdr code;
+		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+		    sym.st_size < 8 || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE)
+			continue;
+		Elf_Scn *cs = elf_getscn(e, sym.st_shndx);
+		if (!cs || !gelf_getshdr(cs, &code) || code.sh_type != SHT_PROGBITS ||
+		    !(code.sh_flags & SHF_EXECINSTR) || sym.st_value < code.sh_addr ||
+		    sym.st_value - code.sh_addr + 8 > code.sh_size)
+			continue;
+		unsigned char c[8];
+		if (pread(fd, c, sizeof(c), (off_t)(code.sh_offset + sym.st_value - code.sh_addr)) !=
+		    (ssize_t)sizeof(c))
+			continue;
+		(*nfuncs)++;
+		*nfp += (size_t)fp_prologue(c);
+	}
+}
+
+int flame_unwind_elf_uses_fp(const char *path, double *share, size_t *nfuncs,
+			     struct flame_error *err)
+{
+	*share = 0;
+	*nfuncs = 0;
+	elf_version(EV_CURRENT);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return flame_error_set(err, FLAME_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
+	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	GElf_Ehdr eh;
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || eh.e_machine != EM_X86_64) {
+		if (e)
+			elf_end(e);
+		close(fd);
+		return flame_error_set(err, FLAME_ERR_DATA, path, 0, "not an x86-64 ELF file");
+	}
+	size_t nfp = 0;
+	count_prologues(fd, e, nfuncs, &nfp);
+	elf_end(e);
+	close(fd);
+	if (*nfuncs)
+		*share = (double)nfp / (double)*nfuncs;
+	return *nfuncs >= 4 && *share >= 0.5;
+}
