@@ -158,6 +158,7 @@ struct record {
 	uint32_t stack_bytes;   /* --call-graph dwarf,BYTES */
 	char cg_why[5200];       /* how auto chose */
 	struct flame_spool *spool; /* dwarf: records wait here until the command ends */
+	double replay_secs;     /* time spent unwinding and folding them */
 	/* state */
 	struct flame_sampler *sampler;
 	struct flame_recorder *rec;
@@ -757,9 +758,11 @@ static void replay_progress(void *ctx, uint64_t done, uint64_t total)
 /* The spooled records through the recorder, which unwinds their stacks. */
 static int replay(struct record *r, struct flame_error *err)
 {
-	r->next_progress = flame_now() + 0.5;
+	double t0 = flame_now();
+	r->next_progress = t0 + 0.5;
 	r->progress_shown = 0;
 	int rc = flame_spool_replay(r->spool, flame_recorder_add, r->rec, replay_progress, r, err);
+	r->replay_secs = flame_now() - t0;
 	flame_spool_free(r->spool);
 	r->spool = NULL;
 	return rc;
@@ -1047,9 +1050,11 @@ static void summary(struct record *r)
 	if (st->dwarf_stacks) {
 		fprintf(stderr,
 			"flame record: %.1f%% of stacks fully unwound (DWARF, %u-byte stack copies); "
-			"cut: %.1f%% at the end of the stack copy, %.1f%% without CFI\n",
+			"cut: %.1f%% at the end of the stack copy, %.1f%% without CFI; "
+			"%" PRIu64 " stacks unwound in %.2f s\n",
 			pct(st->dwarf_full, st->dwarf_stacks), r->stack_bytes,
-			pct(st->dwarf_cut_stack, st->dwarf_stacks), pct(st->dwarf_cut_cfi, st->dwarf_stacks));
+			pct(st->dwarf_cut_stack, st->dwarf_stacks), pct(st->dwarf_cut_cfi, st->dwarf_stacks),
+			st->dwarf_stacks, r->replay_secs);
 		uint32_t more = r->stack_bytes * 4 < FLAME_SAMPLER_STACK_MAX ? r->stack_bytes * 4
 									   : FLAME_SAMPLER_STACK_MAX;
 		if (pct(st->dwarf_cut_stack, st->dwarf_stacks) >= 5.0 && r->stack_bytes < more)

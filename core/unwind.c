@@ -18,7 +18,7 @@
 #include "util.h"
 
 #define MAX_FRAMES 1024 /* a deeper stack is cut */
-#define MAX_PROCS 64    /* Dwfl handles kept; the least recently used goes first */
+#define MAX_DWFLS 32    /* Dwfl handles kept; the least recently used goes first */
 #define REGS_ABI_64 2   /* PERF_SAMPLE_REGS_ABI_64 */
 
 /* DWARF x86-64 register n is perf register dwarf_to_perf[n]
@@ -49,22 +49,33 @@ int flame_unwind_dwarf_regs(const uint64_t *regs, uint32_t nregs, uint64_t mask,
 	return (*have >> DWARF_SP & 1) && (*have >> DWARF_IP & 1) ? 0 : -1;
 }
 
-struct uproc {
-	uint32_t pid;
-	uint64_t gen;   /* the symbolizer's mapping generation the modules are for */
+/* A Dwfl for one set of mapped files (at their load addresses): shared
+ * by every process that maps exactly those, such as a parent and the
+ * children it forked. */
+struct dwfl_ent {
+	uint64_t sig;   /* hash of the (file, bias) list */
 	Dwfl *dwfl;
 	int attached;   /* dwfl_attach_state done */
-	int nmods;      /* modules reported */
 	uint64_t used;  /* LRU clock */
+};
+
+/* A process: which Dwfl its mappings call for, as of a generation. */
+struct pid_ent {
+	uint32_t pid;
+	int used;       /* slot taken */
+	uint64_t gen;   /* the symbolizer's mapping generation sig is for */
+	uint64_t sig;
 };
 
 struct flame_unwinder {
 	struct flame_symbolizer *sym;
 	char *debuginfo_path;
 	Dwfl_Callbacks cb;
-	struct uproc procs[MAX_PROCS];
-	size_t nprocs;
+	struct dwfl_ent dwfls[MAX_DWFLS];
+	size_t ndwfls;
 	uint64_t clock;
+	struct pid_ent *pids;  /* open addressing by pid */
+	size_t npids, pids_cap;
 	/* the sample being unwound */
 	uint64_t dregs[17];
 	const unsigned char *stack;
@@ -99,8 +110,9 @@ void flame_unwinder_free(struct flame_unwinder *u)
 {
 	if (!u)
 		return;
-	for (size_t i = 0; i < u->nprocs; i++)
-		dwfl_end(u->procs[i].dwfl);
+	for (size_t i = 0; i < u->ndwfls; i++)
+		dwfl_end(u->dwfls[i].dwfl);
+	free(u->pids);
 	free(u->debuginfo_path);
 	free(u->out);
 	free(u);
@@ -158,58 +170,94 @@ static Dwfl_Thread_Callbacks thread_cbs = {
 	.set_initial_registers = cb_set_initial_registers,
 };
 
-/* ---- processes ---- */
+/* ---- processes and their Dwfl ---- */
 
-/* Report pid's file mappings as modules (again, after a change: modules
- * that stay the same keep what libdwfl has read of them). */
-static void report(struct flame_unwinder *u, struct uproc *p)
+/* The signature of pid's file mappings: equal for equal (file, bias) lists. */
+static uint64_t mappings_sig(struct flame_unwinder *u, uint32_t pid)
 {
-	dwfl_report_begin(p->dwfl);
-	p->nmods = 0;
+	struct flame_mapping m;
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; flame_symbolizer_mapping(u->sym, pid, i, &m); i++)
+		h = flame_hash_u64(h ^ flame_hash_u64((uint64_t)(uintptr_t)m.dso ^ (m.bias << 1)));
+	return h;
+}
+
+static struct pid_ent *pid_get(struct flame_unwinder *u, uint32_t pid)
+{
+	if ((u->npids + 1) * 2 > u->pids_cap) {
+		struct pid_ent *old = u->pids;
+		size_t oldcap = u->pids_cap;
+		u->pids_cap = oldcap ? oldcap * 2 : 64;
+		u->pids = flame_xcalloc(u->pids_cap, sizeof(*u->pids));
+		for (size_t i = 0; i < oldcap; i++) {
+			if (!old[i].used)
+				continue;
+			size_t j = flame_hash_u64(old[i].pid) & (u->pids_cap - 1);
+			while (u->pids[j].used)
+				j = (j + 1) & (u->pids_cap - 1);
+			u->pids[j] = old[i];
+		}
+		free(old);
+	}
+	size_t mask = u->pids_cap - 1;
+	size_t i = flame_hash_u64(pid) & mask;
+	for (; u->pids[i].used; i = (i + 1) & mask)
+		if (u->pids[i].pid == pid)
+			return &u->pids[i];
+	u->pids[i] = (struct pid_ent){ pid, 1, 0, 0 };
+	u->npids++;
+	return &u->pids[i];
+}
+
+/* A new Dwfl with pid's file mappings as modules. */
+static Dwfl *dwfl_for(struct flame_unwinder *u, uint32_t pid)
+{
+	Dwfl *d = dwfl_begin(&u->cb);
+	if (!d)
+		return NULL;
+	dwfl_report_begin(d);
 	struct flame_mapping m;
 	const struct flame_dso *last = NULL;
-	for (size_t i = 0; flame_symbolizer_mapping(u->sym, p->pid, i, &m); i++) {
+	for (size_t i = 0; flame_symbolizer_mapping(u->sym, pid, i, &m); i++) {
 		if (m.dso == last)
 			continue; /* one module per file, whatever its mappings */
 		last = m.dso;
-		if (dwfl_report_elf(p->dwfl, m.dso->base, m.dso->path, -1, m.bias, false))
-			p->nmods++;
+		dwfl_report_elf(d, m.dso->base, m.dso->path, -1, m.bias, false);
 	}
-	dwfl_report_end(p->dwfl, NULL, NULL);
+	dwfl_report_end(d, NULL, NULL);
+	return d;
 }
 
-static struct uproc *proc_for(struct flame_unwinder *u, uint32_t pid)
+/* The Dwfl for pid's mappings as they are now, ready to unwind. */
+static struct dwfl_ent *proc_for(struct flame_unwinder *u, uint32_t pid)
 {
+	struct pid_ent *pe = pid_get(u, pid);
 	uint64_t gen = flame_symbolizer_generation(u->sym, pid);
-	struct uproc *p = NULL;
-	for (size_t i = 0; i < u->nprocs && !p; i++)
-		if (u->procs[i].pid == pid)
-			p = &u->procs[i];
-	if (!p) {
-		if (u->nprocs < MAX_PROCS) {
-			p = &u->procs[u->nprocs++];
-		} else {
-			p = &u->procs[0];
-			for (size_t i = 1; i < u->nprocs; i++)
-				if (u->procs[i].used < p->used)
-					p = &u->procs[i];
-			dwfl_end(p->dwfl);
-		}
-		memset(p, 0, sizeof(*p));
-		p->pid = pid;
-		p->dwfl = dwfl_begin(&u->cb);
-		if (!p->dwfl)
-			return NULL;
-		report(u, p);
-		p->gen = gen;
-	} else if (p->gen != gen) {
-		report(u, p);
-		p->gen = gen;
+	if (pe->gen != gen) {
+		/* mappings changed, perhaps only anonymous ones (JIT code) */
+		pe->sig = mappings_sig(u, pid);
+		pe->gen = gen;
 	}
-	p->used = ++u->clock;
-	if (!p->attached && p->nmods)
-		p->attached = dwfl_attach_state(p->dwfl, NULL, (pid_t)pid, &thread_cbs, u);
-	return p->attached ? p : NULL;
+	struct dwfl_ent *e = NULL;
+	for (size_t i = 0; i < u->ndwfls && !e; i++)
+		if (u->dwfls[i].sig == pe->sig)
+			e = &u->dwfls[i];
+	if (!e) {
+		if (u->ndwfls < MAX_DWFLS) {
+			e = &u->dwfls[u->ndwfls++];
+		} else {
+			e = &u->dwfls[0];
+			for (size_t i = 1; i < u->ndwfls; i++)
+				if (u->dwfls[i].used < e->used)
+					e = &u->dwfls[i];
+			dwfl_end(e->dwfl);
+		}
+		*e = (struct dwfl_ent){ pe->sig, dwfl_for(u, pid), 0, 0 };
+	}
+	e->used = ++u->clock;
+	if (e->dwfl && !e->attached)
+		e->attached = dwfl_attach_state(e->dwfl, NULL, (pid_t)pid, &thread_cbs, u);
+	return e->attached ? e : NULL;
 }
 
 /* ---- unwinding ---- */
@@ -275,7 +323,7 @@ enum flame_unwind_result flame_unwind_sample(struct flame_unwinder *u,
 	u->end_zero = 0;
 
 	enum flame_unwind_result res = FLAME_UNWIND_CUT_CFI;
-	struct uproc *p = proc_for(u, rec->pid);
+	struct dwfl_ent *p = proc_for(u, rec->pid);
 	if (p) {
 		int rc = dwfl_getthread_frames(p->dwfl, (pid_t)rec->tid, frame_cb, u);
 		if (rc == 0 || (rc > 0 && u->end_zero))
@@ -297,14 +345,23 @@ enum flame_unwind_result flame_unwind_sample(struct flame_unwinder *u,
 /* ---- frame pointers or not (--call-graph auto) ---- */
 
 #define FP_MAX_FUNCS 4096
+#define FP_PEEK 24 /* bytes of each function looked at */
 
-/* Whether code starts with push %rbp; mov %rsp,%rbp (after endbr64). */
-static int fp_prologue(const unsigned char *c)
+/* Whether code (FP_PEEK bytes) starts with push %rbp (after endbr64) and
+ * sets rbp to rsp (mov %rsp,%rbp, in either encoding) within its first
+ * instructions: compilers schedule other instructions in between. */
+static int fp_prologue(const unsigned char *c, size_t len)
 {
-	if (c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa)
-		c += 4;
-	return c[0] == 0x55 && c[1] == 0x48 &&
-	       ((c[2] == 0x89 && c[3] == 0xe5) || (c[2] == 0x8b && c[3] == 0xec));
+	size_t i = 0;
+	if (len >= 8 && c[0] == 0xf3 && c[1] == 0x0f && c[2] == 0x1e && c[3] == 0xfa)
+		i = 4;
+	if (c[i] != 0x55)
+		return 0;
+	for (i++; i + 3 <= len; i++)
+		if (c[i] == 0x48 && ((c[i + 1] == 0x89 && c[i + 2] == 0xe5) ||
+				     (c[i + 1] == 0x8b && c[i + 2] == 0xec)))
+			return 1;
+	return 0;
 }
 
 static Elf_Scn *find_symbols(Elf *e, GElf_Shdr *sh)
@@ -341,17 +398,21 @@ static void count_prologues(int fd, Elf *e, size_t *nfuncs, size_t *nfp)
 		if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
 		    sym.st_size < 8 || sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE)
 			continue;
+		const char *name = elf_strptr(e, sh.sh_link, sym.st_name);
+		if (name && strcmp(name, "_start") == 0)
+			continue; /* the C runtime's entry: never a frame of its own */
 		Elf_Scn *cs = elf_getscn(e, sym.st_shndx);
 		if (!cs || !gelf_getshdr(cs, &code) || code.sh_type != SHT_PROGBITS ||
 		    !(code.sh_flags & SHF_EXECINSTR) || sym.st_value < code.sh_addr ||
 		    sym.st_value - code.sh_addr + 8 > code.sh_size)
 			continue;
-		unsigned char c[8];
-		if (pread(fd, c, sizeof(c), (off_t)(code.sh_offset + sym.st_value - code.sh_addr)) !=
-		    (ssize_t)sizeof(c))
+		unsigned char c[FP_PEEK];
+		size_t len = sym.st_size < FP_PEEK ? (size_t)sym.st_size : FP_PEEK;
+		if (sym.st_value - code.sh_addr + len > code.sh_size ||
+		    pread(fd, c, len, (off_t)(code.sh_offset + sym.st_value - code.sh_addr)) != (ssize_t)len)
 			continue;
 		(*nfuncs)++;
-		*nfp += (size_t)fp_prologue(c);
+		*nfp += (size_t)fp_prologue(c, len);
 	}
 }
 
@@ -378,5 +439,5 @@ int flame_unwind_elf_uses_fp(const char *path, double *share, size_t *nfuncs,
 	close(fd);
 	if (*nfuncs)
 		*share = (double)nfp / (double)*nfuncs;
-	return *nfuncs >= 4 && *share >= 0.5;
+	return *nfuncs >= 4 && *share >= 0.3;
 }

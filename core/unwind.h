@@ -10,10 +10,13 @@
  * where the caller's return address and registers were saved.
  *
  * The process's mappings are the symbolizer's, as of the sample (records
- * are fed in time order): one Dwfl per process, its modules reported again
- * only when the process's mapping generation changes, so the files are
- * opened and their CFI indexed once, not per sample.  Memory reads are
- * served from the stack copy only.  x86-64 only.
+ * are fed in time order).  A Dwfl holds one set of mapped files at their
+ * load addresses and is shared by every process with that set (a parent
+ * and the children it forked): files are opened and their CFI indexed
+ * once per set, not per sample; a process's set is looked at again only
+ * when its mapping generation changes.  The 32 most recently used sets
+ * are kept.  Memory reads are served from the stack copy only.  x86-64
+ * only.
  *
  * Ownership: the unwinder borrows the symbolizer (which must outlive it);
  * returned arrays belong to the unwinder and stay valid until its next
@@ -62,14 +65,15 @@ enum flame_unwind_result flame_unwind_sample(struct flame_unwinder *u,
 
 /* Whether the ELF file at path looks built with frame pointers, for
  * --call-graph auto.  The test: of its function symbols (.symtab, else
- * .dynsym; at most 4096, each at least 8 bytes long), the share whose code
- * starts with "push %rbp; mov %rsp,%rbp" (55 48 89 e5, or 55 48 8b ec),
- * after an optional endbr64.  GCC and Clang with -fno-omit-frame-pointer
- * start nearly every function so; without it, only the few that need a
- * frame (alloca, variable-length arrays) do.  *share: that share in
- * [0, 1]; *nfuncs: functions looked at.  1: frame pointers (share >= 0.5),
- * 0: none, or too few functions to tell (fewer than 4); -1: not a
- * readable x86-64 ELF file (err set). */
+ * .dynsym; at most 4096, each at least 8 bytes long, _start left out),
+ * the share whose code starts with push %rbp (after an optional endbr64)
+ * followed within its first 24 bytes by mov %rsp,%rbp.  GCC and Clang
+ * with -fno-omit-frame-pointer start every function that is not a leaf so
+ * (leaves too with -mno-omit-leaf-frame-pointer); without it, only the
+ * few that need a frame (alloca, variable-length arrays, realigned
+ * stacks) do.  *share: that share in [0, 1]; *nfuncs: functions looked
+ * at.  1: frame pointers (share >= 0.3); 0: none, or too few functions to
+ * tell (fewer than 4); -1: not a readable x86-64 ELF file (err set). */
 int flame_unwind_elf_uses_fp(const char *path, double *share, size_t *nfuncs,
 			     struct flame_error *err);
 
