@@ -248,7 +248,7 @@ static void dwarf_stack(struct flame_recorder *r, const struct flame_sample_rec 
 			const uint64_t **ips, uint32_t *n)
 {
 	if (!r->uw)
-		r->uw = flame_unwinder_new(r->sym, r->o.debug_dir);
+		r->uw = flame_unwinder_new(r->sym);
 	switch (flame_unwind_sample(r->uw, rec, ips, n)) {
 	case FLAME_UNWIND_NONE:
 		return;

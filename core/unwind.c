@@ -69,7 +69,6 @@ struct pid_ent {
 
 struct flame_unwinder {
 	struct flame_symbolizer *sym;
-	char *debuginfo_path;
 	Dwfl_Callbacks cb;
 	struct dwfl_ent dwfls[MAX_DWFLS];
 	size_t ndwfls;
@@ -89,20 +88,32 @@ struct flame_unwinder {
 
 static Dwfl_Thread_Callbacks thread_cbs;
 
-struct flame_unwinder *flame_unwinder_new(struct flame_symbolizer *sym, const char *debug_dir)
+/* Separate debug files are not searched: distributions' binaries carry
+ * .eh_frame, and reading a debug file's DWARF (decompressing all of it)
+ * again for every process with other load addresses would cost more than
+ * the unwinding.  A file's own .debug_frame is still used. */
+static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+			char **debuginfo_file_name)
+{
+	(void)mod;
+	(void)userdata;
+	(void)modname;
+	(void)base;
+	(void)file_name;
+	(void)debuglink_file;
+	(void)debuglink_crc;
+	*debuginfo_file_name = NULL;
+	return -1;
+}
+
+struct flame_unwinder *flame_unwinder_new(struct flame_symbolizer *sym)
 {
 	struct flame_unwinder *u = flame_xcalloc(1, sizeof(*u));
 	u->sym = sym;
-	/* libdwfl's search path syntax: ":.debug:DIR" (beside the file, in
-	 * .debug/ there, under DIR; by build-id too) */
-	const char *dir = debug_dir ? debug_dir : "/usr/lib/debug";
-	size_t n = strlen(dir) + 16;
-	u->debuginfo_path = flame_xmalloc(n);
-	snprintf(u->debuginfo_path, n, ":.debug:%s", dir);
-	u->cb.find_elf = dwfl_linux_proc_find_elf;
-	u->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	u->cb.find_elf = dwfl_linux_proc_find_elf; /* not called: modules come with their file */
+	u->cb.find_debuginfo = no_debuginfo;
 	u->cb.section_address = dwfl_offline_section_address;
-	u->cb.debuginfo_path = &u->debuginfo_path;
 	return u;
 }
 
@@ -113,7 +124,6 @@ void flame_unwinder_free(struct flame_unwinder *u)
 	for (size_t i = 0; i < u->ndwfls; i++)
 		dwfl_end(u->dwfls[i].dwfl);
 	free(u->pids);
-	free(u->debuginfo_path);
 	free(u->out);
 	free(u);
 }
@@ -287,6 +297,21 @@ static int frame_cb(Dwfl_Frame *frame, void *arg)
 	return DWARF_CB_OK;
 }
 
+/* Whether return address ra is in the entry code of its file (the ELF
+ * entry point, "_start"), which is the outermost frame whether or not it
+ * has CFI: the dynamic linker's has none. */
+static int at_entry(Dwfl *dwfl, uint64_t ra)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, ra - 1);
+	Dwarf_Addr bias;
+	Elf *e = mod ? dwfl_module_getelf(mod, &bias) : NULL;
+	GElf_Ehdr eh;
+	if (!e || !gelf_getehdr(e, &eh) || !eh.e_entry)
+		return 0;
+	uint64_t entry = eh.e_entry + bias;
+	return ra > entry && ra - entry <= 64;
+}
+
 /* Copy rec's kernel frames: everything before a PERF_CONTEXT_USER marker. */
 static void kernel_part(struct flame_unwinder *u, const struct flame_sample_rec *rec)
 {
@@ -332,6 +357,8 @@ enum flame_unwind_result flame_unwind_sample(struct flame_unwinder *u,
 			res = FLAME_UNWIND_CUT_OTHER;
 		else if (u->past_stack)
 			res = FLAME_UNWIND_CUT_STACK;
+		else if (u->nout > first && at_entry(p->dwfl, u->out[u->nout - 1]))
+			res = FLAME_UNWIND_FULL;
 		else
 			res = FLAME_UNWIND_CUT_CFI;
 	}

@@ -1,8 +1,8 @@
 /*
  * unwind.h - user stacks from a sample's registers and stack copy
  * (perf_event's PERF_SAMPLE_REGS_USER and PERF_SAMPLE_STACK_USER), with
- * the call frame information of the mapped files (.eh_frame, else
- * .debug_frame, also from separate debug files), through libdw's libdwfl.
+ * the call frame information of the mapped files (.eh_frame, else the
+ * file's own .debug_frame), through libdw's libdwfl.
  *
  * Code built without frame pointers has no chain the kernel can follow;
  * with a copy of the top of the user stack and the registers, the stack
@@ -50,8 +50,7 @@ int flame_unwind_dwarf_regs(const uint64_t *regs, uint32_t nregs, uint64_t mask,
 
 struct flame_unwinder;
 
-/* debug_dir: root of separate debug files (NULL: /usr/lib/debug). */
-struct flame_unwinder *flame_unwinder_new(struct flame_symbolizer *sym, const char *debug_dir);
+struct flame_unwinder *flame_unwinder_new(struct flame_symbolizer *sym);
 void flame_unwinder_free(struct flame_unwinder *u);
 
 /* The callchain of sample rec with its user part unwound: the kernel part
