@@ -243,15 +243,15 @@ static struct frame *frame_get(struct flame_recorder *r, uint32_t pid, uint64_t 
 /* ---- samples ---- */
 
 /* A sample with a user stack copy: the user part of its callchain comes
- * from the unwinder. */
-static void dwarf_stack(struct flame_recorder *r, const struct flame_sample_rec *rec,
+ * from the unwinder.  1 when it did. */
+static int dwarf_stack(struct flame_recorder *r, const struct flame_sample_rec *rec,
 			const uint64_t **ips, uint32_t *n)
 {
 	if (!r->uw)
 		r->uw = flame_unwinder_new(r->sym);
 	switch (flame_unwind_sample(r->uw, rec, ips, n)) {
 	case FLAME_UNWIND_NONE:
-		return;
+		return 0;
 	case FLAME_UNWIND_FULL:
 		r->st.dwarf_full++;
 		break;
@@ -264,6 +264,7 @@ static void dwarf_stack(struct flame_recorder *r, const struct flame_sample_rec 
 		break;
 	}
 	r->st.dwarf_stacks++;
+	return 1;
 }
 
 static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *rec)
@@ -277,8 +278,7 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 		ips = one;
 		n = 2;
 	}
-	if (rec->u.sample.stack_size)
-		dwarf_stack(r, rec, &ips, &n);
+	int unwound = rec->u.sample.stack_size && dwarf_stack(r, rec, &ips, &n);
 	uint32_t pid = rec->pid, tid = rec->tid;
 	uint32_t known_pid = pid;
 	const char *comm = flame_symbolizer_thread_comm(r->sym, tid, &known_pid);
@@ -346,7 +346,7 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 	}
 	if (nuser) {
 		r->st.user_stacks++;
-		if (r->max_stack && nf >= r->max_stack) {
+		if (!unwound && r->max_stack && nf >= r->max_stack) {
 			/* cut by the kernel: a deep stack, unless it is mostly garbage
 			 * (a frame pointer walk through code built without them) */
 			size_t unknown = 0;

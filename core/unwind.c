@@ -80,6 +80,7 @@ struct flame_unwinder {
 	const unsigned char *stack;
 	uint64_t sp, stack_size;
 	int past_stack;  /* a read fell after the end of the stack copy */
+	int read_failed; /* a read fell outside the stack copy */
 	int too_deep;
 	int end_zero;    /* a zero return address ended the chain */
 	uint64_t *out;   /* the callchain being built */
@@ -161,6 +162,7 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	 * the kernel copied from sp up) */
 	if (addr >= u->sp + u->stack_size && addr - u->sp < (64u << 20))
 		u->past_stack = 1;
+	u->read_failed = 1;
 	return false;
 }
 
@@ -344,6 +346,7 @@ enum flame_unwind_result flame_unwind_sample(struct flame_unwinder *u,
 	u->stack_size = rec->u.sample.stack_size;
 	u->sp = u->dregs[DWARF_SP];
 	u->past_stack = 0;
+	u->read_failed = 0;
 	u->too_deep = 0;
 	u->end_zero = 0;
 
@@ -351,16 +354,20 @@ enum flame_unwind_result flame_unwind_sample(struct flame_unwinder *u,
 	struct dwfl_ent *p = proc_for(u, rec->pid);
 	if (p) {
 		int rc = dwfl_getthread_frames(p->dwfl, (pid_t)rec->tid, frame_cb, u);
-		if (rc == 0 || (rc > 0 && u->end_zero))
-			res = FLAME_UNWIND_FULL;
-		else if (rc > 0)
+		/* libdwfl takes a return address it cannot read for the end of
+		 * the chain: the reads that failed tell a cut from the end */
+		if (u->too_deep)
 			res = FLAME_UNWIND_CUT_OTHER;
 		else if (u->past_stack)
 			res = FLAME_UNWIND_CUT_STACK;
+		else if ((rc == 0 || u->end_zero) && !u->read_failed)
+			res = FLAME_UNWIND_FULL;
 		else if (u->nout > first && at_entry(p->dwfl, u->out[u->nout - 1]))
 			res = FLAME_UNWIND_FULL;
-		else
+		else if (rc < 0)
 			res = FLAME_UNWIND_CUT_CFI;
+		else
+			res = FLAME_UNWIND_CUT_OTHER;
 	}
 	if (u->nout == first)
 		push(u, u->dregs[DWARF_IP]); /* at least the sampled address */
