@@ -1051,7 +1051,7 @@ static void summary(struct record *r)
 		fprintf(stderr,
 			"flame record: %.1f%% of stacks fully unwound (DWARF, %u-byte stack copies); "
 			"cut: %.1f%% at the end of the stack copy, %.1f%% without CFI; "
-			"%" PRIu64 " stacks unwound in %.2f s\n",
+			"%" PRIu64 " stacks unwound in %.3f s\n",
 			pct(st->dwarf_full, st->dwarf_stacks), r->stack_bytes,
 			pct(st->dwarf_cut_stack, st->dwarf_stacks), pct(st->dwarf_cut_cfi, st->dwarf_stacks),
 			st->dwarf_stacks, r->replay_secs);

@@ -5,8 +5,13 @@
  * built with them (flame-test-fp), from the frame pointers too.
  *
  * usage: flame-test-nofp [SECONDS]   (default 1)
+ *        flame-test-nofp -n CALLS    a fixed amount of work, for benchmarks
+ * Environment: FLAME_WORK_STAMP=FILE: write "START_NS END_NS" of main's
+ * run there (CLOCK_MONOTONIC), the workload's own wall time.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 volatile unsigned long sink;
@@ -42,10 +47,23 @@ __attribute__((noinline, noclone)) unsigned long chain_a(unsigned long n)
 
 int main(int argc, char **argv)
 {
-	double secs = argc > 1 ? atof(argv[1]) : 1.0;
-	double end = now() + secs;
-	unsigned long i = 0;
-	while (now() < end)
-		sink += chain_a(i++);
+	double start = now();
+	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+		unsigned long calls = strtoul(argv[2], NULL, 10);
+		for (unsigned long i = 0; i < calls; i++)
+			sink += chain_a(i);
+	} else {
+		double secs = argc > 1 ? atof(argv[1]) : 1.0;
+		double end = start + secs;
+		unsigned long i = 0;
+		while (now() < end)
+			sink += chain_a(i++);
+	}
+	const char *stamp = getenv("FLAME_WORK_STAMP");
+	FILE *f = stamp ? fopen(stamp, "w") : NULL;
+	if (f) {
+		fprintf(f, "%.0f %.0f\n", start * 1e9, now() * 1e9);
+		fclose(f);
+	}
 	return 0;
 }
