@@ -10,7 +10,6 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <linux/perf_event.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
