@@ -1132,7 +1132,7 @@ int flame_symbolizer_mapping(struct flame_symbolizer *s, uint32_t pid, size_t i,
 	struct proc *p = proc_get(s, pid, 0);
 	for (size_t k = 0; p && k < p->nmaps; k++) {
 		struct map *m = &p->maps[k];
-		if (m->dso == s->vdso || m->dso->pub.jit || m->dso->path[0] != '/')
+		if (m->dso != s->vdso && (m->dso->pub.jit || m->dso->path[0] != '/'))
 			continue;
 		dso_ensure_loaded(s, m->dso);
 		uint64_t bias;

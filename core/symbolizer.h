@@ -120,8 +120,9 @@ struct flame_mapping {
 };
 
 /* The i-th (from 0, lowest address first) of pid's executable mappings
- * backed by an ELF file, as they are now (vDSO, JIT and anonymous code
- * left out).  1: *out filled; 0: i is past the last one. */
+ * backed by an ELF file, as they are now: files and the vDSO ("[vdso]"),
+ * JIT and anonymous code left out.  1: *out filled; 0: i is past the last
+ * one. */
 int flame_symbolizer_mapping(struct flame_symbolizer *s, uint32_t pid, size_t i,
 			     struct flame_mapping *out);
 

@@ -12,6 +12,8 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -84,6 +86,7 @@ struct flame_unwinder {
 	int end_zero;    /* a zero return address ended the chain */
 	uint64_t *out;   /* the callchain being built */
 	size_t nout, cap;
+	int vdso_fd;     /* a copy of flame's vDSO (the one every process here maps), -1 none */
 };
 
 static Dwfl_Thread_Callbacks thread_cbs;
@@ -107,6 +110,28 @@ static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, 
 	return -1;
 }
 
+/* The vDSO's image in a memory file, for libdwfl, which reads modules
+ * from files: the kernel maps the same image into every process, so
+ * flame's own is theirs.  -1 when there is none. */
+static int vdso_file(void)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	if (!base)
+		return -1;
+	const GElf_Ehdr *eh = (const void *)base;
+	size_t size = (size_t)(eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize);
+	if (size < sizeof(*eh) || size > (1u << 24))
+		return -1;
+	int fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, (const void *)base, size) != (ssize_t)size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct flame_unwinder *flame_unwinder_new(struct flame_symbolizer *sym)
 {
 	struct flame_unwinder *u = flame_xcalloc(1, sizeof(*u));
@@ -114,6 +139,7 @@ struct flame_unwinder *flame_unwinder_new(struct flame_symbolizer *sym)
 	u->cb.find_elf = dwfl_linux_proc_find_elf; /* not called: modules come with their file */
 	u->cb.find_debuginfo = no_debuginfo;
 	u->cb.section_address = dwfl_offline_section_address;
+	u->vdso_fd = vdso_file();
 	return u;
 }
 
@@ -125,6 +151,8 @@ void flame_unwinder_free(struct flame_unwinder *u)
 		dwfl_end(u->dwfls[i].dwfl);
 	free(u->pids);
 	free(u->out);
+	if (u->vdso_fd >= 0)
+		close(u->vdso_fd);
 	free(u);
 }
 
@@ -233,7 +261,13 @@ static Dwfl *dwfl_for(struct flame_unwinder *u, uint32_t pid)
 		if (m.dso == last)
 			continue; /* one module per file, whatever its mappings */
 		last = m.dso;
-		dwfl_report_elf(d, m.dso->base, m.dso->path, -1, m.bias, false);
+		if (m.dso->path[0] == '/') {
+			dwfl_report_elf(d, m.dso->base, m.dso->path, -1, m.bias, false);
+		} else if (u->vdso_fd >= 0) {
+			int fd = dup(u->vdso_fd); /* libdwfl owns and closes what it gets */
+			if (fd >= 0 && !dwfl_report_elf(d, "[vdso]", "[vdso]", fd, m.bias, false))
+				close(fd);
+		}
 	}
 	dwfl_report_end(d, NULL, NULL);
 	return d;

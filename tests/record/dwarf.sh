@@ -41,6 +41,15 @@ between "$full" 90 100 "stacks fully unwound"
 run 0 "$FLAME" record --call-graph fp -F 1999 -o fp.folded -- "$NOFP" 1
 echo "fp:    $(chain_share fp.folded)% of chain_c stacks show $CHAIN" >&2
 
+# time spent in the vDSO (clock_gettime) unwinds through it too
+run 0 "$FLAME" record --call-graph dwarf -F 1999 -o vdso.folded -- "$NOFP" -v 0.5
+vdso=$(awk '{ c = $NF; s = $0; sub(/ [0-9]+$/, "", s)
+	if (s !~ /clock_gettime/) next
+	t += c; if (index(s, "main;vdso_loop;")) m += c }
+	END { printf "%.1f\n", t ? 100 * m / t : 0 }' vdso.folded)
+echo "vdso: $vdso% of clock_gettime stacks show main;vdso_loop" >&2
+between "$vdso" 90 100 "share of clock_gettime samples with main;vdso_loop"
+
 # a bigger stack copy is taken as asked
 run 0 "$FLAME" record --call-graph dwarf,16000 -F 999 -o big.folded -- "$NOFP" 0.3
 has err "16000-byte stack copies"

@@ -6,6 +6,8 @@
  *
  * usage: flame-test-nofp [SECONDS]   (default 1)
  *        flame-test-nofp -n CALLS    a fixed amount of work, for benchmarks
+ *        flame-test-nofp -v SECONDS  main -> vdso_loop -> clock_gettime, the
+ *                                    time spent in the vDSO
  * Environment: FLAME_WORK_STAMP=FILE: write "START_NS END_NS" of main's
  * run there (CLOCK_MONOTONIC), the workload's own wall time.
  */
@@ -45,10 +47,19 @@ __attribute__((noinline, noclone)) unsigned long chain_a(unsigned long n)
 	return r + n * 3;
 }
 
+__attribute__((noinline, noclone)) void vdso_loop(double secs)
+{
+	double end = now() + secs;
+	while (now() < end)
+		;
+}
+
 int main(int argc, char **argv)
 {
 	double start = now();
-	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+	if (argc > 2 && strcmp(argv[1], "-v") == 0) {
+		vdso_loop(atof(argv[2]));
+	} else if (argc > 2 && strcmp(argv[1], "-n") == 0) {
 		unsigned long calls = strtoul(argv[2], NULL, 10);
 		for (unsigned long i = 0; i < calls; i++)
 			sink += chain_a(i);
