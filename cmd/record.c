@@ -7,6 +7,8 @@
  * ring buffers and a signalfd, drains records in time order into the
  * recorder (core/recorder.h), which symbolizes and folds them into the
  * profile as they come, so little is left to do when the command ends.
+ * With --call-graph dwarf the records go to a spool file instead and are
+ * unwound and folded after the command ends (core/spool.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +31,8 @@
 #include "../core/inproc.h"
 #include "../core/launch.h"
 #include "../core/recorder.h"
+#include "../core/spool.h"
+#include "../core/unwind.h"
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../render/render.h"
@@ -56,11 +60,17 @@ static const char usage_text[] =
 	"      --user-only       user-space frames only\n"
 	"      --kernel-only     kernel frames only\n"
 	"  -m, --mmap-pages N    ring buffer size per CPU in pages, a power of two\n"
-	"                        (default 128)\n"
+	"                        (default 128; 512 with --call-graph dwarf)\n"
 	"      --sampler KIND    perf (perf_event_open), preload (in-process timers\n"
 	"                        in COMMAND through LD_PRELOAD: user space only, no -p),\n"
 	"                        or auto (default): perf, and preload when\n"
 	"                        perf_event_open is denied\n"
+	"  -g, --call-graph MODE how user stacks are found: fp (default: follow frame\n"
+	"                        pointers), dwarf[,BYTES] (copy BYTES of stack per\n"
+	"                        sample, default 8192, at most 65528, and unwind it\n"
+	"                        with the binaries' DWARF CFI after the run: for code\n"
+	"                        built without frame pointers), auto (dwarf when the\n"
+	"                        program looks built without frame pointers)\n"
 	"\n"
 	"Symbols:\n"
 	"      --no-demangle     keep C++ and Rust names mangled\n"
@@ -154,6 +164,11 @@ struct record {
 	enum sampler_kind sampler_kind;
 	struct flame_inproc inproc; /* --sampler=preload, or auto's fallback */
 	int inproc_on;
+	enum { CG_FP, CG_DWARF, CG_AUTO } call_graph;
+	uint32_t stack_bytes;   /* --call-graph dwarf,BYTES */
+	char cg_why[5200];       /* how auto chose */
+	struct flame_spool *spool; /* dwarf: records wait here until the command ends */
+	double replay_secs;     /* time spent unwinding and folding them */
 	/* state */
 	struct flame_sampler *sampler;
 	struct flame_recorder *rec;
@@ -196,6 +211,36 @@ static int parse_pids(struct record *r, const char *s)
 		p = *end ? end + 1 : end;
 	}
 	return 0;
+}
+
+/* fp | dwarf[,BYTES] | auto */
+static int parse_call_graph(struct record *r, const char *s)
+{
+	r->stack_bytes = 8192;
+	if (strcmp(s, "fp") == 0) {
+		r->call_graph = CG_FP;
+		return 0;
+	}
+	if (strcmp(s, "auto") == 0) {
+		r->call_graph = CG_AUTO;
+		return 0;
+	}
+	if (strncmp(s, "dwarf", 5) == 0 && (s[5] == '\0' || s[5] == ',')) {
+		r->call_graph = CG_DWARF;
+		if (s[5] == '\0')
+			return 0;
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(s + 6, &end, 10);
+		if (errno || end == s + 6 || *end || s[6] == '-' || s[6] == '+' || v < 8 ||
+		    v > FLAME_SAMPLER_STACK_MAX)
+			return flame_usage_error("record", "--call-graph dwarf,BYTES expects a stack size "
+						 "from 8 to %u bytes, got '%s'", FLAME_SAMPLER_STACK_MAX, s);
+		r->stack_bytes = (uint32_t)((v + 7) & ~7ull);
+		return 0;
+	}
+	return flame_usage_error("record", "--call-graph expects fp, dwarf, dwarf,BYTES or auto, got '%s'",
+				 s);
 }
 
 static int ends_with(const char *s, const char *suf)
@@ -391,6 +436,9 @@ static int check_preload_options(struct record *r)
 	    strcmp(r->scfg.event, "task-clock") != 0)
 		return flame_usage_error("record", "--sampler=preload samples CPU time only, not "
 					 "event '%s'", r->scfg.event);
+	if (r->call_graph == CG_DWARF)
+		return flame_usage_error("record", "--sampler=preload follows frame pointers: "
+					 "--call-graph dwarf needs perf_event_open");
 	return 0;
 }
 
@@ -418,6 +466,7 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 		{ "sampler", required_argument, NULL, OPT_SAMPLER },
+		{ "call-graph", required_argument, NULL, 'g' },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
 		{ "width", required_argument, NULL, OPT_WIDTH },
@@ -449,7 +498,7 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, which starts COMMAND */
-	while ((c = getopt_long(argc, argv, "+:F:e:p:d:m:o:f:qhV", longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:F:e:p:d:m:o:f:g:qhV", longopts, &idx)) != -1) {
 		switch (c) {
 		case 'F':
 			if (flame_parse_uint("record", "-F", optarg, 1000000, &v) < 0)
@@ -539,6 +588,10 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 				return flame_usage_error("record", "unknown sampler '%s' (expected perf, preload "
 							 "or auto)", optarg);
 			break;
+		case 'g':
+			if (parse_call_graph(r, optarg) != 0)
+				return EXIT_USAGE;
+			break;
 		case ':':
 			return flame_usage_error("record", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -588,14 +641,22 @@ static void progress(struct record *r, int final)
 		return;
 	r->next_progress = now + 1.0;
 	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
-	fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples, %" PRIu64 " thread%s ",
-		now - r->t_start, st->samples, st->threads, st->threads == 1 ? "" : "s");
+	if (r->spool) /* threads are counted when the samples are replayed */
+		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples (%.0f MB of stacks) ",
+			now - r->t_start, flame_spool_samples(r->spool),
+			(double)flame_spool_bytes(r->spool) / 1e6);
+	else
+		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples, %" PRIu64 " thread%s ",
+			now - r->t_start, st->samples, st->threads, st->threads == 1 ? "" : "s");
 	r->progress_shown = 1;
 }
 
 static void drain(struct record *r, int final)
 {
-	flame_sampler_drain(r->sampler, final, flame_recorder_add, r->rec);
+	if (r->spool)
+		flame_sampler_drain(r->sampler, final, flame_spool_add, r->spool);
+	else
+		flame_sampler_drain(r->sampler, final, flame_recorder_add, r->rec);
 }
 
 static void child_exited(struct record *r)
@@ -716,6 +777,103 @@ static void loop(struct record *r)
 	flame_sampler_disable(r->sampler);
 	drain(r, 1);
 	progress(r, 1);
+}
+
+/* ---- --call-graph dwarf: unwinding after the run ---- */
+
+static void replay_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct record *r = ctx;
+	if (r->quiet || !isatty(2))
+		return;
+	double now = flame_now();
+	if (done < total && now < r->next_progress)
+		return;
+	r->next_progress = now + 0.5;
+	if (done < total)
+		fprintf(stderr, "\r\033[Kflame record: unwinding stacks: %" PRIu64 " of %" PRIu64
+			" samples (%.0f%%) ", done, total, 100.0 * (double)done / (double)total);
+	else if (r->progress_shown)
+		fputs("\r\033[K", stderr);
+	r->progress_shown = 1;
+}
+
+/* The spooled records through the recorder, which unwinds their stacks. */
+static int replay(struct record *r, struct flame_error *err)
+{
+	double t0 = flame_now();
+	r->next_progress = t0 + 0.5;
+	r->progress_shown = 0;
+	int rc = flame_spool_replay(r->spool, flame_recorder_add, r->rec, replay_progress, r, err);
+	r->replay_secs = flame_now() - t0;
+	flame_spool_free(r->spool);
+	r->spool = NULL;
+	return rc;
+}
+
+/* The file execvp would run for name. */
+static int resolve_command(const char *name, char *out, size_t cap)
+{
+	if (strchr(name, '/')) {
+		snprintf(out, cap, "%s", name);
+		return 0;
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		snprintf(out, cap, "%.*s%s%s", (int)n, n ? path : ".", "/", name);
+		if (access(out, X_OK) == 0)
+			return 0;
+		path += n + (path[n] == ':');
+	}
+	return -1;
+}
+
+/* --call-graph auto: dwarf when the program (the command, or every
+ * process to attach to) looks built without frame pointers; see
+ * flame_unwind_elf_uses_fp() for the test. */
+static void choose_call_graph(struct record *r)
+{
+	size_t n = r->argv ? 1 : r->nattach;
+	r->call_graph = CG_FP;
+	snprintf(r->cg_why, sizeof(r->cg_why), "no program to look at");
+	for (size_t i = 0; i < n; i++) {
+		char path[4096], shown[4096];
+		if (r->argv) {
+			if (resolve_command(r->argv[0], path, sizeof(path)) < 0) {
+				snprintf(r->cg_why, sizeof(r->cg_why), "%s not found on PATH", r->argv[0]);
+				return;
+			}
+			snprintf(shown, sizeof(shown), "%s", path);
+		} else {
+			snprintf(path, sizeof(path), "/proc/%d/exe", (int)r->attach[i]);
+			ssize_t k = readlink(path, shown, sizeof(shown) - 1);
+			if (k <= 0)
+				snprintf(shown, sizeof(shown), "%s", path);
+			else
+				shown[k] = '\0';
+		}
+		double share;
+		size_t nfuncs;
+		struct flame_error err = { 0 };
+		int fp = flame_unwind_elf_uses_fp(path, &share, &nfuncs, &err);
+		if (fp < 0) {
+			snprintf(r->cg_why, sizeof(r->cg_why), "%s", err.msg);
+			continue;
+		}
+		if (nfuncs < 4)
+			snprintf(r->cg_why, sizeof(r->cg_why), "%s: too few function symbols to tell, "
+				 "assuming no frame pointers", shown);
+		else
+			snprintf(r->cg_why, sizeof(r->cg_why), "%.0f%% of %zu functions in %s set up "
+				 "a frame pointer", 100 * share, nfuncs, shown);
+		if (!fp) {
+			r->call_graph = CG_DWARF;
+			return;
+		}
+	}
 }
 
 /* ---- setup ---- */
@@ -877,7 +1035,9 @@ static int fall_back(struct record *r)
 	}
 	if (!r->quiet)
 		fprintf(stderr, "flame record: perf_event_open %s (%s); sampling in-process with %s "
-			"instead\n", what, why, FLAME_INPROC_LIB);
+			"instead%s\n", what, why, FLAME_INPROC_LIB,
+			r->call_graph == CG_DWARF ? " (frame pointers only: --call-graph dwarf needs "
+						    "perf_event_open)" : "");
 	return 0;
 }
 
@@ -1007,10 +1167,29 @@ static void summary(struct record *r)
 		fprintf(stderr,
 			"flame record: note: %" PRIu64 " stacks were deeper than kernel.perf_event_max_stack and "
 			"were cut; raise it with 'sudo sysctl kernel.perf_event_max_stack=1024'\n", st->max_depth);
-	if (st->user_stacks && pct(st->truncated, st->user_stacks) >= 10.0)
+	if (r->cg_why[0])
+		fprintf(stderr, "flame record: --call-graph auto chose %s: %s\n",
+			r->call_graph == CG_DWARF ? "dwarf" : "fp", r->cg_why);
+	if (st->dwarf_stacks) {
+		fprintf(stderr,
+			"flame record: %.1f%% of stacks fully unwound (DWARF, %u-byte stack copies); "
+			"cut: %.1f%% at the end of the stack copy, %.1f%% without CFI; "
+			"%" PRIu64 " stacks unwound in %.3f s\n",
+			pct(st->dwarf_full, st->dwarf_stacks), r->stack_bytes,
+			pct(st->dwarf_cut_stack, st->dwarf_stacks), pct(st->dwarf_cut_cfi, st->dwarf_stacks),
+			st->dwarf_stacks, r->replay_secs);
+		uint32_t more = r->stack_bytes * 4 < FLAME_SAMPLER_STACK_MAX ? r->stack_bytes * 4
+									   : FLAME_SAMPLER_STACK_MAX;
+		if (pct(st->dwarf_cut_stack, st->dwarf_stacks) >= 5.0 && r->stack_bytes < more)
+			fprintf(stderr,
+				"flame record: note: stacks deeper than the %u bytes copied were cut; copy more "
+				"with --call-graph dwarf,%u (bigger samples, more to write)\n",
+				r->stack_bytes, more);
+	} else if (st->user_stacks && pct(st->truncated, st->user_stacks) >= 10.0)
 		fprintf(stderr,
 			"flame record: note: truncated stacks usually mean code built without frame pointers; "
-			"rebuild with -fno-omit-frame-pointer (Rust: -C force-frame-pointers=yes)\n");
+			"rebuild with -fno-omit-frame-pointer (Rust: -C force-frame-pointers=yes), "
+			"or record with --call-graph dwarf\n");
 	const char *why;
 	if (st->kernel_frames && !flame_symbolizer_kernel_ok(sym, &why))
 		fprintf(stderr, "flame record: note: kernel frames are [unknown]: %s\n", why);
@@ -1099,6 +1278,22 @@ int cmd_record(int argc, char **argv)
 		free(r.attach);
 		return EXIT_DATA;
 	}
+	if (r.call_graph == CG_AUTO)
+		choose_call_graph(&r);
+	if (r.call_graph == CG_DWARF) {
+		if (r.scfg.scope == FLAME_SCOPE_KERNEL) {
+			free(r.attach);
+			return flame_usage_error("record", "--call-graph dwarf unwinds user stacks: it does "
+						 "not go with --kernel-only");
+		}
+		r.scfg.stack_user = r.stack_bytes;
+		if (!r.scfg.mmap_pages)
+			r.scfg.mmap_pages = 512; /* samples are kilobytes each */
+		if (flame_spool_open(&r.spool, &err) < 0) {
+			free(r.attach);
+			return report(&err);
+		}
+	}
 	flame_profile_init(&r.prof);
 	r.sampler = flame_sampler_new(&r.scfg);
 	rc = EXIT_DATA;
@@ -1155,6 +1350,10 @@ int cmd_record(int argc, char **argv)
 	if (r.inproc_on)
 		collect_preload(&r);
 	describe_end(&r);
+	if (r.spool && replay(&r, &err) < 0) {
+		rc = report(&err);
+		goto out;
+	}
 	if (r.prof.timeline) {
 		/* the recorded window, on the samples' clock (CLOCK_MONOTONIC) */
 		r.prof.timeline->start = (uint64_t)(r.t_start * 1e9);
@@ -1197,6 +1396,7 @@ out:
 		kill(r.child, SIGKILL);
 		waitpid(r.child, NULL, 0);
 	}
+	flame_spool_free(r.spool);
 	flame_recorder_free(r.rec);
 	flame_sampler_free(r.sampler);
 	if (r.inproc_on)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "unwind.h"
 #include "util.h"
 #include "../formats/textutil.h"
 
@@ -47,6 +48,7 @@ struct flame_recorder {
 	struct u32set tids, pids;
 	struct flame_buf b, c;
 	uint64_t max_stack;         /* kernel.perf_event_max_stack */
+	struct flame_unwinder *uw;  /* made for the first sample with a stack copy */
 };
 
 static int u32set_add(struct u32set *s, uint32_t key)
@@ -101,6 +103,7 @@ void flame_recorder_free(struct flame_recorder *r)
 {
 	if (!r)
 		return;
+	flame_unwinder_free(r->uw);
 	flame_symbolizer_free(r->sym);
 	free(r->cache);
 	free(r->ids);
@@ -239,6 +242,31 @@ static struct frame *frame_get(struct flame_recorder *r, uint32_t pid, uint64_t 
 
 /* ---- samples ---- */
 
+/* A sample with a user stack copy: the user part of its callchain comes
+ * from the unwinder.  1 when it did. */
+static int dwarf_stack(struct flame_recorder *r, const struct flame_sample_rec *rec,
+			const uint64_t **ips, uint32_t *n)
+{
+	if (!r->uw)
+		r->uw = flame_unwinder_new(r->sym);
+	switch (flame_unwind_sample(r->uw, rec, ips, n)) {
+	case FLAME_UNWIND_NONE:
+		return 0;
+	case FLAME_UNWIND_FULL:
+		r->st.dwarf_full++;
+		break;
+	case FLAME_UNWIND_CUT_STACK:
+		r->st.dwarf_cut_stack++;
+		break;
+	case FLAME_UNWIND_CUT_CFI:
+	case FLAME_UNWIND_CUT_OTHER:
+		r->st.dwarf_cut_cfi++;
+		break;
+	}
+	r->st.dwarf_stacks++;
+	return 1;
+}
+
 static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *rec)
 {
 	const uint64_t *ips = rec->u.sample.ips;
@@ -250,6 +278,7 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 		ips = one;
 		n = 2;
 	}
+	int unwound = rec->u.sample.stack_size && dwarf_stack(r, rec, &ips, &n);
 	uint32_t pid = rec->pid, tid = rec->tid;
 	uint32_t known_pid = pid;
 	const char *comm = flame_symbolizer_thread_comm(r->sym, tid, &known_pid);
@@ -317,7 +346,7 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 	}
 	if (nuser) {
 		r->st.user_stacks++;
-		if (r->max_stack && nf >= r->max_stack) {
+		if (!unwound && r->max_stack && nf >= r->max_stack) {
 			/* cut by the kernel: a deep stack, unless it is mostly garbage
 			 * (a frame pointer walk through code built without them) */
 			size_t unknown = 0;

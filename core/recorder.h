@@ -10,6 +10,10 @@
  * "[unknown]" or "[libfoo.so]" (with --addrs "[libfoo.so <7f12ab>]"),
  * optional _[k] and _[j] marks, root "comm", "comm-PID" or "comm-PID/TID".
  *
+ * A sample that carries user registers and a copy of the user stack
+ * (flame record --call-graph dwarf, perf record --call-graph dwarf) gets
+ * its user frames from core/unwind instead of the kernel's callchain.
+ *
  * A resolved frame is cached by (mapping generation, address), so a
  * repeated address costs one hash lookup.  With opts.timeline the profile
  * also keeps every sample's leaf, thread and time (core/profile.h).
@@ -49,6 +53,11 @@ struct flame_record_stats {
 	uint64_t threads;     /* distinct threads with samples */
 	uint64_t processes;   /* distinct processes with samples */
 	uint64_t first_time, last_time; /* of samples, CLOCK_MONOTONIC ns */
+	/* samples with a user stack copy, unwound with DWARF CFI (core/unwind.h) */
+	uint64_t dwarf_stacks;
+	uint64_t dwarf_full;      /* ... unwound to the outermost frame */
+	uint64_t dwarf_cut_stack; /* ... cut: the stack copy was too small */
+	uint64_t dwarf_cut_cfi;   /* ... cut: no CFI or no file for a frame, or too deep */
 };
 
 struct flame_recorder;

@@ -243,6 +243,15 @@ static void build_attr(struct flame_sampler *s, struct perf_event_attr *a, int e
 		a->exclude_user = 1;
 		a->exclude_callchain_user = 1;
 	}
+	if (s->cfg.stack_user && s->cfg.scope != FLAME_SCOPE_KERNEL) {
+		/* DWARF unwinding: user registers and stack come with each sample;
+		 * the user part of the stack is unwound from them later */
+		uint64_t n = ((uint64_t)s->cfg.stack_user + 7) & ~7ull;
+		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+		a->sample_regs_user = FLAME_SAMPLER_REGS_USER;
+		a->sample_stack_user = (uint32_t)(n < FLAME_SAMPLER_STACK_MAX ? n : FLAME_SAMPLER_STACK_MAX);
+		a->exclude_callchain_user = 1;
+	}
 	s->layout = (struct flame_perf_layout){ .sample_type = a->sample_type,
 						.read_format = a->read_format,
 						.regs_user = a->sample_regs_user,

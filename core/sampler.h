@@ -43,7 +43,19 @@ struct flame_sampler_config {
 	uint64_t freq;        /* samples per second of the event's time, per thread (Hz) */
 	enum flame_scope scope;
 	unsigned mmap_pages;  /* data pages per ring buffer (power of two); 0 = 128 (512 KiB) */
+	uint32_t stack_user;  /* bytes of user stack copied with each sample, for DWARF
+			       * unwinding (rounded up to 8, at most FLAME_SAMPLER_STACK_MAX);
+			       * 0 = none.  The samples then carry the user registers
+			       * (FLAME_SAMPLER_REGS_USER) and the kernel's callchain stops at
+			       * the user boundary (exclude_callchain_user). */
 };
+
+/* The largest stack_user: a record's size is 16 bits.  The kernel trims the
+ * copy of each sample further so that the whole record fits. */
+#define FLAME_SAMPLER_STACK_MAX 65528u
+/* PERF_SAMPLE_REGS_USER mask with stack_user (x86-64): ax bx cx dx si di
+ * bp sp ip and r8-r15 (PERF_REG_X86_*), every general-purpose register. */
+#define FLAME_SAMPLER_REGS_USER 0xff01ffull
 
 typedef void (*flame_sampler_cb)(void *ctx, const struct flame_sample_rec *rec);
 

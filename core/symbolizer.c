@@ -1107,6 +1107,45 @@ uint64_t flame_symbolizer_generation(struct flame_symbolizer *s, uint32_t pid)
 	return proc_get(s, pid, 1)->gen;
 }
 
+/* ---- mappings for unwinding ---- */
+
+/* The load bias of a file mapped at start from file offset pgoff: the
+ * PT_LOAD segment holding pgoff (its offset rounded down to a page) puts
+ * file offset seg.off at address start + (seg.off - pgoff). */
+static int map_bias(const struct map *m, uint64_t *bias)
+{
+	const struct dso *d = m->dso;
+	for (size_t i = 0; i < d->nsegs; i++) {
+		const struct seg *g = &d->segs[i];
+		uint64_t lo = g->off & ~(uint64_t)0xfff;
+		if (m->pgoff >= lo && m->pgoff < g->off + g->filesz) {
+			*bias = m->start + g->off - m->pgoff - g->vaddr;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int flame_symbolizer_mapping(struct flame_symbolizer *s, uint32_t pid, size_t i,
+			     struct flame_mapping *out)
+{
+	struct proc *p = proc_get(s, pid, 0);
+	for (size_t k = 0; p && k < p->nmaps; k++) {
+		struct map *m = &p->maps[k];
+		if (m->dso != s->vdso && (m->dso->pub.jit || m->dso->path[0] != '/'))
+			continue;
+		dso_ensure_loaded(s, m->dso);
+		uint64_t bias;
+		if (map_bias(m, &bias) < 0)
+			continue;
+		if (i-- == 0) {
+			*out = (struct flame_mapping){ m->start, m->end, m->pgoff, bias, &m->dso->pub };
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* ---- JIT maps ---- */
 
 /* /tmp/perf-PID.map: "START SIZE NAME" per line, hexadecimal. */

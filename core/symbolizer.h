@@ -112,6 +112,20 @@ void flame_symbolizer_kernel(struct flame_symbolizer *s, uint64_t addr, int ret,
  * addresses); waits for the background load.  why: reason when not. */
 int flame_symbolizer_kernel_ok(struct flame_symbolizer *s, const char **why);
 
+/* An executable file mapping of a process, for unwinding (core/unwind.h). */
+struct flame_mapping {
+	uint64_t start, end, pgoff; /* bytes */
+	uint64_t bias;              /* address = ELF address (p_vaddr space) + bias */
+	const struct flame_dso *dso; /* dso->path is the file */
+};
+
+/* The i-th (from 0, lowest address first) of pid's executable mappings
+ * backed by an ELF file, as they are now: files and the vDSO ("[vdso]"),
+ * JIT and anonymous code left out.  1: *out filled; 0: i is past the last
+ * one. */
+int flame_symbolizer_mapping(struct flame_symbolizer *s, uint32_t pid, size_t i,
+			     struct flame_mapping *out);
+
 /* Every dso loaded so far (for the data-quality summary), in load order. */
 size_t flame_symbolizer_dsos(struct flame_symbolizer *s, struct flame_dso ***out);
 
