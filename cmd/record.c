@@ -27,6 +27,7 @@
 
 #include "../core/io.h"
 #include "../core/launch.h"
+#include "../core/offcpu.h"
 #include "../core/recorder.h"
 #include "../core/util.h"
 #include "../formats/format.h"
@@ -56,6 +57,14 @@ static const char usage_text[] =
 	"      --kernel-only     kernel frames only\n"
 	"  -m, --mmap-pages N    ring buffer size per CPU in pages, a power of two\n"
 	"                        (default 128)\n"
+	"      --off-cpu         off-CPU time instead of CPU time: the stack of every\n"
+	"                        switch-out (sched:sched_switch), weighted by the ns\n"
+	"                        until the thread runs again; a thread preempted while\n"
+	"                        runnable gets a [preempted] frame on top (needs root,\n"
+	"                        or CAP_PERFMON and kernel.perf_event_paranoid <= 1)\n"
+	"      --wall            CPU time (cpu-clock, ns) and off-CPU time in one\n"
+	"                        profile: wall-clock time; off-CPU frames end in _[o]\n"
+	"                        and are drawn blue\n"
 	"\n"
 	"Symbols:\n"
 	"      --no-demangle     keep C++ and Rust names mangled\n"
@@ -103,6 +112,8 @@ enum {
 	OPT_KERNEL_ONLY,
 	OPT_NO_DEMANGLE,
 	OPT_DEBUG_DIR,
+	OPT_OFFCPU,
+	OPT_WALL,
 	/* SVG options, passed to the renderer */
 	OPT_TITLE,
 	OPT_SUBTITLE,
@@ -139,6 +150,8 @@ struct record {
 	char default_output[64];
 	struct flame_render_opts ro;
 	const char *svg_option;  /* the first SVG option given, for messages */
+	int palette_set;         /* --colors given */
+	int event_set;           /* -e or -F given */
 	int quiet;
 	double duration;        /* seconds, 0 = none */
 	pid_t *attach;
@@ -313,6 +326,7 @@ static int svg_option(struct record *r, int c, const char *arg)
 			return flame_usage_error("record", "unknown palette '%s' (expected one of: %s)", arg,
 						 flame_palette_names());
 		o->palette = (enum flame_palette)pal;
+		r->palette_set = 1;
 		return 0;
 	}
 	case OPT_BGCOLORS: {
@@ -368,6 +382,22 @@ static int svg_option(struct record *r, int c, const char *arg)
 	}
 }
 
+/* --off-cpu samples no CPU event; --wall adds off-CPU ns to CPU ns. */
+static int check_offcpu(struct record *r)
+{
+	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY && r->event_set)
+		return flame_usage_error("record", "-e and -F choose the CPU-time event, which --off-cpu "
+					 "does not sample (every switch-out is); use --wall for both");
+	if (r->scfg.offcpu == FLAME_OFFCPU_ALSO && r->scfg.event &&
+	    !(strcmp(r->scfg.event, "cpu-clock") == 0 || strcmp(r->scfg.event, "cpu_clock") == 0 ||
+	      strcmp(r->scfg.event, "task-clock") == 0 || strcmp(r->scfg.event, "task_clock") == 0))
+		return flame_usage_error("record", "--wall adds nanoseconds off the CPU to CPU time: it "
+					 "needs -e cpu-clock or task-clock, not '%s'", r->scfg.event);
+	r->ropts.offcpu = r->scfg.offcpu != FLAME_OFFCPU_NONE;
+	r->ropts.annotate_offcpu = r->scfg.offcpu == FLAME_OFFCPU_ALSO;
+	return 0;
+}
+
 static int parse_options(struct record *r, int argc, char **argv, int *done)
 {
 	static const struct option longopts[] = {
@@ -391,6 +421,8 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		{ "kernel-only", no_argument, NULL, OPT_KERNEL_ONLY },
 		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+		{ "off-cpu", no_argument, NULL, OPT_OFFCPU },
+		{ "wall", no_argument, NULL, OPT_WALL },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
 		{ "width", required_argument, NULL, OPT_WIDTH },
@@ -430,12 +462,14 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 			if (v == 0)
 				return flame_usage_error("record", "-F must be at least 1");
 			r->scfg.freq = v;
+			r->event_set = 1;
 			break;
 		case 'e':
 			if (!flame_sampler_event_known(optarg))
 				return flame_usage_error("record", "unknown event '%s' (expected one of: %s)", optarg,
 							 flame_sampler_event_names());
 			r->scfg.event = optarg;
+			r->event_set = 1;
 			break;
 		case 'p':
 			if (parse_pids(r, optarg) != 0)
@@ -501,6 +535,15 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		case OPT_DEBUG_DIR:
 			r->ropts.debug_dir = optarg;
 			break;
+		case OPT_OFFCPU:
+		case OPT_WALL: {
+			enum flame_offcpu_mode want = c == OPT_OFFCPU ? FLAME_OFFCPU_ONLY : FLAME_OFFCPU_ALSO;
+			if (r->scfg.offcpu != FLAME_OFFCPU_NONE && r->scfg.offcpu != want)
+				return flame_usage_error("record", "--off-cpu and --wall exclude each other "
+							 "(--wall includes off-CPU time)");
+			r->scfg.offcpu = want;
+			break;
+		}
 		case ':':
 			return flame_usage_error("record", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -524,6 +567,8 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		return flame_usage_error("record", "nothing to record: give a COMMAND (flame record -- ./prog) "
 					 "or -p PID");
 	}
+	if (check_offcpu(r) != 0)
+		return EXIT_USAGE;
 	if (pick_output(r, format) != 0)
 		return EXIT_USAGE;
 	if (r->svg_option && r->out != OUT_SVG)
@@ -806,6 +851,15 @@ static int write_svg(struct record *r, struct flame_error *err)
 	const struct flame_timeline *tl = r->prof.timeline;
 	if (!r->ro.count_name)
 		o.count_name = r->prof.unit == FLAME_UNIT_NANOSECONDS ? "ns" : flame_sampler_event(r->sampler);
+	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY) {
+		/* blue, as off-CPU flame graphs are drawn */
+		if (!r->palette_set)
+			o.palette = FLAME_PALETTE_IO;
+		if (!o.title && !o.inverted)
+			o.title = "Off-CPU Time Flame Graph";
+	} else if (r->scfg.offcpu == FLAME_OFFCPU_ALSO && !o.title && !o.inverted) {
+		o.title = "Wall-Clock Time Flame Graph";
+	}
 	if (o.flamechart && tl) {
 		/* x is time: the samples in the order they were taken */
 		steps = flame_xcalloc(tl->nsamples + 1, sizeof(*steps));
@@ -862,17 +916,44 @@ static int dso_cmp(const void *a, const void *b)
 	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : 0;
 }
 
+/* Off-CPU totals: time, how much of it waiting for a CPU, what was lost. */
+static void offcpu_summary(struct record *r, const struct flame_record_stats *st)
+{
+	fprintf(stderr,
+		"flame record: off-CPU: %.3f s in %" PRIu64 " interval%s, %" PRIu64
+		" of them preempted (runnable, waiting for a CPU)", (double)st->offcpu_ns / 1e9,
+		st->offcpu_intervals, st->offcpu_intervals == 1 ? "" : "s", st->offcpu_preempted);
+	if (r->scfg.offcpu == FLAME_OFFCPU_ALSO)
+		fprintf(stderr, "; off-CPU frames end in _[o]");
+	fputc('\n', stderr);
+	if (st->offcpu_unmatched)
+		fprintf(stderr,
+			"flame record: warning: %" PRIu64 " off-CPU stacks were dropped: the record of their "
+			"thread's return to a CPU was lost (ring buffers full); use a larger --mmap-pages\n",
+			st->offcpu_unmatched);
+}
+
 static void summary(struct record *r)
 {
 	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
 	struct flame_symbolizer *sym = flame_recorder_symbolizer(r->rec);
 	double secs = r->t_end - r->t_start;
-	fprintf(stderr,
-		"flame record: wrote %s: %" PRIu64 " samples (%s at %" PRIu64 " Hz, %.2f s) from %" PRIu64
-		" thread%s in %" PRIu64 " process%s\n",
-		strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->samples,
-		flame_sampler_event(r->sampler), r->scfg.freq, secs, st->threads,
-		st->threads == 1 ? "" : "s", st->processes, st->processes == 1 ? "" : "es");
+	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY)
+		fprintf(stderr,
+			"flame record: wrote %s: %" PRIu64 " off-CPU intervals (sched:sched_switch, %.2f s) "
+			"from %" PRIu64 " thread%s in %" PRIu64 " process%s\n",
+			strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->offcpu_intervals,
+			secs, st->threads, st->threads == 1 ? "" : "s", st->processes,
+			st->processes == 1 ? "" : "es");
+	else
+		fprintf(stderr,
+			"flame record: wrote %s: %" PRIu64 " samples (%s at %" PRIu64 " Hz, %.2f s) from %" PRIu64
+			" thread%s in %" PRIu64 " process%s\n",
+			strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->samples,
+			flame_sampler_event(r->sampler), r->scfg.freq, secs, st->threads,
+			st->threads == 1 ? "" : "s", st->processes, st->processes == 1 ? "" : "es");
+	if (r->scfg.offcpu != FLAME_OFFCPU_NONE)
+		offcpu_summary(r, st);
 	fprintf(stderr, "flame record: lost %" PRIu64 " sample%s", st->lost, st->lost == 1 ? "" : "s");
 	if (st->user_stacks)
 		fprintf(stderr, "; %.1f%% of stacks look truncated", pct(st->truncated, st->user_stacks));
@@ -982,6 +1063,11 @@ int cmd_record(int argc, char **argv)
 		return EXIT_DATA;
 	}
 	flame_profile_init(&r.prof);
+	if (r.scfg.offcpu != FLAME_OFFCPU_NONE &&
+	    flame_tracefs_event_id("sched", "sched_switch", &r.scfg.offcpu_tracepoint, &err) < 0) {
+		free(r.attach);
+		return report(&err);
+	}
 	r.sampler = flame_sampler_new(&r.scfg);
 	rc = EXIT_DATA;
 
@@ -1027,6 +1113,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	loop(&r);
+	flame_recorder_finish(r.rec, (uint64_t)(r.t_end * 1e9));
 	describe_end(&r);
 	if (r.prof.timeline) {
 		/* the recorded window, on the samples' clock (CLOCK_MONOTONIC) */
@@ -1036,7 +1123,13 @@ int cmd_record(int argc, char **argv)
 
 	int cmd_rc = r.argv ? (r.child_done ? exit_status(r.child_status) : 1) : EXIT_OK;
 	const struct flame_record_stats *st = flame_recorder_stats(r.rec);
-	if (st->samples == 0) {
+	if (r.scfg.offcpu == FLAME_OFFCPU_ONLY && st->offcpu_intervals == 0) {
+		fprintf(stderr, "flame record: no off-CPU time recorded, so no %s written: %s never "
+			"left a CPU while recorded\n", r.output, r.argv ? r.argv[0] : "the process");
+		rc = cmd_rc ? cmd_rc : EXIT_DATA;
+		goto out;
+	}
+	if (st->samples == 0 && st->offcpu_intervals == 0) {
 		fprintf(stderr, "flame record: no samples recorded, so no %s written: ", r.output);
 		if (r.t_end - r.t_start < 0.05)
 			fprintf(stderr, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
@@ -1050,7 +1143,8 @@ int cmd_record(int argc, char **argv)
 	}
 	/* weights are periods: CPU nanoseconds for the clocks, else events */
 	const char *ev = flame_sampler_event(r.sampler);
-	r.prof.unit = strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0
+	r.prof.unit = strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0 ||
+			      r.scfg.offcpu != FLAME_OFFCPU_NONE
 			      ? FLAME_UNIT_NANOSECONDS
 			      : FLAME_UNIT_EVENTS;
 	if (write_output(&r, &err) < 0) {

@@ -38,11 +38,29 @@ enum flame_scope {
 	FLAME_SCOPE_BOTH,     /* user and kernel, or fail */
 };
 
+/* Off-CPU sampling: the sched:sched_switch tracepoint on the same tasks
+ * (sample_period 1, the same sample fields as the CPU event, user and
+ * kernel call chains as the scope allows) with attr.context_switch, so
+ * that every switch-out of a thread is a sample with its stack and every
+ * switch in or out a FLAME_REC_SWITCH record.  Its records carry
+ * rec.event = FLAME_SAMPLER_EVENT_OFFCPU. */
+enum flame_offcpu_mode {
+	FLAME_OFFCPU_NONE = 0,
+	FLAME_OFFCPU_ALSO,    /* the CPU event and the tracepoint (--wall) */
+	FLAME_OFFCPU_ONLY,    /* the tracepoint alone (--off-cpu) */
+};
+
+/* rec.event of the records flame_sampler_drain() hands over */
+#define FLAME_SAMPLER_EVENT_CPU 0u
+#define FLAME_SAMPLER_EVENT_OFFCPU 1u
+
 struct flame_sampler_config {
 	const char *event;    /* "cpu-clock" (default when NULL), "task-clock", "cycles", ... */
 	uint64_t freq;        /* samples per second of the event's time, per thread (Hz) */
 	enum flame_scope scope;
 	unsigned mmap_pages;  /* data pages per ring buffer (power of two); 0 = 128 (512 KiB) */
+	enum flame_offcpu_mode offcpu;
+	uint64_t offcpu_tracepoint; /* id of sched:sched_switch (flame_tracefs_event_id()) */
 };
 
 typedef void (*flame_sampler_cb)(void *ctx, const struct flame_sample_rec *rec);

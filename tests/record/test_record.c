@@ -400,7 +400,7 @@ static void *spin_thread(void *arg)
 
 static int t_sampler(void)
 {
-	struct flame_sampler_config cfg = { "cpu-clock", 2999, FLAME_SCOPE_AUTO, 0 };
+	struct flame_sampler_config cfg = { .event = "cpu-clock", .freq = 2999, .scope = FLAME_SCOPE_AUTO };
 	struct flame_sampler *sm = flame_sampler_new(&cfg);
 	struct flame_error err = { 0 };
 	if (flame_sampler_open(sm, getpid(), 0, NULL, &err) < 0) {
