@@ -569,7 +569,6 @@ static int explain_offcpu(struct flame_sampler *s, int e, pid_t tid, struct flam
 	long paranoid = 99;
 	int have_paranoid = read_int_file("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0;
 	int privileged = geteuid() == 0 || has_cap(CAP_PERFMON) || has_cap(CAP_SYS_ADMIN);
-	char exe[512];
 	if ((e == EACCES || e == EPERM) && !privileged && have_paranoid && paranoid == 2 &&
 	    !seccomp_filtered())
 		return flame_error_set(
@@ -578,9 +577,8 @@ static int explain_offcpu(struct flame_sampler *s, int e, pid_t tid, struct flam
 			"fires in the kernel, and kernel.perf_event_paranoid is %ld, which allows "
 			"user-space events only; fix (one of):\n"
 			"    sudo sysctl kernel.perf_event_paranoid=1\n"
-			"    sudo setcap cap_perfmon,cap_sys_ptrace,cap_syslog=ep %s\n"
 			"    or run flame as root",
-			paranoid, self_exe(exe, sizeof(exe)));
+			paranoid);
 	if (is_unsupported(e) || e == EINVAL)
 		return flame_error_set(
 			err, FLAME_ERR_IO, NULL, 0,
