@@ -56,7 +56,7 @@ static const char usage_text[] =
 	"      --user-only       user-space frames only\n"
 	"      --kernel-only     kernel frames only\n"
 	"  -m, --mmap-pages N    ring buffer size per CPU in pages, a power of two\n"
-	"                        (default 128)\n"
+	"                        (default 128; 1024 with --off-cpu or --wall)\n"
 	"      --off-cpu         off-CPU time instead of CPU time: the stack of every\n"
 	"                        switch-out (sched:sched_switch), weighted by the ns\n"
 	"                        until the thread runs again; a thread preempted while\n"
@@ -393,6 +393,10 @@ static int check_offcpu(struct record *r)
 	      strcmp(r->scfg.event, "task-clock") == 0 || strcmp(r->scfg.event, "task_clock") == 0))
 		return flame_usage_error("record", "--wall adds nanoseconds off the CPU to CPU time: it "
 					 "needs -e cpu-clock or task-clock, not '%s'", r->scfg.event);
+	/* a switch-heavy program writes records fast (a stack per switch-out
+	 * and two switch records): larger buffers lose fewer */
+	if (r->scfg.offcpu != FLAME_OFFCPU_NONE && !r->scfg.mmap_pages)
+		r->scfg.mmap_pages = 1024;
 	r->ropts.offcpu = r->scfg.offcpu != FLAME_OFFCPU_NONE;
 	r->ropts.annotate_offcpu = r->scfg.offcpu == FLAME_OFFCPU_ALSO;
 	return 0;
@@ -593,8 +597,13 @@ static void progress(struct record *r, int final)
 		return;
 	r->next_progress = now + 1.0;
 	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
-	fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples, %" PRIu64 " thread%s ",
-		now - r->t_start, st->samples, st->threads, st->threads == 1 ? "" : "s");
+	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY)
+		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " off-CPU intervals, %" PRIu64
+			" thread%s ", now - r->t_start, st->offcpu_intervals, st->threads,
+			st->threads == 1 ? "" : "s");
+	else
+		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples, %" PRIu64 " thread%s ",
+			now - r->t_start, st->samples, st->threads, st->threads == 1 ? "" : "s");
 	r->progress_shown = 1;
 }
 
