@@ -536,9 +536,10 @@ static int add_fd(struct flame_sampler *s, struct ring *r, int fd, struct flame_
 
 /* The tracepoint's attr: the CPU event's sample fields (one layout for
  * both), its own type and period, switch records, and the side-band
- * records only when it is the sole event.  Opened first on each CPU, so
- * that the CPU event's settling (and its fallback to user-only stacks,
- * which a kernel tracepoint cannot follow) comes after. */
+ * records only when it is the sole event.  It is opened before the CPU
+ * event on each CPU: when kernel events are denied, the tracepoint (which
+ * fires only in the kernel) fails with its own explanation before the CPU
+ * event could quietly fall back to user-only stacks. */
 static int open_offcpu(struct flame_sampler *s, pid_t tid, int cpu, int enable_on_exec, int *e)
 {
 	struct perf_event_attr *a = &s->oattr;
