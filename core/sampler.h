@@ -7,7 +7,9 @@
  * Output goes to one ring buffer per CPU: the first event opened on a CPU
  * owns the buffer, later ones are redirected to it
  * (PERF_EVENT_IOC_SET_OUTPUT), and inherited events write to their
- * parent's buffer.
+ * parent's buffer.  With cfg.offcpu the sched:sched_switch tracepoint is
+ * opened the same way, into the same buffers (or alone); rec.event says
+ * which event wrote a record.
  *
  * Records come back through flame_sampler_drain() in time order across
  * CPUs: each drain reads every buffer, queues what it read, and hands over
