@@ -30,6 +30,7 @@
 #include "../core/io.h"
 #include "../core/inproc.h"
 #include "../core/launch.h"
+#include "../core/offcpu.h"
 #include "../core/recorder.h"
 #include "../core/spool.h"
 #include "../core/unwind.h"
@@ -71,6 +72,15 @@ static const char usage_text[] =
 	"                        with the binaries' DWARF CFI after the run: for code\n"
 	"                        built without frame pointers), auto (dwarf when the\n"
 	"                        program looks built without frame pointers)\n"
+	"                        (default 128; 1024 with --off-cpu or --wall)\n"
+	"      --off-cpu         off-CPU time instead of CPU time: the stack of every\n"
+	"                        switch-out (sched:sched_switch), weighted by the ns\n"
+	"                        until the thread runs again; a thread preempted while\n"
+	"                        runnable gets a [preempted] frame on top (needs root,\n"
+	"                        or CAP_PERFMON and kernel.perf_event_paranoid <= 1)\n"
+	"      --wall            CPU time (cpu-clock, ns) and off-CPU time in one\n"
+	"                        profile: wall-clock time; off-CPU frames end in _[o]\n"
+	"                        and are drawn blue\n"
 	"\n"
 	"Symbols:\n"
 	"      --no-demangle     keep C++ and Rust names mangled\n"
@@ -119,6 +129,8 @@ enum {
 	OPT_NO_DEMANGLE,
 	OPT_DEBUG_DIR,
 	OPT_SAMPLER,
+	OPT_OFFCPU,
+	OPT_WALL,
 	/* SVG options, passed to the renderer */
 	OPT_TITLE,
 	OPT_SUBTITLE,
@@ -156,6 +168,8 @@ struct record {
 	char default_output[64];
 	struct flame_render_opts ro;
 	const char *svg_option;  /* the first SVG option given, for messages */
+	int palette_set;         /* --colors given */
+	int event_set;           /* -e or -F given */
 	int quiet;
 	double duration;        /* seconds, 0 = none */
 	pid_t *attach;
@@ -368,6 +382,7 @@ static int svg_option(struct record *r, int c, const char *arg)
 			return flame_usage_error("record", "unknown palette '%s' (expected one of: %s)", arg,
 						 flame_palette_names());
 		o->palette = (enum flame_palette)pal;
+		r->palette_set = 1;
 		return 0;
 	}
 	case OPT_BGCOLORS: {
@@ -439,6 +454,29 @@ static int check_preload_options(struct record *r)
 	if (r->call_graph == CG_DWARF)
 		return flame_usage_error("record", "--sampler=preload follows frame pointers: "
 					 "--call-graph dwarf needs perf_event_open");
+	if (r->scfg.offcpu != FLAME_OFFCPU_NONE)
+		return flame_usage_error("record", "--sampler=preload samples CPU time only: --off-cpu "
+					 "and --wall need perf_event_open");
+	return 0;
+}
+
+/* --off-cpu samples no CPU event; --wall adds off-CPU ns to CPU ns. */
+static int check_offcpu(struct record *r)
+{
+	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY && r->event_set)
+		return flame_usage_error("record", "-e and -F choose the CPU-time event, which --off-cpu "
+					 "does not sample (every switch-out is); use --wall for both");
+	if (r->scfg.offcpu == FLAME_OFFCPU_ALSO && r->scfg.event &&
+	    !(strcmp(r->scfg.event, "cpu-clock") == 0 || strcmp(r->scfg.event, "cpu_clock") == 0 ||
+	      strcmp(r->scfg.event, "task-clock") == 0 || strcmp(r->scfg.event, "task_clock") == 0))
+		return flame_usage_error("record", "--wall adds nanoseconds off the CPU to CPU time: it "
+					 "needs -e cpu-clock or task-clock, not '%s'", r->scfg.event);
+	/* a switch-heavy program writes records fast (a stack per switch-out
+	 * and two switch records): larger buffers lose fewer */
+	if (r->scfg.offcpu != FLAME_OFFCPU_NONE && !r->scfg.mmap_pages)
+		r->scfg.mmap_pages = 1024;
+	r->ropts.offcpu = r->scfg.offcpu != FLAME_OFFCPU_NONE;
+	r->ropts.annotate_offcpu = r->scfg.offcpu == FLAME_OFFCPU_ALSO;
 	return 0;
 }
 
@@ -467,6 +505,8 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 		{ "sampler", required_argument, NULL, OPT_SAMPLER },
 		{ "call-graph", required_argument, NULL, 'g' },
+		{ "off-cpu", no_argument, NULL, OPT_OFFCPU },
+		{ "wall", no_argument, NULL, OPT_WALL },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
 		{ "width", required_argument, NULL, OPT_WIDTH },
@@ -506,12 +546,14 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 			if (v == 0)
 				return flame_usage_error("record", "-F must be at least 1");
 			r->scfg.freq = v;
+			r->event_set = 1;
 			break;
 		case 'e':
 			if (!flame_sampler_event_known(optarg))
 				return flame_usage_error("record", "unknown event '%s' (expected one of: %s)", optarg,
 							 flame_sampler_event_names());
 			r->scfg.event = optarg;
+			r->event_set = 1;
 			break;
 		case 'p':
 			if (parse_pids(r, optarg) != 0)
@@ -592,6 +634,15 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 			if (parse_call_graph(r, optarg) != 0)
 				return EXIT_USAGE;
 			break;
+		case OPT_OFFCPU:
+		case OPT_WALL: {
+			enum flame_offcpu_mode want = c == OPT_OFFCPU ? FLAME_OFFCPU_ONLY : FLAME_OFFCPU_ALSO;
+			if (r->scfg.offcpu != FLAME_OFFCPU_NONE && r->scfg.offcpu != want)
+				return flame_usage_error("record", "--off-cpu and --wall exclude each other "
+							 "(--wall includes off-CPU time)");
+			r->scfg.offcpu = want;
+			break;
+		}
 		case ':':
 			return flame_usage_error("record", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -616,6 +667,8 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 					 "or -p PID");
 	}
 	if (r->sampler_kind == SAMPLER_PRELOAD && check_preload_options(r) != 0)
+		return EXIT_USAGE;
+	if (check_offcpu(r) != 0)
 		return EXIT_USAGE;
 	if (pick_output(r, format) != 0)
 		return EXIT_USAGE;
@@ -645,6 +698,10 @@ static void progress(struct record *r, int final)
 		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples (%.0f MB of stacks) ",
 			now - r->t_start, flame_spool_samples(r->spool),
 			(double)flame_spool_bytes(r->spool) / 1e6);
+	else if (r->scfg.offcpu == FLAME_OFFCPU_ONLY)
+		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " off-CPU intervals, %" PRIu64
+			" thread%s ", now - r->t_start, st->offcpu_intervals, st->threads,
+			st->threads == 1 ? "" : "s");
 	else
 		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples, %" PRIu64 " thread%s ",
 			now - r->t_start, st->samples, st->threads, st->threads == 1 ? "" : "s");
@@ -1021,6 +1078,7 @@ static int fall_back(struct record *r)
 {
 	char why[256];
 	int e = r->sampler_kind == SAMPLER_AUTO && r->scfg.scope != FLAME_SCOPE_KERNEL &&
+			r->scfg.offcpu == FLAME_OFFCPU_NONE &&
 			(!r->scfg.event || strcmp(r->scfg.event, "cpu-clock") == 0 ||
 			 strcmp(r->scfg.event, "task-clock") == 0)
 		? flame_inproc_perf_denied(why, sizeof(why)) : 0;
@@ -1079,6 +1137,15 @@ static int write_svg(struct record *r, struct flame_error *err)
 	const struct flame_timeline *tl = r->prof.timeline;
 	if (!r->ro.count_name)
 		o.count_name = r->prof.unit == FLAME_UNIT_NANOSECONDS ? "ns" : flame_sampler_event(r->sampler);
+	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY) {
+		/* blue, as off-CPU flame graphs are drawn */
+		if (!r->palette_set)
+			o.palette = FLAME_PALETTE_IO;
+		if (!o.title && !o.inverted)
+			o.title = "Off-CPU Time Flame Graph";
+	} else if (r->scfg.offcpu == FLAME_OFFCPU_ALSO && !o.title && !o.inverted) {
+		o.title = "Wall-Clock Time Flame Graph";
+	}
 	if (o.flamechart && tl) {
 		/* x is time: the samples in the order they were taken */
 		steps = flame_xcalloc(tl->nsamples + 1, sizeof(*steps));
@@ -1135,18 +1202,45 @@ static int dso_cmp(const void *a, const void *b)
 	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : 0;
 }
 
+/* Off-CPU totals: time, how much of it waiting for a CPU, what was lost. */
+static void offcpu_summary(struct record *r, const struct flame_record_stats *st)
+{
+	fprintf(stderr,
+		"flame record: off-CPU: %.3f s in %" PRIu64 " interval%s, %" PRIu64
+		" of them preempted (runnable, waiting for a CPU)", (double)st->offcpu_ns / 1e9,
+		st->offcpu_intervals, st->offcpu_intervals == 1 ? "" : "s", st->offcpu_preempted);
+	if (r->scfg.offcpu == FLAME_OFFCPU_ALSO)
+		fprintf(stderr, "; off-CPU frames end in _[o]");
+	fputc('\n', stderr);
+	if (st->offcpu_unmatched)
+		fprintf(stderr,
+			"flame record: warning: %" PRIu64 " off-CPU stacks were dropped: the record of their "
+			"thread's return to a CPU was lost (ring buffers full); use a larger --mmap-pages\n",
+			st->offcpu_unmatched);
+}
+
 static void summary(struct record *r)
 {
 	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
 	struct flame_symbolizer *sym = flame_recorder_symbolizer(r->rec);
 	double secs = r->t_end - r->t_start;
-	fprintf(stderr,
-		"flame record: wrote %s: %" PRIu64 " samples (%s at %" PRIu64 " Hz, %.2f s) from %" PRIu64
-		" thread%s in %" PRIu64 " process%s\n",
-		strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->samples,
-		r->inproc_on ? "in-process CPU timers" : flame_sampler_event(r->sampler), r->scfg.freq,
-		secs, st->threads,
-		st->threads == 1 ? "" : "s", st->processes, st->processes == 1 ? "" : "es");
+	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY)
+		fprintf(stderr,
+			"flame record: wrote %s: %" PRIu64 " off-CPU intervals (sched:sched_switch, %.2f s) "
+			"from %" PRIu64 " thread%s in %" PRIu64 " process%s\n",
+			strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->offcpu_intervals,
+			secs, st->threads, st->threads == 1 ? "" : "s", st->processes,
+			st->processes == 1 ? "" : "es");
+	else
+		fprintf(stderr,
+			"flame record: wrote %s: %" PRIu64 " samples (%s at %" PRIu64 " Hz, %.2f s) from %" PRIu64
+			" thread%s in %" PRIu64 " process%s\n",
+			strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->samples,
+			r->inproc_on ? "in-process CPU timers" : flame_sampler_event(r->sampler),
+			r->scfg.freq, secs, st->threads, st->threads == 1 ? "" : "s", st->processes,
+			st->processes == 1 ? "" : "es");
+	if (r->scfg.offcpu != FLAME_OFFCPU_NONE)
+		offcpu_summary(r, st);
 	fprintf(stderr, "flame record: lost %" PRIu64 " sample%s", st->lost, st->lost == 1 ? "" : "s");
 	if (st->user_stacks)
 		fprintf(stderr, "; %.1f%% of stacks look truncated", pct(st->truncated, st->user_stacks));
@@ -1295,6 +1389,11 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	flame_profile_init(&r.prof);
+	if (r.scfg.offcpu != FLAME_OFFCPU_NONE &&
+	    flame_tracefs_event_id("sched", "sched_switch", &r.scfg.offcpu_tracepoint, &err) < 0) {
+		free(r.attach);
+		return report(&err);
+	}
 	r.sampler = flame_sampler_new(&r.scfg);
 	rc = EXIT_DATA;
 
@@ -1354,6 +1453,8 @@ int cmd_record(int argc, char **argv)
 		rc = report(&err);
 		goto out;
 	}
+	/* threads still off a CPU are charged until the end */
+	flame_recorder_finish(r.rec, (uint64_t)(r.t_end * 1e9));
 	if (r.prof.timeline) {
 		/* the recorded window, on the samples' clock (CLOCK_MONOTONIC) */
 		r.prof.timeline->start = (uint64_t)(r.t_start * 1e9);
@@ -1362,7 +1463,13 @@ int cmd_record(int argc, char **argv)
 
 	int cmd_rc = r.argv ? (r.child_done ? exit_status(r.child_status) : 1) : EXIT_OK;
 	const struct flame_record_stats *st = flame_recorder_stats(r.rec);
-	if (st->samples == 0) {
+	if (r.scfg.offcpu == FLAME_OFFCPU_ONLY && st->offcpu_intervals == 0) {
+		fprintf(stderr, "flame record: no off-CPU time recorded, so no %s written: %s never "
+			"left a CPU while recorded\n", r.output, r.argv ? r.argv[0] : "the process");
+		rc = cmd_rc ? cmd_rc : EXIT_DATA;
+		goto out;
+	}
+	if (st->samples == 0 && st->offcpu_intervals == 0) {
 		fprintf(stderr, "flame record: no samples recorded, so no %s written: ", r.output);
 		if (r.t_end - r.t_start < 0.05)
 			fprintf(stderr, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
@@ -1379,7 +1486,8 @@ int cmd_record(int argc, char **argv)
 	}
 	/* weights are periods: CPU nanoseconds for the clocks, else events */
 	const char *ev = flame_sampler_event(r.sampler);
-	r.prof.unit = r.inproc_on || strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0
+	r.prof.unit = r.inproc_on || strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0 ||
+			      r.scfg.offcpu != FLAME_OFFCPU_NONE
 			      ? FLAME_UNIT_NANOSECONDS
 			      : FLAME_UNIT_EVENTS;
 	if (write_output(&r, &err) < 0) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "offcpu.h"
 #include "unwind.h"
 #include "util.h"
 #include "../formats/textutil.h"
@@ -49,6 +50,8 @@ struct flame_recorder {
 	struct flame_buf b, c;
 	uint64_t max_stack;         /* kernel.perf_event_max_stack */
 	struct flame_unwinder *uw;  /* made for the first sample with a stack copy */
+	uint64_t serial;            /* stacks seen, for per-binary counts */
+	struct flame_offcpu *off;   /* opts.offcpu: threads off a CPU now */
 };
 
 static int u32set_add(struct u32set *s, uint32_t key)
@@ -85,6 +88,8 @@ struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
 	r->sym = flame_symbolizer_new(&so);
 	r->cache_cap = 4096;
 	r->cache = flame_xcalloc(r->cache_cap, sizeof(*r->cache));
+	if (o->offcpu)
+		r->off = flame_offcpu_new();
 	r->max_stack = 127;
 	char buf[32];
 	int fd = open("/proc/sys/kernel/perf_event_max_stack", O_RDONLY | O_CLOEXEC);
@@ -105,6 +110,7 @@ void flame_recorder_free(struct flame_recorder *r)
 		return;
 	flame_unwinder_free(r->uw);
 	flame_symbolizer_free(r->sym);
+	flame_offcpu_free(r->off);
 	free(r->cache);
 	free(r->ids);
 	free(r->fr);
@@ -305,7 +311,12 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 	size_t nf = 0, nuser = 0, last_user = SIZE_MAX;
 	int ctx = 0; /* 0: none yet, 1: kernel, 2: user, 3: other (skipped) */
 	int first = 1;
-	r->st.samples++;
+	int offcpu = r->off && rec->event == FLAME_SAMPLER_EVENT_OFFCPU;
+	r->serial++;
+	if (offcpu)
+		r->st.offcpu_samples++;
+	else
+		r->st.samples++;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t ip = ips[i];
 		if (ip >= (uint64_t)PERF_CONTEXT_MAX) {
@@ -338,8 +349,8 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 		struct flame_dso *d = r->fr[i].dso;
 		if (!d)
 			continue;
-		if (d->last_sample != r->st.samples) {
-			d->last_sample = r->st.samples;
+		if (d->last_sample != r->serial) {
+			d->last_sample = r->serial;
 			d->samples++;
 		}
 		d->unknown += r->fr[i].unknown;
@@ -370,17 +381,82 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 
 	/* root first: comm, then the frames outermost first */
 	struct flame_profile *p = r->prof;
+	if (offcpu && r->o.annotate_offcpu)
+		for (size_t i = 0; i < nf; i++)
+			r->ids[i] = flame_offcpu_mark(r->off, &p->names, r->ids[i]);
 	uint32_t node = flame_profile_child(p, 0, flame_strtab_intern(&p->names, c->data, c->len), 1);
 	for (size_t i = nf; i-- > 0;)
 		node = flame_profile_child(p, node, r->ids[i], 1);
+	uint32_t th = 0;
+	if (r->tl) {
+		const char *tn = *comm ? comm : c->data;
+		th = flame_timeline_thread(r->tl, pid, tid, tn, *comm ? strlen(comm) : comm_len);
+	}
+	if (offcpu) {
+		/* weighed when the thread comes back */
+		flame_offcpu_out(r->off, pid, tid, rec->time, node, th);
+		return;
+	}
 	uint64_t w[2] = { rec->u.sample.period ? rec->u.sample.period : 1, 0 };
 	flame_profile_add_weight(p, node, w);
 	p->nstacks++;
-	if (r->tl) {
-		const char *tn = *comm ? comm : c->data;
-		uint32_t th = flame_timeline_thread(r->tl, pid, tid, tn, *comm ? strlen(comm) : comm_len);
+	if (r->tl)
 		flame_timeline_add(r->tl, node, th, rec->time, w[0]);
+}
+
+/* ---- off-CPU intervals ---- */
+
+/* Weigh a switch-out stack by its time off the CPU; a preempted thread's
+ * stack gets a [preempted] frame on top. */
+static void charge(struct flame_recorder *r, const struct flame_offcpu_interval *iv)
+{
+	struct flame_profile *p = r->prof;
+	uint64_t w[2] = { iv->end - iv->start, 0 };
+	const struct flame_offcpu_stats *os = flame_offcpu_stats(r->off);
+	r->st.offcpu_intervals = os->intervals;
+	r->st.offcpu_preempted = os->preempted;
+	r->st.offcpu_ns = os->ns;
+	r->st.offcpu_unmatched = os->unmatched;
+	if (!w[0])
+		return;
+	uint32_t node = iv->node;
+	if (iv->preempt) {
+		uint32_t id = flame_strtab_intern(&p->names, FLAME_OFFCPU_PREEMPTED,
+						  sizeof(FLAME_OFFCPU_PREEMPTED) - 1);
+		if (r->o.annotate_offcpu)
+			id = flame_offcpu_mark(r->off, &p->names, id);
+		node = flame_profile_child(p, node, id, 1);
 	}
+	flame_profile_add_weight(p, node, w);
+	p->nstacks++;
+	/* at the interval's start: per thread, samples stay in time order (a
+	 * thread off its CPU has no other samples meanwhile) */
+	if (r->tl)
+		flame_timeline_add(r->tl, node, iv->thread, iv->start, w[0]);
+	if (!r->st.first_time || iv->start < r->st.first_time)
+		r->st.first_time = iv->start;
+	if (iv->end > r->st.last_time)
+		r->st.last_time = iv->end;
+}
+
+static void offcpu_record(struct flame_recorder *r, const struct flame_sample_rec *rec)
+{
+	struct flame_offcpu_interval iv;
+	int got = rec->type == FLAME_REC_SWITCH
+			  ? flame_offcpu_switch(r->off, rec->tid, rec->u.sw.out, rec->u.sw.preempt,
+						rec->time, &iv)
+			  : flame_offcpu_exit(r->off, rec->tid, rec->time, &iv);
+	if (got)
+		charge(r, &iv);
+}
+
+void flame_recorder_finish(struct flame_recorder *r, uint64_t end)
+{
+	struct flame_offcpu_interval iv;
+	while (r->off && flame_offcpu_finish(r->off, end, &iv))
+		charge(r, &iv);
+	if (r->off)
+		r->st.offcpu_unmatched = flame_offcpu_stats(r->off)->unmatched;
 }
 
 void flame_recorder_add(void *ctx, const struct flame_sample_rec *rec)
@@ -403,6 +479,8 @@ void flame_recorder_add(void *ctx, const struct flame_sample_rec *rec)
 		flame_symbolizer_fork(r->sym, rec->pid, rec->u.fork.ppid, rec->tid, rec->u.fork.ptid);
 		break;
 	case FLAME_REC_EXIT:
+		if (r->off)
+			offcpu_record(r, rec);
 		flame_symbolizer_exit(r->sym, rec->pid, rec->tid);
 		break;
 	case FLAME_REC_LOST:
@@ -412,6 +490,8 @@ void flame_recorder_add(void *ctx, const struct flame_sample_rec *rec)
 		r->st.throttled++;
 		break;
 	case FLAME_REC_SWITCH:
+		if (r->off)
+			offcpu_record(r, rec);
 		break;
 	}
 }

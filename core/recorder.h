@@ -37,6 +37,9 @@ struct flame_recorder_opts {
 	const char *debug_dir; /* NULL: /usr/lib/debug */
 	int kernel;          /* kernel frames expected: read /proc/kallsyms */
 	int timeline;        /* keep the sample list in the profile */
+	int offcpu;          /* samples of FLAME_SAMPLER_EVENT_OFFCPU are switch-out stacks,
+			      * weighted by the ns until the thread runs again (core/offcpu.h) */
+	int annotate_offcpu; /* ... and their frames end in _[o] (--wall) */
 };
 
 struct flame_record_stats {
@@ -58,6 +61,11 @@ struct flame_record_stats {
 	uint64_t dwarf_full;      /* ... unwound to the outermost frame */
 	uint64_t dwarf_cut_stack; /* ... cut: the stack copy was too small */
 	uint64_t dwarf_cut_cfi;   /* ... cut: no CFI or no file for a frame, or too deep */
+	uint64_t offcpu_samples;   /* switch-out stacks (not counted in samples) */
+	uint64_t offcpu_intervals; /* ... charged: their threads came back, exited or the end came */
+	uint64_t offcpu_preempted; /* ... of which the thread was runnable (waiting for a CPU) */
+	uint64_t offcpu_ns;        /* total off-CPU time charged */
+	uint64_t offcpu_unmatched; /* switch-out stacks whose switch-in record was lost */
 };
 
 struct flame_recorder;
@@ -69,6 +77,10 @@ void flame_recorder_free(struct flame_recorder *r);
 
 /* The sampler callback: ctx is the recorder. */
 void flame_recorder_add(void *ctx, const struct flame_sample_rec *rec);
+
+/* After the last record: threads still off a CPU are charged until end
+ * (CLOCK_MONOTONIC ns, the end of recording). */
+void flame_recorder_finish(struct flame_recorder *r, uint64_t end);
 
 const struct flame_record_stats *flame_recorder_stats(const struct flame_recorder *r);
 struct flame_symbolizer *flame_recorder_symbolizer(struct flame_recorder *r);

@@ -119,6 +119,13 @@ struct flame_sampler {
 	uint64_t prev_drain_start;     /* CLOCK_MONOTONIC ns */
 	unsigned char *tmp;            /* one record copied out of a wrapped buffer */
 	size_t tmp_cap;
+	/* off-CPU: the sched:sched_switch event beside (or instead of) ev */
+	struct perf_event_attr oattr;  /* settled by the first open */
+	int osettled;
+	uint64_t *oids;                /* its events' ids, ascending (the kernel counts up) */
+	size_t noids, oids_cap;
+	struct qent *qtmp;             /* merge buffer of queue_sort() */
+	size_t qtmp_cap;
 };
 
 static uint64_t mono_ns(void)
@@ -200,6 +207,8 @@ void flame_sampler_free(struct flame_sampler *s)
 	free(s->arena);
 	free(s->q);
 	free(s->tmp);
+	free(s->oids);
+	free(s->qtmp);
 	free(s);
 }
 
@@ -221,6 +230,8 @@ static void build_attr(struct flame_sampler *s, struct perf_event_attr *a, int e
 	}
 	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_PERIOD |
 			 PERF_SAMPLE_CALLCHAIN;
+	if (s->cfg.offcpu == FLAME_OFFCPU_ALSO)
+		a->sample_type |= PERF_SAMPLE_IDENTIFIER; /* which of the two events wrote a record */
 	a->disabled = 1;
 	a->inherit = 1;
 	a->mmap = 1;
@@ -516,6 +527,101 @@ static int open_one(struct flame_sampler *s, pid_t tid, int cpu, int enable_on_e
 	}
 }
 
+/* Keep fd; it owns CPU r's ring buffer when it is the first, else writes
+ * into that buffer. */
+static int add_fd(struct flame_sampler *s, struct ring *r, int fd, struct flame_error *err)
+{
+	FLAME_GROW(s->fds, s->fds_cap, s->nfds + 1);
+	s->fds[s->nfds++] = fd;
+	if (r->fd < 0)
+		return map_ring(s, r, fd, err);
+	if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0)
+		return flame_error_set(err, FLAME_ERR_IO, NULL, 0,
+				       "cannot share the ring buffer of CPU %d: %s", r->cpu, strerror(errno));
+	return 0;
+}
+
+/* ---- off-CPU: the sched:sched_switch tracepoint ---- */
+
+/* The tracepoint's attr: the CPU event's sample fields (one layout for
+ * both), its own type and period, switch records, and the side-band
+ * records only when it is the sole event.  It is opened before the CPU
+ * event on each CPU: when kernel events are denied, the tracepoint (which
+ * fires only in the kernel) fails with its own explanation before the CPU
+ * event could quietly fall back to user-only stacks. */
+static int open_offcpu(struct flame_sampler *s, pid_t tid, int cpu, int enable_on_exec, int *e)
+{
+	struct perf_event_attr *a = &s->oattr;
+	if (!s->osettled) {
+		struct flame_perf_layout keep = s->layout;
+		build_attr(s, a, 0);
+		if (s->cfg.offcpu == FLAME_OFFCPU_ALSO)
+			s->layout = keep; /* the CPU event settles it (same sample fields) */
+		a->type = PERF_TYPE_TRACEPOINT;
+		a->config = s->cfg.offcpu_tracepoint;
+		a->freq = 0;
+		a->sample_period = 1;
+		/* the tracepoint fires in kernel mode: excluding the kernel would
+		 * silence it; --user-only drops the kernel part of its stacks */
+		a->exclude_kernel = 0;
+		a->exclude_callchain_kernel = s->cfg.scope == FLAME_SCOPE_USER;
+		a->exclude_user = s->cfg.scope == FLAME_SCOPE_KERNEL;
+		a->context_switch = 1;
+		if (s->cfg.offcpu == FLAME_OFFCPU_ALSO)
+			a->mmap = a->mmap2 = a->comm = a->comm_exec = a->task = 0;
+		s->osettled = 1;
+	}
+	a->enable_on_exec = enable_on_exec ? 1 : 0;
+	long fd = perf_open(a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	*e = errno;
+	return fd < 0 ? -1 : (int)fd;
+}
+
+static int explain_offcpu(struct flame_sampler *s, int e, pid_t tid, struct flame_error *err)
+{
+	long paranoid = 99;
+	int have_paranoid = read_int_file("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0;
+	int privileged = geteuid() == 0 || has_cap(CAP_PERFMON) || has_cap(CAP_SYS_ADMIN);
+	if ((e == EACCES || e == EPERM) && !privileged && have_paranoid && paranoid == 2 &&
+	    !seccomp_filtered())
+		return flame_error_set(
+			err, FLAME_ERR_IO, NULL, 0,
+			"perf_event_open denied for off-CPU sampling: the sched:sched_switch tracepoint "
+			"fires in the kernel, and kernel.perf_event_paranoid is %ld, which allows "
+			"user-space events only; fix (one of):\n"
+			"    sudo sysctl kernel.perf_event_paranoid=1\n"
+			"    or run flame as root",
+			paranoid);
+	if (is_unsupported(e) || e == EINVAL)
+		return flame_error_set(
+			err, FLAME_ERR_IO, NULL, 0,
+			"perf_event_open cannot sample the tracepoint sched:sched_switch (id %llu in "
+			"tracefs): %s; off-CPU sampling needs a kernel with CONFIG_PERF_EVENTS and "
+			"CONFIG_EVENT_TRACING",
+			(unsigned long long)s->cfg.offcpu_tracepoint, strerror(e));
+	return explain(s, e, tid, 1, err);
+}
+
+/* Which event wrote rec: FLAME_SAMPLER_EVENT_*. */
+static unsigned event_of(const struct flame_sampler *s, const struct flame_sample_rec *rec)
+{
+	if (s->cfg.offcpu == FLAME_OFFCPU_NONE)
+		return FLAME_SAMPLER_EVENT_CPU;
+	if (s->cfg.offcpu == FLAME_OFFCPU_ONLY)
+		return FLAME_SAMPLER_EVENT_OFFCPU;
+	size_t lo = 0, hi = s->noids; /* inherited events report their parent's id */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->oids[mid] == rec->id)
+			return FLAME_SAMPLER_EVENT_OFFCPU;
+		if (s->oids[mid] < rec->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return FLAME_SAMPLER_EVENT_CPU;
+}
+
 int flame_sampler_open(struct flame_sampler *s, pid_t tid, int enable_on_exec, int *gone,
 		       struct flame_error *err)
 {
@@ -524,6 +630,25 @@ int flame_sampler_open(struct flame_sampler *s, pid_t tid, int enable_on_exec, i
 		*gone = 0;
 	for (size_t i = 0; i < s->ncpus; i++) {
 		int e = 0, kernel_wanted = 0;
+		if (s->cfg.offcpu != FLAME_OFFCPU_NONE) {
+			int ofd = open_offcpu(s, tid, s->cpus[i], enable_on_exec, &e);
+			if (ofd < 0) {
+				if (e == ESRCH && gone) {
+					*gone = 1;
+					break;
+				}
+				return explain_offcpu(s, e, tid, err);
+			}
+			if (add_fd(s, &s->rings[i], ofd, err) < 0)
+				return -1;
+			uint64_t id = 0;
+			if (s->cfg.offcpu == FLAME_OFFCPU_ALSO && ioctl(ofd, PERF_EVENT_IOC_ID, &id) == 0) {
+				FLAME_GROW(s->oids, s->oids_cap, s->noids + 1);
+				s->oids[s->noids++] = id;
+			}
+			if (s->cfg.offcpu == FLAME_OFFCPU_ONLY)
+				continue;
+		}
 		int fd = open_one(s, tid, s->cpus[i], enable_on_exec, &e, &kernel_wanted);
 		if (fd < 0) {
 			if (e == ESRCH && gone) {
@@ -532,17 +657,8 @@ int flame_sampler_open(struct flame_sampler *s, pid_t tid, int enable_on_exec, i
 			}
 			return explain(s, e, tid, kernel_wanted, err);
 		}
-		FLAME_GROW(s->fds, s->fds_cap, s->nfds + 1);
-		s->fds[s->nfds++] = fd;
-		struct ring *r = &s->rings[i];
-		if (r->fd < 0) {
-			if (map_ring(s, r, fd, err) < 0)
-				return -1;
-		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
-			return flame_error_set(err, FLAME_ERR_IO, NULL, 0,
-					       "cannot share the ring buffer of CPU %d: %s", r->cpu,
-					       strerror(errno));
-		}
+		if (add_fd(s, &s->rings[i], fd, err) < 0)
+			return -1;
 	}
 	if (gone && *gone) {
 		/* The thread exited while we opened its events: close them, but
@@ -589,11 +705,15 @@ const char *flame_sampler_event(const struct flame_sampler *s)
 
 int flame_sampler_has_kernel(const struct flame_sampler *s)
 {
+	if (s->cfg.offcpu == FLAME_OFFCPU_ONLY)
+		return s->osettled && !s->oattr.exclude_callchain_kernel;
 	return s->settled && !s->attr.exclude_kernel;
 }
 
 int flame_sampler_has_user(const struct flame_sampler *s)
 {
+	if (s->cfg.offcpu == FLAME_OFFCPU_ONLY)
+		return !s->osettled || !s->oattr.exclude_user;
 	return !s->settled || !s->attr.exclude_user;
 }
 
@@ -668,12 +788,64 @@ static int qent_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Sort the queue by (time, seq).  It is a few sorted runs (what the last
+ * drain kept, then each buffer's records as written), so sorting is
+ * merging runs: linear for the usual handful, never worse than a merge
+ * sort.  At high record rates (off-CPU sampling of switch-heavy programs)
+ * a plain qsort was most of flame's time. */
+static size_t run_end(const struct qent *a, size_t i, size_t n)
+{
+	size_t j = i + 1;
+	while (j < n && qent_cmp(&a[j - 1], &a[j]) <= 0)
+		j++;
+	return j;
+}
+
+static void queue_sort(struct flame_sampler *s)
+{
+	size_t n = s->nq;
+	FLAME_GROW(s->qtmp, s->qtmp_cap, n);
+	struct qent *a = s->q, *b = s->qtmp;
+	for (;;) {
+		size_t runs = 0, i = 0;
+		while (i < n) {
+			/* two runs [i, m) and [m, e) merge into b[i, e) */
+			size_t m = run_end(a, i, n);
+			size_t e = m < n ? run_end(a, m, n) : m;
+			size_t x = i, y = m, o = i;
+			while (x < m && y < e)
+				b[o++] = qent_cmp(&a[y], &a[x]) < 0 ? a[y++] : a[x++];
+			while (x < m)
+				b[o++] = a[x++];
+			while (y < e)
+				b[o++] = a[y++];
+			runs++;
+			i = e;
+		}
+		struct qent *t = a;
+		a = b;
+		b = t;
+		if (runs <= 1)
+			break;
+	}
+	if (a != s->q) {
+		/* the sorted queue ended in the other buffer: swap them */
+		size_t cap = s->q_cap;
+		s->qtmp = s->q;
+		s->q = a;
+		s->q_cap = s->qtmp_cap;
+		s->qtmp_cap = cap;
+	}
+}
+
 static void deliver(struct flame_sampler *s, const unsigned char *r, size_t len,
 		    flame_sampler_cb cb, void *ctx)
 {
 	struct flame_sample_rec rec;
-	if (flame_perf_decode(&s->layout, r, len, &rec) == 1)
+	if (flame_perf_decode(&s->layout, r, len, &rec) == 1) {
+		rec.event = event_of(s, &rec);
 		cb(ctx, &rec);
+	}
 }
 
 size_t flame_sampler_drain(struct flame_sampler *s, int final, flame_sampler_cb cb, void *ctx)
@@ -688,7 +860,7 @@ size_t flame_sampler_drain(struct flame_sampler *s, int final, flame_sampler_cb 
 	s->prev_drain_start = start;
 	if (!s->nq)
 		return n;
-	qsort(s->q, s->nq, sizeof(*s->q), qent_cmp);
+	queue_sort(s);
 	size_t k = 0;
 	while (k < s->nq && s->q[k].time <= limit) {
 		deliver(s, s->arena + s->q[k].off, s->q[k].len, cb, ctx);

@@ -7,7 +7,9 @@
  * Output goes to one ring buffer per CPU: the first event opened on a CPU
  * owns the buffer, later ones are redirected to it
  * (PERF_EVENT_IOC_SET_OUTPUT), and inherited events write to their
- * parent's buffer.
+ * parent's buffer.  With cfg.offcpu the sched:sched_switch tracepoint is
+ * opened the same way, into the same buffers (or alone); rec.event says
+ * which event wrote a record.
  *
  * Records come back through flame_sampler_drain() in time order across
  * CPUs: each drain reads every buffer, queues what it read, and hands over
@@ -38,6 +40,22 @@ enum flame_scope {
 	FLAME_SCOPE_BOTH,     /* user and kernel, or fail */
 };
 
+/* Off-CPU sampling: the sched:sched_switch tracepoint on the same tasks
+ * (sample_period 1, the same sample fields as the CPU event, user and
+ * kernel call chains as the scope allows) with attr.context_switch, so
+ * that every switch-out of a thread is a sample with its stack and every
+ * switch in or out a FLAME_REC_SWITCH record.  Its records carry
+ * rec.event = FLAME_SAMPLER_EVENT_OFFCPU. */
+enum flame_offcpu_mode {
+	FLAME_OFFCPU_NONE = 0,
+	FLAME_OFFCPU_ALSO,    /* the CPU event and the tracepoint (--wall) */
+	FLAME_OFFCPU_ONLY,    /* the tracepoint alone (--off-cpu) */
+};
+
+/* rec.event of the records flame_sampler_drain() hands over */
+#define FLAME_SAMPLER_EVENT_CPU 0u
+#define FLAME_SAMPLER_EVENT_OFFCPU 1u
+
 struct flame_sampler_config {
 	const char *event;    /* "cpu-clock" (default when NULL), "task-clock", "cycles", ... */
 	uint64_t freq;        /* samples per second of the event's time, per thread (Hz) */
@@ -48,6 +66,8 @@ struct flame_sampler_config {
 			       * 0 = none.  The samples then carry the user registers
 			       * (FLAME_SAMPLER_REGS_USER) and the kernel's callchain stops at
 			       * the user boundary (exclude_callchain_user). */
+	enum flame_offcpu_mode offcpu;
+	uint64_t offcpu_tracepoint; /* id of sched:sched_switch (flame_tracefs_event_id()) */
 };
 
 /* The largest stack_user: a record's size is 16 bits.  The kernel trims the

@@ -205,6 +205,10 @@ static int java_path(const char *s, size_t n)
 
 static enum flame_palette resolve(enum flame_palette p, const char *s, size_t n)
 {
+	/* off-CPU frames (flame record --wall) are blue in every palette, as
+	 * off-CPU flame graphs are drawn; flamegraph.pl never writes _[o] */
+	if (ends_with(s, n, "_[o]"))
+		return FLAME_PALETTE_BLUE;
 	switch (p) {
 	case FLAME_PALETTE_JAVA:
 		if (ends_with(s, n, "_[j]"))

@@ -64,7 +64,8 @@ struct flame_colorer {
 };
 
 void flame_colorer_init(struct flame_colorer *c, enum flame_palette p, enum flame_color_mode m);
-/* Colour of a frame named name[0,len) (annotations such as "_[k]" included). */
+/* Colour of a frame named name[0,len) (annotations such as "_[k]" included;
+ * a name ending in "_[o]", an off-CPU frame, is blue in every palette). */
 void flame_color(struct flame_colorer *c, const char *name, size_t len, char out[FLAME_COLOR_MAX]);
 /* Differential colour (flamegraph.pl's color_scale): red for more, blue for
  * less, white for no change; negate swaps the hues. */

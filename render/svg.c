@@ -440,9 +440,10 @@ static double parse_num(const char *s)
 
 static int strip_annotation(const char *s, size_t n)
 {
-	/* _[k] _[w] _[i] _[j] at the end */
+	/* _[k] _[w] _[i] _[j] _[o] at the end */
 	if (n >= 4 && s[n - 4] == '_' && s[n - 3] == '[' && s[n - 1] == ']' &&
-	    (s[n - 2] == 'k' || s[n - 2] == 'w' || s[n - 2] == 'i' || s[n - 2] == 'j'))
+	    (s[n - 2] == 'k' || s[n - 2] == 'w' || s[n - 2] == 'i' || s[n - 2] == 'j' ||
+	     s[n - 2] == 'o'))
 		return 4;
 	return 0;
 }

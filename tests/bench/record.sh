@@ -8,7 +8,12 @@
 #     as the workload measures it itself (main to exit);
 #  2. post-processing: from the end of the workload to the written SVG with
 #     flame record, against `perf script | flame collapse | flame render` on
-#     a perf recording of the same workload at the same frequency.
+#     a perf recording of the same workload at the same frequency;
+#  3. off-CPU sampling: the wall time of a switch-heavy workload (two
+#     threads passing a byte back and forth through pipes) run bare, under
+#     `flame record --off-cpu` and under `perf record -e sched:sched_switch
+#     -g`, with the records each lost (skipped when tracepoints cannot be
+#     sampled here).
 #
 # Usage: tests/bench/record.sh [FLAME_BINARY] [SECONDS] [RUNS] [THREADS]
 #   FLAME_BINARY  default: $FLAME, else build/flame under the repository root;
@@ -17,7 +22,8 @@
 #   SECONDS       bare run time of the workload, roughly (default 5)
 #   RUNS          runs of each variant, interleaved; medians are shown (default 5)
 #   THREADS       workload threads (default 1; the machine's cores to load them all)
-# Environment: FREQ (default 997).  Needs perf_event_open (root, or
+# Environment: FREQ (default 997); PINGPONG (round trips of the off-CPU
+# workload, default 100000).  Needs perf_event_open (root, or
 # kernel.perf_event_paranoid <= 2).  Not a test: it never fails on timings.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -182,3 +188,62 @@ fi
 echo "preload sampler vs perf sampler, workload wall overhead: $(pct "$prem" "$b") vs $(pct "$f" "$b");" \
 	"workload CPU: $(pct "$precpu" "$bc") vs $(pct "$fcpu" "$bc");" \
 	"samples: $(median <pre.samples) vs $(median <flame.samples) (CPU-time timers fire at most at the kernel tick)"
+
+# ---- 3. off-CPU sampling on a switch-heavy workload
+off=$(dirname "$flame")/tests/record/workloads/flame-test-offcpu
+pp=${PINGPONG:-100000}
+echo
+if [ ! -x "$off" ]; then
+	echo "off-CPU: no workload at $off (build the tests)"
+	exit 0
+fi
+if ! "$flame" record -q --off-cpu -o probe.folded -- "$off" pipe 10 2>probe.err; then
+	echo "off-CPU: not measured: $(head -1 probe.err)"
+	exit 0
+fi
+have_tp=0
+if [ "$have_perf" = 1 ] && perf record -q -e sched:sched_switch -g -o tp.data -- true 2>/dev/null; then
+	have_tp=1
+fi
+: >obare.ms
+: >oflame.ms
+: >operf.ms
+: >oflame.lost
+: >operf.lost
+: >oflame.n
+: >operf.n
+for i in $(seq "$runs"); do
+	FLAME_WORK_STAMP=$tmp/s "$off" pingpong "$pp"
+	stamp_ms s >>obare.ms
+	FLAME_WORK_STAMP=$tmp/s "$flame" record --off-cpu -o off.folded -- "$off" pingpong "$pp" 2>off.err
+	stamp_ms s >>oflame.ms
+	sed -n 's/^flame record: lost \([0-9]*\) samples.*/\1/p' off.err >>oflame.lost
+	sed -n 's/^flame record: wrote [^:]*: \([0-9]*\) off-CPU intervals.*/\1/p' off.err >>oflame.n
+	if [ "$have_tp" = 1 ]; then
+		FLAME_WORK_STAMP=$tmp/s perf record -q -e sched:sched_switch -g -o tp.data -- "$off" pingpong "$pp" 2>/dev/null
+		stamp_ms s >>operf.ms
+		perf report -i tp.data --stats 2>/dev/null >tp.stats
+		awk '/sched:sched_switch stats/ { t = 1 } t && / SAMPLE events/ { print $3; exit }' tp.stats >>operf.n
+		awk '/sched:sched_switch stats/ { t = 1 } t && /LOST_SAMPLES events/ { n = $3 } END { print n + 0 }' \
+			tp.stats >>operf.lost
+	fi
+done
+ob=$(median <obare.ms)
+of=$(median <oflame.ms)
+echo "off-CPU: flame-test-offcpu pingpong $pp (two threads, $((2 * pp)) blocking reads), $runs runs of each, medians"
+printf '%-36s %11s %9s %14s %12s\n' "" "wall" "overhead" "switch-outs" "lost records"
+printf '%-36s %8.1f ms %9s %14s %12s\n' "bare" "$ob" "" "-" "-"
+printf '%-36s %8.1f ms %9s %14s %12s\n' "flame record --off-cpu" "$of" "$(pct "$of" "$ob")" \
+	"$(median <oflame.n)" "$(median <oflame.lost)"
+if [ "$have_tp" = 1 ]; then
+	op=$(median <operf.ms)
+	printf '%-36s %8.1f ms %9s %14s %12s\n' "perf record -e sched:sched_switch -g" "$op" "$(pct "$op" "$ob")" \
+		"$(median <operf.n)" "$(median <operf.lost)"
+	echo "flame --off-cpu / perf: $(awk -v a="$of" -v b="$op" 'BEGIN { printf "%.2fx", a / b }') the wall time"
+else
+	echo "(perf cannot sample sched:sched_switch here: no comparison)"
+fi
+echo "all runs (ms): bare: $(paste -sd' ' obare.ms)"
+echo "               flame --off-cpu: $(paste -sd' ' oflame.ms)"
+[ "$have_tp" = 1 ] && echo "               perf -e sched:sched_switch: $(paste -sd' ' operf.ms)"
+exit 0

@@ -213,6 +213,19 @@ group_options() {
 	printf 'sys_read_[k];vfs_[j];inl_[i];wk_[w] 5\n' > "$work/ann.txt"
 	render "$s" "$work/ann.txt" && has "$s" '<title>sys_read (5 samples' "_[k] stripped" &&
 		has "$s" '<title>wk (5 samples' "_[w] stripped" && hasnot "$s" '>sys_read_\[k\]' "label stripped"
+	# off-CPU frames (_[o], flame record --wall): blue in any palette, the mark stripped
+	printf 'main;burn 100\nmain_[o];nap_[o];schedule_[o] 200\n' > "$work/off.txt"
+	for pal in hot java; do
+		render "$s" --colors $pal "$work/off.txt" && has "$s" '<title>nap (200 samples' "_[o] stripped ($pal)" &&
+			hasnot "$s" '>nap_\[o\]\|(nap_\[o\]' "_[o] label stripped ($pal)"
+		# the 200-sample frames (off-CPU) blue, the 100-sample ones (on-CPU) not
+		if "$svgframes" --fill "$s" | awk -F'\t' '$2 ~ /^(main|nap|schedule) \(200 / { n++; split($7, c, /[(,)]/);
+			if (!(c[2] == c[3] && c[4] >= 205 && c[2] < c[4])) bad++ }
+			$2 ~ /\(100 / { split($7, c, /[(,)]/); if (c[4] >= 205) bad++ }
+			END { exit !(n == 3 && !bad) }'; then ok; else fail "_[o] frames are not blue ($pal)"; fi
+	done
+	"$flame" convert --to folded "$work/off.txt" 2>/dev/null | grep -q '^main_\[o\];nap_\[o\];schedule_\[o\] 200$' &&
+		ok || fail "folded output keeps _[o]"
 	# --cp writes the palette file and reuses it
 	(cd "$work" && rm -f palette.map && "$flame" render -q --cp "$v" > cp1.svg &&
 		"$flame" render -q --cp --hash "$v" > cp2.svg) && cmp -s "$work/cp1.svg" "$work/cp2.svg" &&

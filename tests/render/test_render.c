@@ -88,6 +88,12 @@ static void t_palettes(void)
 		      3 && gg > r);
 	CHECK(sscanf(color_of(FLAME_PALETTE_CHAIN, FLAME_COLOR_HASH, "waker_[w]"), "rgb(%u,%u,%u)", &r,
 		     &gg, &b) == 3 && gg == b && r < gg);
+	/* off-CPU frames (_[o]) are blue in every palette and colour mode */
+	for (int p = 0; p < FLAME_PALETTE_COUNT; p++)
+		for (int m = 0; m < 4; m++) {
+			const char *c = color_of((enum flame_palette)p, (enum flame_color_mode)m, "schedule_[o]");
+			CHECK(sscanf(c, "rgb(%u,%u,%u)", &r, &gg, &b) == 3 && b >= 205 && r == gg && r < b);
+		}
 	/* every palette gives a valid colour */
 	for (int p = 0; p < FLAME_PALETTE_COUNT; p++)
 		for (int m = 0; m < 4; m++) {
