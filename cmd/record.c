@@ -60,6 +60,9 @@ static const char usage_text[] =
 	"Symbols:\n"
 	"      --no-demangle     keep C++ and Rust names mangled\n"
 	"      --debug-dir DIR   where separate debug files live (default /usr/lib/debug)\n"
+	"      --inline          add the functions inlined at each address as frames\n"
+	"                        'name_[i]' (from DWARF: build with -g)\n"
+	"      --srcline         end frames in ':file.c:LINE' (DWARF), else ':DSO'\n"
 	"\n"
 	"Frames (named as 'perf script | flame collapse' names them):\n"
 	"      --pid             root frame is 'comm-PID'\n"
@@ -103,6 +106,8 @@ enum {
 	OPT_KERNEL_ONLY,
 	OPT_NO_DEMANGLE,
 	OPT_DEBUG_DIR,
+	OPT_INLINE,
+	OPT_SRCLINE,
 	/* SVG options, passed to the renderer */
 	OPT_TITLE,
 	OPT_SUBTITLE,
@@ -391,6 +396,8 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		{ "kernel-only", no_argument, NULL, OPT_KERNEL_ONLY },
 		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+		{ "inline", no_argument, NULL, OPT_INLINE },
+		{ "srcline", no_argument, NULL, OPT_SRCLINE },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
 		{ "width", required_argument, NULL, OPT_WIDTH },
@@ -500,6 +507,12 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 			break;
 		case OPT_DEBUG_DIR:
 			r->ropts.debug_dir = optarg;
+			break;
+		case OPT_INLINE:
+			r->ropts.inline_frames = 1;
+			break;
+		case OPT_SRCLINE:
+			r->ropts.srcline = 1;
 			break;
 		case ':':
 			return flame_usage_error("record", "option '%s' needs a value", argv[optind - 1]);

@@ -10,7 +10,14 @@
  * "[unknown]" or "[libfoo.so]" (with --addrs "[libfoo.so <7f12ab>]"),
  * optional _[k] and _[j] marks, root "comm", "comm-PID" or "comm-PID/TID".
  *
- * A resolved frame is cached by (mapping generation, address), so a
+ * With inline_frames, a user frame whose code was inlined is followed by
+ * the inlined functions, outermost first, each "name_[i]"; with srcline
+ * every user frame gets ":FILE:LINE" (FILE's last component; the line it
+ * was executing, for an outer function of an inline chain the line of the
+ * inlined call), or ":DSO" when there is no line table, as
+ * `perf script -F +srcline | flame collapse --srcline` names them.
+ *
+ * A resolved frame (with its inlined frames) is cached by (mapping generation, address), so a
  * repeated address costs one hash lookup.  With opts.timeline the profile
  * also keeps every sample's leaf, thread and time (core/profile.h).
  */
@@ -33,6 +40,8 @@ struct flame_recorder_opts {
 	const char *debug_dir; /* NULL: /usr/lib/debug */
 	int kernel;          /* kernel frames expected: read /proc/kallsyms */
 	int timeline;        /* keep the sample list in the profile */
+	int inline_frames;   /* --inline: inlined calls (DWARF) become frames "name_[i]" */
+	int srcline;         /* --srcline: frames end in ":file.c:LINE" (DWARF), else ":dso" */
 };
 
 struct flame_record_stats {
