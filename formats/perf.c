@@ -515,7 +515,7 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 	p->sample_lines++;
 	p->prev_kernel = kernel;
 	int perf_inlined = mod_len == 7 && memcmp(mod, "inlined", 7) == 0;
-	int dwarf = p->o->inline_frames && inline_candidate(mod, mod_len);
+	int dwarf = p->o->inline_frames && p->o->symbolizer && inline_candidate(mod, mod_len);
 	if (p->o->inline_frames && perf_inlined) {
 		flame_buf_reset(&p->inl_pc);
 		flame_buf_add(&p->inl_pc, pc, pc_len);
@@ -749,7 +749,8 @@ static enum flame_probe perf_probe(const char *buf, size_t len, int eof)
 			continue;
 		}
 		if (last_was_event)
-			return stack_line_ok(t, n) ? FLAME_PROBE_YES : FLAME_PROBE_NO;
+			/* or "ADDR name", an inlined frame with -F +srcline */
+			return stack_line_ok(t, n) || is_frame_line(t, n) ? FLAME_PROBE_YES : FLAME_PROBE_NO;
 		struct event_parts ev;
 		if (!event_line_parts(t, n, &ev))
 			return FLAME_PROBE_NO;
