@@ -740,6 +740,7 @@ static enum flame_probe perf_probe(const char *buf, size_t len, int eof)
 		const char *le = nl ? nl : end;
 		size_t n = (size_t)(le - s);
 		const char *t = trim_start(s, &n);
+		int indented = t > s;
 		trim_end(t, &n);
 		s = nl ? nl + 1 : end;
 		if (n && t[0] == '#')
@@ -749,8 +750,10 @@ static enum flame_probe perf_probe(const char *buf, size_t len, int eof)
 			continue;
 		}
 		if (last_was_event)
-			/* or "ADDR name", an inlined frame with -F +srcline */
-			return stack_line_ok(t, n) || is_frame_line(t, n) ? FLAME_PROBE_YES : FLAME_PROBE_NO;
+			/* or "\tADDR name", an inlined frame with -F +srcline (indented,
+			 * unlike the folded line "a;b 1 2") */
+			return stack_line_ok(t, n) || (indented && is_frame_line(t, n)) ? FLAME_PROBE_YES
+											: FLAME_PROBE_NO;
 		struct event_parts ev;
 		if (!event_line_parts(t, n, &ev))
 			return FLAME_PROBE_NO;

@@ -134,7 +134,9 @@ int main(int argc, char **argv)
 	struct flame_symbolizer *s = flame_symbolizer_new(&so);
 	CHECK(flame_symbolizer_file(s, "[vdso]") == NULL, "a file for [vdso]");
 	struct flame_dso *d = flame_symbolizer_file(s, bin);
-	CHECK(d != NULL, "no dso for %s", bin);
+	CHECK(d != NULL, "no dso for %s (give an absolute path)", bin);
+	if (!d)
+		return 1;
 	uint64_t bias = 0x5555a0000000ull, a = 0;
 	uint64_t off = size / 2;
 	CHECK(flame_symbolizer_file_addr(s, d, name, strlen(name), 1, off, bias + start + off, &a) == 0 &&
