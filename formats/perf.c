@@ -57,7 +57,8 @@ struct perf_parser {
 	int sample_lines;      /* stack lines of this sample so far */
 	int prev_kernel;       /* the previous one was a kernel frame */
 	struct flame_buf inl_pc; /* address of the last "(inlined)" line of this sample */
-	size_t srcline_at;     /* frames index + 1 of the frame a srcline line belongs to; 0: none */
+	size_t srcline_at;     /* frames index + 1 of the frame a srcline line belongs to; 0: none,
+				* SIZE_MAX: one of a frame that was dropped ("(comm)") */
 	struct flame_linecache slc; /* (frame id, srcline text) -> renamed frame */
 };
 
@@ -384,8 +385,13 @@ static int is_frame_line(const char *t, size_t n)
 }
 
 /* Append ":TEXT" to the frame the srcline line t belongs to. */
-static void on_srcline(struct perf_parser *p, const char *t, size_t n)
+static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t lineno)
 {
+	if (p->srcline_at == 0) {
+		flame_diag_add(p->ctx->diag, FLAME_DIAG_WEIRD_STACK, p->ctx->chunk, lineno,
+			       "srcline line without a stack line before it", t, n);
+		return;
+	}
 	struct flame_buf *b = &p->s1;
 	flame_buf_reset(b);
 	if (n > 10 && memcmp(t + n - 10, " (inlined)", 10) == 0)
@@ -405,7 +411,7 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n)
 	trim_end(s, &len);
 	size_t at = p->srcline_at;
 	p->srcline_at = 0;
-	if (!at || !len)
+	if (at == SIZE_MAX || !len)
 		return;
 	uint32_t id = p->frames[at - 1];
 	size_t slot;
@@ -483,7 +489,7 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 	size_t tn = n;
 	const char *t = trim_start(line, &tn);
 	if (p->o->srcline && !is_frame_line(t, tn)) {
-		on_srcline(p, t, tn);
+		on_srcline(p, t, tn, lineno);
 		return;
 	}
 	p->srcline_at = 0;
@@ -549,8 +555,8 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 		e = lc_fill(p, slot, salt, key, key_len, pc, pc_len, raw, rl, mod, mod_len, ch);
 	}
 	push_frames(p, e);
-	if (p->o->srcline && e->nids && p->filter == KEEP)
-		p->srcline_at = p->nframes; /* the line's first (root-side) frame */
+	if (p->o->srcline)
+		p->srcline_at = e->nids ? p->nframes : SIZE_MAX; /* the line's root-side frame */
 }
 
 static void after_event(struct perf_parser *p)
