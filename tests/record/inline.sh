@@ -44,6 +44,20 @@ between "$s" 60 100 "collapse --inline: share in compute;outer_step_[i];inner_mi
 run 0 "$FLAME" collapse --inline --context -o context.folded perf.txt
 s=$(share context.folded "compute[^;]*:inline\\.c:$CALL;outer_step_\\[i\\]:inline\\.c:$OUTER;inner_mix_\\[i\\]:inline\\.c:$HOT\$")
 between "$s" 50 100 "collapse --inline --context: call-site and HOT lines"
+# perf printed offsets into the file; as run-time addresses of a PIE
+# loaded at 0x555500000000 (older perf), and without +0x offsets, the
+# inlined frames must come out the same
+awk '/flame-test-inline\)$/ { a = $1; while (length(a) < 8) a = "0" a; sub(/[0-9a-f]+/, "5555" a) } 1' \
+	perf.txt >runtime.txt
+grep -q '^[[:space:]]*5555[0-9a-f]\{8\} ' runtime.txt || fail "no runtime addresses made"
+run 0 "$FLAME" collapse --inline --context -o runtime.folded runtime.txt
+cmp -s context.folded runtime.folded || { diff context.folded runtime.folded | head >&2; fail "run-time addresses"; }
+perf script -i perf.data -F comm,pid,tid,time,event,ip,sym,dso >nooff.txt 2>/dev/null ||
+	fail "perf script -F without symoff failed"
+run 0 "$FLAME" collapse --inline --context -o nooff.folded nooff.txt
+s=$(share nooff.folded "compute[^;]*:inline\\.c:$CALL;outer_step_\\[i\\]:inline\\.c:$OUTER;inner_mix_\\[i\\]:inline\\.c:$HOT\$")
+between "$s" 50 100 "collapse --inline --context without symbol offsets"
+
 perf script -i perf.data -F +srcline >srcline.txt 2>/dev/null || fail "perf script -F +srcline failed"
 run 0 "$FLAME" collapse --srcline -o psrc.folded srcline.txt
 s=$(share psrc.folded "compute[^;]*:inline\\.c:$HOT\$")
