@@ -224,6 +224,11 @@ int cmd_collapse(int argc, char **argv)
 		goto out;
 	}
 	uint64_t warnings = flame_report_quality(&rep, quiet);
+	if (sym && !quiet) {
+		struct flame_dso **dsos;
+		size_t ndsos = flame_symbolizer_dsos(sym, &dsos);
+		flame_note_no_dwarf("collapse", dsos, ndsos);
+	}
 	rc = EXIT_OK;
 	if (prof.overflow) {
 		fprintf(stderr, "flame: a stack's total weight does not fit in 64 bits\n");

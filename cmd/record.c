@@ -940,6 +940,7 @@ static void summary(struct record *r)
 	if (nbad > 5)
 		fprintf(stderr, "flame record: ... and %zu more binaries without full symbols\n", nbad - 5);
 	free(bad);
+	flame_note_no_dwarf("record", all, n);
 }
 
 /* "flame record: <msg>"; the exit code for err's kind. */

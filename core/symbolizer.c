@@ -1322,6 +1322,7 @@ size_t flame_symbolizer_srcinfo(struct flame_symbolizer *s, struct flame_dso *pu
 			}
 		}
 	}
+	d->pub.no_dwarf = !d->si;
 	return d->si ? flame_srcinfo_lookup(d->si, addr, out) : 0;
 }
 

@@ -58,6 +58,7 @@ struct flame_dso {
 	uint64_t samples;        /* for the caller's statistics: samples with a frame here */
 	uint64_t unknown;        /* ... frames here that no symbol covered */
 	uint64_t last_sample;    /* ... the caller's sample counter at the last count */
+	int no_dwarf;            /* flame_symbolizer_srcinfo() found no DWARF for it */
 };
 
 enum flame_sym_kind {

@@ -27,6 +27,12 @@ run 0 "$FLAME" record -q --inline --srcline -o both.folded -- "$PROG" 1
 s=$(share both.folded "compute[^;]*:inline\\.c:$CALL;outer_step_\\[i\\]:inline\\.c:$OUTER;inner_mix_\\[i\\]:inline\\.c:$HOT\$")
 between "$s" 50 100 "share of samples with call-site lines $CALL, $OUTER and the HOT line $HOT"
 
+# a binary without DWARF: named as before, and the summary says why
+run 0 "$FLAME" record --inline --srcline -o stripped.folded -- "$WORKDIR/flame-test-stripped" spin 0.3
+grep -q "note: no DWARF line tables .* in .*flame-test-stripped" "$TMP/err" ||
+	{ cat "$TMP/err" >&2; fail "no note about the binary without DWARF"; }
+has stripped.folded 'exec_spin:flame-test-stripped( |$)'
+
 # the same through perf script
 if ! command -v perf >/dev/null; then
 	echo "perf not installed: collapse --inline on perf script output not tested"
