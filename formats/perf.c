@@ -516,17 +516,20 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 	}
 	const char *pc = t;
 	size_t pc_len = (size_t)(sp - t);
-	int kernel = is_kernel_module(mod, mod_len);
-	int ret = p->sample_lines > 0 && !p->prev_kernel;
-	p->sample_lines++;
-	p->prev_kernel = kernel;
-	int perf_inlined = mod_len == 7 && memcmp(mod, "inlined", 7) == 0;
-	int dwarf = p->o->inline_frames && p->o->symbolizer && inline_candidate(mod, mod_len);
-	if (p->o->inline_frames && perf_inlined) {
-		flame_buf_reset(&p->inl_pc);
-		flame_buf_add(&p->inl_pc, pc, pc_len);
-	} else if (dwarf && p->inl_pc.len == pc_len && memcmp(p->inl_pc.data, pc, pc_len) == 0) {
-		dwarf = 0; /* perf printed this address's inlined calls */
+	int dwarf = 0, ret = 0;
+	if (p->o->inline_frames) {
+		/* a return address unless the sample's first frame, or the
+		 * first user frame below kernel frames (where it was interrupted) */
+		ret = p->sample_lines > 0 && !p->prev_kernel;
+		p->sample_lines++;
+		p->prev_kernel = is_kernel_module(mod, mod_len);
+		dwarf = p->o->symbolizer && inline_candidate(mod, mod_len);
+		if (mod_len == 7 && memcmp(mod, "inlined", 7) == 0) {
+			flame_buf_reset(&p->inl_pc);
+			flame_buf_add(&p->inl_pc, pc, pc_len);
+		} else if (dwarf && p->inl_pc.len == pc_len && memcmp(p->inl_pc.data, pc, pc_len) == 0) {
+			dwarf = 0; /* perf printed this address's inlined calls */
+		}
 	}
 	if (ms == t + tn) {
 		key = t;
