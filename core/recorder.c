@@ -215,13 +215,17 @@ static void src_expand(struct flame_recorder *r, struct frame *f, const struct f
 		n = flame_symbolizer_srcinfo(r->sym, sy->dso, sy->addr, &r->chain);
 	const struct flame_srcframe *c = r->chain.f;
 	int expand = r->o.inline_frames && sy->kind == FLAME_SYM_FOUND && n > 1;
+	/* no line: the file's name, as perf prints "libc.so.6[27b25]" and
+	 * collapse keeps of it (nothing for "[vdso]" and anonymous memory) */
+	const char *p0 = sy->dso->path;
+	const char *base = p0[0] == '/' && p0[1] != '/' ? sy->dso->base : NULL;
 	struct flame_buf *b = &r->b;
 	if (r->o.srcline) {
 		flame_buf_reset(b);
 		size_t len;
 		const char *name = flame_strtab_name(&r->prof->names, f->name - 1, &len);
 		flame_buf_add(b, name, len);
-		add_srcline(b, n ? &c[expand ? n - 1 : 0] : NULL, sy->dso->base);
+		add_srcline(b, n ? &c[expand ? n - 1 : 0] : NULL, base);
 		f->name = flame_strtab_intern(&r->prof->names, b->data, b->len) + 1;
 	}
 	if (!expand)
@@ -241,7 +245,7 @@ static void src_expand(struct flame_recorder *r, struct frame *f, const struct f
 			flame_buf_adds(b, "[unknown]");
 		flame_buf_adds(b, "_[i]");
 		if (r->o.srcline)
-			add_srcline(b, &c[k], sy->dso->base);
+			add_srcline(b, &c[k], base);
 		r->inl[r->ninl++] = flame_strtab_intern(&r->prof->names, b->data, b->len);
 	}
 }
