@@ -48,5 +48,9 @@ int flame_parse_jobs(const char *cmd, const char *arg, unsigned long long *jobs)
 uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet);
 /* Write the profile as folded text to path ("-" or NULL = stdout), atomically. */
 int flame_write_folded(const struct flame_profile *p, const char *path, struct flame_error *err);
+/* "flame CMD: note: no DWARF ..." naming the files (at most five, most
+ * sampled first) where --inline or --srcline found no line tables. */
+struct flame_dso;
+void flame_note_no_dwarf(const char *cmd, struct flame_dso *const *dsos, size_t n);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/symbolizer.h"
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
@@ -35,6 +36,14 @@ static const char usage_text[] =
 	"                        repeatable\n"
 	"      --no-rust-fixup   keep Rust names perf half-demangled ('_$LT$...::h0123..')\n"
 	"                        as stackcollapse-perf.pl does\n"
+	"      --inline          add the functions inlined at each user frame, from the\n"
+	"                        DSO's DWARF, as frames 'name_[i]'; perf's own\n"
+	"                        '(inlined)' lines become 'name_[i]' frames too\n"
+	"      --context         with --inline: frames end in ':file.c:LINE'\n"
+	"      --srcline         read 'perf script -F +srcline' lines: frames end in\n"
+	"                        ':file.c:LINE'\n"
+	"      --debug-dir DIR   with --inline: where separate debug files live\n"
+	"                        (default /usr/lib/debug)\n"
 	"\n"
 	"dtrace input (as stackcollapse.pl / inferno-collapse-dtrace):\n"
 	"      --includeoffset   keep +0x offsets on all frames but the leaf\n"
@@ -63,7 +72,10 @@ enum {
 	OPT_INCLUDEOFFSET,
 	OPT_STRICT,
 	OPT_NO_RUST_FIXUP,
-	OPT_NEEDS_SYMBOLIZER,
+	OPT_INLINE,
+	OPT_CONTEXT,
+	OPT_SRCLINE,
+	OPT_DEBUG_DIR,
 };
 
 int cmd_collapse(int argc, char **argv)
@@ -86,9 +98,10 @@ int cmd_collapse(int argc, char **argv)
 		{ "includeoffset", no_argument, NULL, OPT_INCLUDEOFFSET },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "no-rust-fixup", no_argument, NULL, OPT_NO_RUST_FIXUP },
-		{ "inline", no_argument, NULL, OPT_NEEDS_SYMBOLIZER },
-		{ "context", no_argument, NULL, OPT_NEEDS_SYMBOLIZER },
-		{ "srcline", no_argument, NULL, OPT_NEEDS_SYMBOLIZER },
+		{ "inline", no_argument, NULL, OPT_INLINE },
+		{ "context", no_argument, NULL, OPT_CONTEXT },
+		{ "srcline", no_argument, NULL, OPT_SRCLINE },
+		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct flame_read_opts ro;
@@ -97,6 +110,8 @@ int cmd_collapse(int argc, char **argv)
 	const char *output = NULL;
 	const char **skip = NULL;
 	size_t nskip = 0;
+	const char *debug_dir = NULL;
+	struct flame_symbolizer *sym = NULL;
 	int quiet = 0, strict = 0, c, idx;
 	unsigned long long jobs = (unsigned long long)flame_ncpus();
 	int rc = EXIT_USAGE;
@@ -165,10 +180,18 @@ int cmd_collapse(int argc, char **argv)
 		case OPT_STRICT:
 			strict = 1;
 			break;
-		case OPT_NEEDS_SYMBOLIZER:
-			flame_usage_error("collapse", "%s needs flame's symbolizer, which this version lacks",
-					  argv[optind - 1]);
-			goto out;
+		case OPT_INLINE:
+			ro.inline_frames = 1;
+			break;
+		case OPT_CONTEXT:
+			ro.inline_context = 1;
+			break;
+		case OPT_SRCLINE:
+			ro.srcline = 1;
+			break;
+		case OPT_DEBUG_DIR:
+			debug_dir = optarg;
+			break;
 		case ':':
 			flame_usage_error("collapse", "option '%s' needs a value", argv[optind - 1]);
 			goto out;
@@ -179,6 +202,10 @@ int cmd_collapse(int argc, char **argv)
 	}
 	ro.skip_after = skip;
 	ro.nskip_after = nskip;
+	if (ro.inline_frames) {
+		struct flame_symbolizer_opts so = { 1, debug_dir, 0 };
+		ro.symbolizer = sym = flame_symbolizer_new(&so);
+	}
 
 	struct flame_reader_config cfg = {
 		.format = fmt,
@@ -197,6 +224,11 @@ int cmd_collapse(int argc, char **argv)
 		goto out;
 	}
 	uint64_t warnings = flame_report_quality(&rep, quiet);
+	if (sym && !quiet) {
+		struct flame_dso **dsos;
+		size_t ndsos = flame_symbolizer_dsos(sym, &dsos);
+		flame_note_no_dwarf("collapse", dsos, ndsos);
+	}
 	rc = EXIT_OK;
 	if (prof.overflow) {
 		fprintf(stderr, "flame: a stack's total weight does not fit in 64 bits\n");
@@ -221,6 +253,7 @@ int cmd_collapse(int argc, char **argv)
 	flame_read_report_release(&rep);
 	flame_profile_release(&prof);
 out:
+	flame_symbolizer_free(sym);
 	free(skip);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/io.h"
+#include "../core/symbolizer.h"
 #include "../core/util.h"
 #include "../formats/folded.h"
 #include "cmd.h"
@@ -89,6 +90,35 @@ uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet)
 				(unsigned long long)n, flame_diag_kind_name((enum flame_diag_kind)k));
 	}
 	return warnings;
+}
+
+static int by_samples(const void *a, const void *b)
+{
+	const struct flame_dso *x = *(const struct flame_dso *const *)a;
+	const struct flame_dso *y = *(const struct flame_dso *const *)b;
+	if (x->samples != y->samples)
+		return x->samples > y->samples ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+void flame_note_no_dwarf(const char *cmd, struct flame_dso *const *dsos, size_t n)
+{
+	const struct flame_dso **v = flame_xcalloc(n + 1, sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (dsos[i]->no_dwarf)
+			v[k++] = dsos[i];
+	qsort(v, k, sizeof(*v), by_samples);
+	if (k) {
+		fprintf(stderr, "flame %s: note: no DWARF line tables (build with -g, or install the "
+				"debug package) in", cmd);
+		for (size_t i = 0; i < k && i < 5; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", v[i]->path);
+		if (k > 5)
+			fprintf(stderr, " and %zu more", k - 5);
+		fputc('\n', stderr);
+	}
+	free(v);
 }
 
 int flame_write_folded(const struct flame_profile *p, const char *path, struct flame_error *err)

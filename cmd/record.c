@@ -85,6 +85,9 @@ static const char usage_text[] =
 	"Symbols:\n"
 	"      --no-demangle     keep C++ and Rust names mangled\n"
 	"      --debug-dir DIR   where separate debug files live (default /usr/lib/debug)\n"
+	"      --inline          add the functions inlined at each address as frames\n"
+	"                        'name_[i]' (from DWARF: build with -g)\n"
+	"      --srcline         end frames in ':file.c:LINE' (DWARF), else ':DSO'\n"
 	"\n"
 	"Frames (named as 'perf script | flame collapse' names them):\n"
 	"      --pid             root frame is 'comm-PID'\n"
@@ -131,6 +134,8 @@ enum {
 	OPT_SAMPLER,
 	OPT_OFFCPU,
 	OPT_WALL,
+	OPT_INLINE,
+	OPT_SRCLINE,
 	/* SVG options, passed to the renderer */
 	OPT_TITLE,
 	OPT_SUBTITLE,
@@ -507,6 +512,8 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		{ "call-graph", required_argument, NULL, 'g' },
 		{ "off-cpu", no_argument, NULL, OPT_OFFCPU },
 		{ "wall", no_argument, NULL, OPT_WALL },
+		{ "inline", no_argument, NULL, OPT_INLINE },
+		{ "srcline", no_argument, NULL, OPT_SRCLINE },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
 		{ "width", required_argument, NULL, OPT_WIDTH },
@@ -643,6 +650,12 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 			r->scfg.offcpu = want;
 			break;
 		}
+		case OPT_INLINE:
+			r->ropts.inline_frames = 1;
+			break;
+		case OPT_SRCLINE:
+			r->ropts.srcline = 1;
+			break;
 		case ':':
 			return flame_usage_error("record", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -1318,6 +1331,7 @@ static void summary(struct record *r)
 	if (nbad > 5)
 		fprintf(stderr, "flame record: ... and %zu more binaries without full symbols\n", nbad - 5);
 	free(bad);
+	flame_note_no_dwarf("record", all, n);
 }
 
 /* "flame record: <msg>"; the exit code for err's kind. */

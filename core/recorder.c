@@ -28,6 +28,7 @@ struct frame {
 	struct flame_dso *dso;  /* NULL when in no mapping */
 	uint8_t unknown;        /* no function name */
 	uint8_t entry;          /* a thread or process entry point (_start, start_thread, ...) */
+	uint32_t inl_off, ninl; /* --inline: frames inlined here, in the recorder's inl, leaf first */
 };
 
 struct u32set {
@@ -52,6 +53,12 @@ struct flame_recorder {
 	struct flame_unwinder *uw;  /* made for the first sample with a stack copy */
 	uint64_t serial;            /* stacks seen, for per-binary counts */
 	struct flame_offcpu *off;   /* opts.offcpu: threads off a CPU now */
+	/* --inline, --srcline */
+	uint32_t *inl;              /* names of inlined frames (strtab ids), see struct frame */
+	size_t ninl, inl_cap;
+	uint32_t *xids;             /* the sample's frames with inlined ones, leaf first */
+	size_t xids_cap;
+	struct flame_srcchain chain;
 };
 
 static int u32set_add(struct u32set *s, uint32_t key)
@@ -116,6 +123,9 @@ void flame_recorder_free(struct flame_recorder *r)
 	free(r->fr);
 	free(r->tids.keys);
 	free(r->pids.keys);
+	free(r->inl);
+	free(r->xids);
+	flame_srcchain_release(&r->chain);
 	flame_buf_release(&r->b);
 	flame_buf_release(&r->c);
 	free(r);
@@ -194,6 +204,80 @@ static void name_frame(struct flame_recorder *r, struct frame *f, const struct f
 	f->name = flame_strtab_intern(&r->prof->names, b->data ? b->data : "", b->len) + 1;
 }
 
+/* ---- --inline and --srcline: DWARF frames ---- */
+
+static void add_srcline(struct flame_buf *b, const struct flame_srcframe *c, const char *dso_base)
+{
+	if (c && c->file[0] && c->line)
+		flame_buf_addf(b, ":%s:%u", flame_srcinfo_basename(c->file), c->line);
+	else if (dso_base)
+		flame_buf_addf(b, ":%s", dso_base);
+}
+
+/* Give a user frame its source line and the frames inlined into it. */
+static void src_expand(struct flame_recorder *r, struct frame *f, const struct flame_sym *sy)
+{
+	if ((f->flags & F_KERNEL) || !sy->dso || sy->dso->jit || sy->kind == FLAME_SYM_NOMAP)
+		return;
+	size_t n = 0;
+	if (sy->has_addr)
+		n = flame_symbolizer_srcinfo(r->sym, sy->dso, sy->addr, &r->chain);
+	const struct flame_srcframe *c = r->chain.f;
+	int expand = r->o.inline_frames && sy->kind == FLAME_SYM_FOUND && n > 1;
+	/* no line: the file's name, as perf prints "libc.so.6[27b25]" and
+	 * collapse keeps of it (nothing for "[vdso]" and anonymous memory) */
+	const char *p0 = sy->dso->path;
+	const char *base = p0[0] == '/' && p0[1] != '/' ? sy->dso->base : NULL;
+	struct flame_buf *b = &r->b;
+	if (r->o.srcline) {
+		flame_buf_reset(b);
+		size_t len;
+		const char *name = flame_strtab_name(&r->prof->names, f->name - 1, &len);
+		flame_buf_add(b, name, len);
+		add_srcline(b, n ? &c[expand ? n - 1 : 0] : NULL, base);
+		f->name = flame_strtab_intern(&r->prof->names, b->data, b->len) + 1;
+	}
+	if (!expand)
+		return;
+	f->inl_off = (uint32_t)r->ninl;
+	f->ninl = (uint32_t)(n - 1);
+	FLAME_GROW(r->inl, r->inl_cap, r->ninl + n);
+	for (size_t k = 0; k + 1 < n; k++) {
+		flame_buf_reset(b);
+		for (const char *p = c[k].func; *p; p++) {
+			if (*p == '"' || *p == '\'')
+				continue;
+			flame_buf_addc(b, *p == ';' ? ':' : *p);
+		}
+		b->len = flame_args_start(b->data ? b->data : "", b->len);
+		if (b->len == 0)
+			flame_buf_adds(b, "[unknown]");
+		flame_buf_adds(b, "_[i]");
+		if (r->o.srcline)
+			add_srcline(b, &c[k], base);
+		r->inl[r->ninl++] = flame_strtab_intern(&r->prof->names, b->data, b->len);
+	}
+}
+
+/* The sample's frames leaf first, with the inlined ones in place. */
+static uint32_t *with_inlined(struct flame_recorder *r, size_t nf, size_t *np)
+{
+	size_t n = nf;
+	for (size_t i = 0; i < nf; i++)
+		n += r->fr[i].ninl;
+	*np = n;
+	if (n == nf)
+		return r->ids;
+	FLAME_GROW(r->xids, r->xids_cap, n);
+	size_t k = 0;
+	for (size_t i = 0; i < nf; i++) {
+		for (uint32_t j = 0; j < r->fr[i].ninl; j++)
+			r->xids[k++] = r->inl[r->fr[i].inl_off + j];
+		r->xids[k++] = r->ids[i];
+	}
+	return r->xids;
+}
+
 static uint64_t frame_hash(uint64_t gen, uint64_t ip, uint32_t flags)
 {
 	return flame_hash_u64(ip ^ (gen << 40) ^ (gen >> 24) ^ ((uint64_t)flags << 61));
@@ -235,8 +319,10 @@ static struct frame *frame_get(struct flame_recorder *r, uint32_t pid, uint64_t 
 	/* symbolizing may have read /proc/PID/maps: the generation moved on,
 	 * but this answer is right for the address; file it under the old one */
 	struct frame *f = &r->cache[i];
-	*f = (struct frame){ gen, ip, flags, 0, NULL, 0, 0 };
+	*f = (struct frame){ gen, ip, flags, 0, NULL, 0, 0, 0, 0 };
 	name_frame(r, f, &sy);
+	if (r->o.inline_frames || r->o.srcline)
+		src_expand(r, f, &sy);
 	r->ncache++;
 	if (r->ncache * 2 > r->cache_cap) {
 		struct frame copy = *f;
@@ -381,12 +467,14 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 
 	/* root first: comm, then the frames outermost first */
 	struct flame_profile *p = r->prof;
+	size_t np;
+	uint32_t *path = with_inlined(r, nf, &np);
 	if (offcpu && r->o.annotate_offcpu)
-		for (size_t i = 0; i < nf; i++)
-			r->ids[i] = flame_offcpu_mark(r->off, &p->names, r->ids[i]);
+		for (size_t i = 0; i < np; i++)
+			path[i] = flame_offcpu_mark(r->off, &p->names, path[i]);
 	uint32_t node = flame_profile_child(p, 0, flame_strtab_intern(&p->names, c->data, c->len), 1);
-	for (size_t i = nf; i-- > 0;)
-		node = flame_profile_child(p, node, r->ids[i], 1);
+	for (size_t i = np; i-- > 0;)
+		node = flame_profile_child(p, node, path[i], 1);
 	uint32_t th = 0;
 	if (r->tl) {
 		const char *tn = *comm ? comm : c->data;

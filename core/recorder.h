@@ -14,8 +14,15 @@
  * (flame record --call-graph dwarf, perf record --call-graph dwarf) gets
  * its user frames from core/unwind instead of the kernel's callchain.
  *
- * A resolved frame is cached by (mapping generation, address), so a
- * repeated address costs one hash lookup.  With opts.timeline the profile
+ * With inline_frames, a user frame whose code was inlined is followed by
+ * the inlined functions, outermost first, each "name_[i]"; with srcline
+ * every user frame gets ":FILE:LINE" (FILE's last component; the line it
+ * was executing, for an outer function of an inline chain the line of the
+ * inlined call), or ":DSO" when there is no line table, as
+ * `perf script -F +srcline | flame collapse --srcline` names them.
+ *
+ * A resolved frame (with its inlined frames) is cached by (mapping
+ * generation, address), so a repeated address costs one hash lookup.  With opts.timeline the profile
  * also keeps every sample's leaf, thread and time (core/profile.h).
  */
 #ifndef FLAME_RECORDER_H
@@ -40,6 +47,8 @@ struct flame_recorder_opts {
 	int offcpu;          /* samples of FLAME_SAMPLER_EVENT_OFFCPU are switch-out stacks,
 			      * weighted by the ns until the thread runs again (core/offcpu.h) */
 	int annotate_offcpu; /* ... and their frames end in _[o] (--wall) */
+	int inline_frames;   /* --inline: inlined calls (DWARF) become frames "name_[i]" */
+	int srcline;         /* --srcline: frames end in ":file.c:LINE" (DWARF), else ":dso" */
 };
 
 struct flame_record_stats {

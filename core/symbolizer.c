@@ -93,6 +93,11 @@ struct sym {
 	int8_t rank;          /* preference among aliases at one address */
 };
 
+struct byname {
+	uint64_t hash;
+	size_t idx;           /* into syms */
+};
+
 struct seg {
 	uint64_t off, filesz, vaddr; /* a PT_LOAD segment */
 };
@@ -111,6 +116,11 @@ struct dso {
 	size_t names_len, names_cap;
 	char **dm;            /* demangled name per symbol, filled on first use */
 	uint32_t *modules;    /* kernel: per symbol, offset in names of "[kernel.kallsyms]" or "[ext4]" */
+	int is_exec;          /* ET_EXEC: ELF addresses are runtime addresses */
+	struct byname *byname; /* symbols by hash of raw and demangled name, sorted; built on first use */
+	size_t nbyname;
+	struct flame_srcinfo *si; /* DWARF, opened on first use */
+	int si_tried;
 	/* JIT map */
 	uint32_t pid;
 	off_t map_size;       /* size of /tmp/perf-PID.map when read */
@@ -179,6 +189,8 @@ static void dso_free(struct dso *d)
 			free(d->dm[i]);
 	free(d->dm);
 	free(d->modules);
+	free(d->byname);
+	flame_srcinfo_free(d->si);
 	free(d->syms);
 	free(d->segs);
 	free(d->names);
@@ -523,6 +535,7 @@ static void dso_load_elf(struct flame_symbolizer *s, struct dso *d)
 		return;
 	}
 	snprintf(d->pub.build_id, sizeof(d->pub.build_id), "%s", ei.build_id);
+	d->is_exec = ei.eh.e_type == ET_EXEC;
 	load_segments(d, ei.e);
 	if (ei.symtab) {
 		load_symbols(d, ei.e, ei.symtab, ei.symtab_n);
@@ -1292,8 +1305,12 @@ void flame_symbolizer_user(struct flame_symbolizer *s, uint32_t pid, uint64_t ad
 	dso_ensure_loaded(s, d);
 	uint64_t vaddr;
 	size_t idx;
-	if (dso_vaddr(d, a - m->start + m->pgoff, &vaddr) == 0 && sym_find(d, vaddr, &idx))
-		found(s, d, idx, out);
+	if (dso_vaddr(d, a - m->start + m->pgoff, &vaddr) == 0) {
+		out->has_addr = 1;
+		out->addr = vaddr;
+		if (sym_find(d, vaddr, &idx))
+			found(s, d, idx, out);
+	}
 }
 
 void flame_symbolizer_kernel(struct flame_symbolizer *s, uint64_t addr, int ret,
@@ -1311,6 +1328,116 @@ void flame_symbolizer_kernel(struct flame_symbolizer *s, uint64_t addr, int ret,
 		found(s, d, idx, out);
 		out->module = d->names + d->modules[idx];
 	}
+}
+
+/* ---- source lines, and files named by path ---- */
+
+size_t flame_symbolizer_srcinfo(struct flame_symbolizer *s, struct flame_dso *pub, uint64_t addr,
+				struct flame_srcchain *out)
+{
+	struct dso *d = (struct dso *)pub; /* struct dso starts with struct flame_dso */
+	out->n = 0;
+	if (d->pub.kernel || d->pub.jit || d == s->vdso)
+		return 0;
+	dso_ensure_loaded(s, d);
+	if (!d->si_tried) {
+		d->si_tried = 1;
+		if (d->debug_path)
+			d->si = flame_srcinfo_open(d->debug_path, s->o.demangle);
+		if (!d->si)
+			d->si = flame_srcinfo_open(d->path, s->o.demangle);
+		if (!d->si && !d->debug_path) {
+			/* symbols of its own, DWARF in a debug file */
+			struct elf_info ei, dbg;
+			const char *why;
+			dbg.fd = -1;
+			dbg.e = NULL;
+			if (elf_info_open(&ei, d->path, &why) == 0) {
+				if (find_debug_file(s, d, &ei, &dbg) == 0) {
+					elf_info_close(&dbg);
+					d->si = flame_srcinfo_open(d->debug_path, s->o.demangle);
+				}
+				elf_info_close(&ei);
+			}
+		}
+	}
+	d->pub.no_dwarf = !d->si;
+	return d->si ? flame_srcinfo_lookup(d->si, addr, out) : 0;
+}
+
+struct flame_dso *flame_symbolizer_file(struct flame_symbolizer *s, const char *path)
+{
+	if (path[0] != '/' || is_anon(path))
+		return NULL;
+	struct dso *d = dso_get(s, path, 0, 0, 0);
+	dso_ensure_loaded(s, d);
+	return &d->pub;
+}
+
+static int byname_cmp(const void *a, const void *b)
+{
+	const struct byname *x = a, *y = b;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+static void byname_build(struct flame_symbolizer *s, struct dso *d)
+{
+	d->byname = flame_xmalloc((2 * d->nsyms + 1) * sizeof(*d->byname));
+	for (size_t i = 0; i < d->nsyms; i++) {
+		const char *raw = d->names + d->syms[i].name;
+		const char *dm = demangled(s, d, i);
+		d->byname[d->nbyname++] = (struct byname){ flame_hash(raw, strlen(raw)), i };
+		if (strcmp(dm, raw) != 0)
+			d->byname[d->nbyname++] = (struct byname){ flame_hash(dm, strlen(dm)), i };
+	}
+	qsort(d->byname, d->nbyname, sizeof(*d->byname), byname_cmp);
+}
+
+int flame_symbolizer_file_addr(struct flame_symbolizer *s, struct flame_dso *pub, const char *sym,
+			       size_t sym_len, int has_off, uint64_t off, uint64_t pc, uint64_t *addr)
+{
+	struct dso *d = (struct dso *)pub;
+	dso_ensure_loaded(s, d);
+	if (sym && sym_len && d->nsyms) {
+		if (!d->byname)
+			byname_build(s, d);
+		uint64_t h = flame_hash(sym, sym_len);
+		size_t lo = 0, hi = d->nbyname;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (d->byname[mid].hash < h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* several symbols may share a name (static functions): the
+		 * right one puts pc at a page offset the load bias allows */
+		for (size_t i = lo; i < d->nbyname && d->byname[i].hash == h; i++) {
+			size_t k = d->byname[i].idx;
+			const char *raw = d->names + d->syms[k].name;
+			const char *dm = demangled(s, d, k);
+			if (!(strlen(raw) == sym_len && memcmp(raw, sym, sym_len) == 0) &&
+			    !(strlen(dm) == sym_len && memcmp(dm, sym, sym_len) == 0))
+				continue;
+			const struct sym *y = &d->syms[k];
+			uint64_t a;
+			if (has_off)
+				a = y->start + off;
+			else if (y->end - y->start <= 4096)
+				a = y->start + ((pc - y->start) & 4095);
+			else
+				continue;
+			if (((pc - a) & 4095) == 0 && a < y->end + (has_off ? 1 : 0)) {
+				*addr = a;
+				return 0;
+			}
+		}
+	}
+	if (d->is_exec) {
+		*addr = pc;
+		return 0;
+	}
+	return -1;
 }
 
 /* ---- debug package hint ---- */

@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "srcinfo.h"
+
 struct flame_symbolizer_opts {
 	int demangle;          /* demangle C++ and Rust names */
 	const char *debug_dir; /* root of separate debug files; NULL: /usr/lib/debug */
@@ -56,6 +58,7 @@ struct flame_dso {
 	uint64_t samples;        /* for the caller's statistics: samples with a frame here */
 	uint64_t unknown;        /* ... frames here that no symbol covered */
 	uint64_t last_sample;    /* ... the caller's sample counter at the last count */
+	int no_dwarf;            /* flame_symbolizer_srcinfo() found no DWARF for it */
 };
 
 enum flame_sym_kind {
@@ -71,6 +74,9 @@ struct flame_sym {
 	struct flame_dso *dso;   /* FOUND, NOSYM; NULL for NOMAP */
 	const char *module;      /* FOUND/NOSYM: the module as perf names it, e.g. the path,
 				  * "[kernel.kallsyms]", "[nf_tables]", "//anon" */
+	int has_addr;            /* addr is set: the address is in a mapped ELF file */
+	uint64_t addr;           /* ... its ELF address (after the return-address
+				  * adjustment), for flame_symbolizer_srcinfo() */
 };
 
 struct flame_symbolizer;
@@ -125,6 +131,28 @@ struct flame_mapping {
  * one. */
 int flame_symbolizer_mapping(struct flame_symbolizer *s, uint32_t pid, size_t i,
 			     struct flame_mapping *out);
+/* ---- source lines and inlined calls (DWARF, read on first use) ---- */
+
+/* The inline chain at ELF address addr of d (flame_sym.addr): see
+ * srcinfo.h.  DWARF comes from the file itself, else from the separate
+ * debug file found as for symbols.  Returns out->n; 0 when d has no DWARF
+ * for addr. */
+size_t flame_symbolizer_srcinfo(struct flame_symbolizer *s, struct flame_dso *d, uint64_t addr,
+				struct flame_srcchain *out);
+
+/* A file named by path alone (as perf script prints it), for the two
+ * calls below; NULL for names that are no file ("[vdso]", "[unknown]"). */
+struct flame_dso *flame_symbolizer_file(struct flame_symbolizer *s, const char *path);
+
+/* The ELF address of a runtime address pc that perf printed as
+ * "sym+0xoff" (has_off) or "sym" in d.  Shared libraries and PIE
+ * executables are loaded at an address perf script does not print, so it
+ * is found from the symbol: its ELF address plus off; without off, the
+ * one address in the symbol with pc's offset in its page (the load bias
+ * is a multiple of the page size); for non-PIE executables pc itself.
+ * -1 when none of these applies. */
+int flame_symbolizer_file_addr(struct flame_symbolizer *s, struct flame_dso *d, const char *sym,
+			       size_t sym_len, int has_off, uint64_t off, uint64_t pc, uint64_t *addr);
 
 /* Every dso loaded so far (for the data-quality summary), in load order. */
 size_t flame_symbolizer_dsos(struct flame_symbolizer *s, struct flame_dso ***out);

@@ -29,6 +29,7 @@
 #define FLAME_MAX_LINE (4u << 20)
 
 struct flame_output;
+struct flame_symbolizer;
 
 struct flame_read_opts {
 	/* perf script */
@@ -41,6 +42,11 @@ struct flame_read_opts {
 	const char *const *skip_after; /* --skip-after names */
 	size_t nskip_after;
 	int no_rust_fixup;   /* --no-rust-fixup: keep half-demangled Rust names (perl output) */
+	int srcline;         /* --srcline: read `perf script -F +srcline` lines, append ":LINE" */
+	int inline_frames;   /* --inline: user frames gain their inlined calls, "name_[i]" */
+	int inline_context;  /* --context: ... each ending in ":file.c:LINE" */
+	struct flame_symbolizer *symbolizer; /* --inline: reads the DSOs; shared by the
+					      * parser threads, which lock around it */
 	/* dtrace */
 	int include_offset;  /* --includeoffset */
 	/* readers of formats with time (speedscope, chrome, cpuprofile,

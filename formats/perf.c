@@ -8,14 +8,27 @@
  * stripped, argument lists cut, Java and Rust names tidied, optional
  * _[k]/_[j]/_[i] annotations.
  *
+ * --inline: a user frame "ADDR func+0xOFF (/path/dso)" is looked up in the
+ * DSO's DWARF (core/symbolizer.h, core/srcinfo.h) at the ELF address of
+ * ADDR (worked out from func+OFF: perf prints runtime addresses), and the
+ * functions inlined there follow it as "name_[i]" frames; --context ends
+ * each in ":file.c:LINE".  perf's own "ADDR name (inlined)" lines become
+ * "name_[i]" frames too, and then the DWARF is not asked again.
+ * --srcline: the "  file.c:LINE" line perf prints after a frame with
+ * -F +srcline is appended to that frame as ":file.c:LINE" ("[...]" parts
+ * removed, as stackcollapse-perf.pl does); without --srcline such lines
+ * are noted as lines that do not parse.
+ *
  * Speed: the text after the address of a stack line determines its frames
  * completely (given the options and whether comm is "java"), so each
  * distinct line is cleaned up once and its frame ids cached; a repeated
  * line costs one hash lookup.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/symbolizer.h"
 #include "../core/util.h"
 #include "format.h"
 #include "linecache.h"
@@ -39,7 +52,18 @@ struct perf_parser {
 	struct flame_linecache lc;
 	uint32_t *tmp_ids;
 	size_t tmp_cap;
+	/* --inline, --srcline */
+	struct flame_srcchain chain;
+	int sample_lines;      /* stack lines of this sample so far */
+	int prev_kernel;       /* the previous one was a kernel frame */
+	struct flame_buf inl_pc; /* address of the last "(inlined)" line of this sample */
+	size_t srcline_at;     /* frames index + 1 of the frame a srcline line belongs to; 0: none,
+				* SIZE_MAX: one of a frame that was dropped ("(comm)") */
+	struct flame_linecache slc; /* (frame id, srcline text) -> renamed frame */
 };
+
+/* --inline: the symbolizer is shared by all parser threads */
+static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- event lines ---- */
 
@@ -198,13 +222,36 @@ static int is_jit_module(const char *m, size_t n)
 	return 0;
 }
 
+/* "name" or "name:file.c:LINE" with --context, then "_[i]", interned. */
+static uint32_t dwarf_frame(struct perf_parser *p, const char *name, size_t n,
+			    const struct flame_srcframe *c, int tag)
+{
+	struct flame_buf *g = &p->s3;
+	flame_buf_reset(g);
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == '"' || name[i] == '\'')
+			continue;
+		flame_buf_addc(g, name[i] == ';' ? ':' : name[i]);
+	}
+	g->len = flame_args_start(g->data ? g->data : "", g->len);
+	if (g->len == 0)
+		flame_buf_adds(g, "[unknown]");
+	if (tag)
+		flame_buf_adds(g, "_[i]");
+	if (p->o->inline_context && c->file[0] && c->line)
+		flame_buf_addf(g, ":%s:%u", flame_srcinfo_basename(c->file), c->line);
+	return flame_strtab_intern(&p->ctx->prof->names, g->data, g->len);
+}
+
 static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, uint64_t salt,
 				const char *key, size_t key_len, const char *pc, size_t pc_len,
-				const char *raw, size_t raw_len, const char *mod, size_t mod_len)
+				const char *raw, size_t raw_len, const char *mod, size_t mod_len,
+				const struct flame_srcchain *ch)
 {
 	const struct flame_read_opts *o = p->o;
 	size_t nids = 0;
 	int skip_after = 0;
+	int perf_inlined = o->inline_frames && mod_len == 7 && memcmp(mod, "inlined", 7) == 0;
 
 	/* "+0x1a" symbol offsets */
 	const char *off = rfind(raw, raw_len, "+0x");
@@ -286,18 +333,29 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 			struct flame_buf *g = &p->s3;
 			flame_buf_reset(g);
 			flame_buf_add(g, name, nlen);
-			if (idx > 0)
+			if (idx > 0 || perf_inlined)
 				flame_buf_adds(g, "_[i]");
 			else if (o->annotate_kernel && is_kernel_module(mod, mod_len))
 				flame_buf_adds(g, "_[k]");
 			else if (o->annotate_jit && is_jit_module(mod, mod_len))
 				flame_buf_adds(g, "_[j]");
 			FLAME_GROW(p->tmp_ids, p->tmp_cap, nids + 1);
+			if (ch && idx == 0 && !arrow && o->inline_context && ch->f[ch->n - 1].line) {
+				const struct flame_srcframe *c = &ch->f[ch->n - 1];
+				flame_buf_addf(g, ":%s:%u", flame_srcinfo_basename(c->file), c->line);
+			}
 			p->tmp_ids[nids++] = flame_strtab_intern(&p->ctx->prof->names, g->data ? g->data : "",
 								 g->len);
 			if (!arrow)
 				break;
 			part = arrow + 2;
+		}
+		if (ch && nids == 1) {
+			/* the inlined calls, outermost first (root-first order) */
+			FLAME_GROW(p->tmp_ids, p->tmp_cap, nids + ch->n);
+			for (size_t k = ch->n - 1; k-- > 0;)
+				p->tmp_ids[nids++] = dwarf_frame(p, ch->f[k].func, strlen(ch->f[k].func),
+								 &ch->f[k], 1);
 		}
 	}
 	return flame_linecache_put(&p->lc, slot, key, key_len, salt, p->tmp_ids, nids,
@@ -314,44 +372,194 @@ static void push_frames(struct perf_parser *p, const struct flame_lc_entry *e)
 		p->filter = SKIP_REMAINING;
 }
 
+/* ---- --srcline ---- */
+
+/* A stack line starts with a hexadecimal address and a space; a srcline
+ * line ("file.c:12", "libc.so.6[27b25]", "file.c:12 (inlined)") does not. */
+static int is_frame_line(const char *t, size_t n)
+{
+	size_t i = 0;
+	while (i < n && is_hex((unsigned char)t[i]))
+		i++;
+	return i > 0 && i + 1 < n && t[i] == ' ';
+}
+
+/* Append ":TEXT" to the frame the srcline line t belongs to. */
+static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t lineno)
+{
+	if (p->srcline_at == 0) {
+		flame_diag_add(p->ctx->diag, FLAME_DIAG_WEIRD_STACK, p->ctx->chunk, lineno,
+			       "srcline line without a stack line before it", t, n);
+		return;
+	}
+	struct flame_buf *b = &p->s1;
+	flame_buf_reset(b);
+	if (n > 10 && memcmp(t + n - 10, " (inlined)", 10) == 0)
+		n -= 10;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '[') {
+			const char *close = memchr(t + i, ']', n - i);
+			if (close) {
+				i = (size_t)(close - t);
+				continue;
+			}
+		}
+		flame_buf_addc(b, t[i]);
+	}
+	size_t len = b->len;
+	const char *s = trim_start(b->data ? b->data : "", &len);
+	trim_end(s, &len);
+	size_t at = p->srcline_at;
+	p->srcline_at = 0;
+	if (at == SIZE_MAX || !len)
+		return;
+	uint32_t id = p->frames[at - 1];
+	size_t slot;
+	const struct flame_lc_entry *e = flame_linecache_get(&p->slc, s, len, id, &slot);
+	if (!e) {
+		size_t nl;
+		const char *name = flame_strtab_name(&p->ctx->prof->names, id, &nl);
+		struct flame_buf *g = &p->s2;
+		flame_buf_reset(g);
+		flame_buf_add(g, name, nl);
+		flame_buf_addc(g, ':');
+		flame_buf_add(g, s, len);
+		uint32_t nid = flame_strtab_intern(&p->ctx->prof->names, g->data, g->len);
+		e = flame_linecache_put(&p->slc, slot, s, len, id, &nid, 1, 0);
+	}
+	p->frames[at - 1] = flame_linecache_ids(&p->slc, e)[0];
+}
+
+/* ---- --inline ---- */
+
+/* stackcollapse-perf.pl's test for frames worth asking addr2line about:
+ * not a JIT map, not the kernel, no "[...]" module. */
+static int inline_candidate(const char *mod, size_t n)
+{
+	if (!n || mod[0] != '/' || rfind(mod, n, "kernel.") || memchr(mod, '[', n))
+		return 0;
+	const char *pm = rfind(mod, n, "perf-");
+	return !(pm && ends_with(mod, n, ".map"));
+}
+
+/* The DWARF inline chain of a frame line; NULL when there is none. */
+static const struct flame_srcchain *dwarf_chain(struct perf_parser *p, const char *pc, size_t pc_len,
+						const char *raw, size_t rl, const char *mod,
+						size_t mod_len, int ret)
+{
+	uint64_t addr = 0;
+	for (size_t i = 0; i < pc_len && i < 16; i++) {
+		int c = (unsigned char)pc[i];
+		addr = addr << 4 | (uint64_t)(c <= '9' ? c - '0' : (c | 32) - 'a' + 10);
+	}
+	/* "func+0x1a" */
+	uint64_t off = 0;
+	int has_off = 0;
+	const char *o = rfind(raw, rl, "+0x");
+	if (o && o + 3 < raw + rl) {
+		has_off = 1;
+		for (const char *q = o + 3; q < raw + rl; q++) {
+			if (!is_hex((unsigned char)*q) || off >> 60) {
+				has_off = 0;
+				break;
+			}
+			int c = (unsigned char)*q;
+			off = off << 4 | (uint64_t)(c <= '9' ? c - '0' : (c | 32) - 'a' + 10);
+		}
+		if (has_off)
+			rl = (size_t)(o - raw);
+	}
+	struct flame_buf *path = &p->s2;
+	flame_buf_reset(path);
+	flame_buf_add(path, mod, mod_len);
+	size_t n = 0;
+	pthread_mutex_lock(&sym_lock);
+	struct flame_dso *d = flame_symbolizer_file(p->o->symbolizer, path->data);
+	uint64_t a;
+	if (d && flame_symbolizer_file_addr(p->o->symbolizer, d, raw, rl, has_off, off, addr, &a) == 0)
+		n = flame_symbolizer_srcinfo(p->o->symbolizer, d, ret && a ? a - 1 : a, &p->chain);
+	pthread_mutex_unlock(&sym_lock);
+	return n ? &p->chain : NULL;
+}
+
 static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uint64_t lineno)
 {
 	if (p->filter != KEEP)
 		return;
 	size_t tn = n;
 	const char *t = trim_start(line, &tn);
+	if (p->o->srcline && !is_frame_line(t, tn)) {
+		on_srcline(p, t, tn, lineno);
+		return;
+	}
+	p->srcline_at = 0;
 	const char *sp = memchr(t, ' ', tn);
 	const char *ms = NULL;
 	if (sp)
 		ms = memrchr(sp + 1, ' ', (size_t)(t + tn - sp - 1));
+	const char *mod, *key;
+	size_t mod_len, key_len;
 	if (!sp || !ms || t + tn - (ms + 1) < 2 || ms[1] != '(' || t[tn - 1] != ')') {
-		flame_diag_add(p->ctx->diag, FLAME_DIAG_WEIRD_STACK, p->ctx->chunk, lineno,
-			       "weird stack line (expected 'ADDR FUNCTION (MODULE)')", line, n);
-		return;
+		if (!(p->o->srcline && sp)) {
+			flame_diag_add(p->ctx->diag, FLAME_DIAG_WEIRD_STACK, p->ctx->chunk, lineno,
+				       "weird stack line (expected 'ADDR FUNCTION (MODULE)')", line, n);
+			return;
+		}
+		/* -F +srcline puts an inlined frame's " (inlined)" after its
+		 * srcline line: "ADDR name", then "file.c:12 (inlined)" */
+		ms = t + tn;
+		mod = "inlined";
+		mod_len = 7;
+	} else {
+		mod = ms + 2;
+		mod_len = (size_t)(t + tn - 1 - mod);
 	}
 	const char *pc = t;
 	size_t pc_len = (size_t)(sp - t);
-	const char *mod = ms + 2;
-	size_t mod_len = (size_t)(t + tn - 1 - mod);
-	const char *key = p->o->include_addrs ? t : sp + 1;
-	size_t key_len = (size_t)(t + tn - key);
+	int dwarf = 0, ret = 0;
+	if (p->o->inline_frames) {
+		/* a return address unless the sample's first frame, or the
+		 * first user frame below kernel frames (where it was interrupted) */
+		ret = p->sample_lines > 0 && !p->prev_kernel;
+		p->sample_lines++;
+		p->prev_kernel = is_kernel_module(mod, mod_len);
+		dwarf = p->o->symbolizer && inline_candidate(mod, mod_len);
+		if (mod_len == 7 && memcmp(mod, "inlined", 7) == 0) {
+			flame_buf_reset(&p->inl_pc);
+			flame_buf_add(&p->inl_pc, pc, pc_len);
+		} else if (dwarf && p->inl_pc.len == pc_len && memcmp(p->inl_pc.data, pc, pc_len) == 0) {
+			dwarf = 0; /* perf printed this address's inlined calls */
+		}
+	}
+	if (ms == t + tn) {
+		key = t;
+		key_len = tn;
+	} else {
+		key = p->o->include_addrs || dwarf ? t : sp + 1;
+		key_len = (size_t)(t + tn - key);
+	}
 
-	/* The cache key is the line text plus whether Java tidying applies. */
+	/* The cache key is the line text plus whether Java tidying applies
+	 * (and, looking up inlined calls, whether ADDR is a return address). */
 	size_t slot;
-	uint64_t salt = (uint64_t)p->pname_java;
+	uint64_t salt = (uint64_t)p->pname_java | (uint64_t)dwarf << 1 | (uint64_t)(dwarf && ret) << 2 |
+			(uint64_t)(ms == t + tn) << 3;
 	const struct flame_lc_entry *e = flame_linecache_get(&p->lc, key, key_len, salt, &slot);
-	if (e) {
-		push_frames(p, e);
-		return;
+	if (!e) {
+		size_t rl = (size_t)(ms - (sp + 1));
+		const char *raw = trim_start(sp + 1, &rl);
+		trim_end(raw, &rl);
+		if (rl == 0) {
+			raw = " ";
+			rl = 1;
+		}
+		const struct flame_srcchain *ch =
+			dwarf ? dwarf_chain(p, pc, pc_len, raw, rl, mod, mod_len, ret) : NULL;
+		e = lc_fill(p, slot, salt, key, key_len, pc, pc_len, raw, rl, mod, mod_len, ch);
 	}
-	size_t rl = (size_t)(ms - (sp + 1));
-	const char *raw = trim_start(sp + 1, &rl);
-	trim_end(raw, &rl);
-	if (rl == 0) {
-		raw = " ";
-		rl = 1;
-	}
-	push_frames(p, lc_fill(p, slot, salt, key, key_len, pc, pc_len, raw, rl, mod, mod_len));
+	push_frames(p, e);
+	if (p->o->srcline)
+		p->srcline_at = e->nids ? p->nframes : SIZE_MAX; /* the line's root-side frame */
 }
 
 static void after_event(struct perf_parser *p)
@@ -381,12 +589,20 @@ static void after_event(struct perf_parser *p)
 	p->in_event = 0;
 	p->filter = KEEP;
 	p->nframes = 0;
+	p->sample_lines = 0;
+	p->prev_kernel = 0;
+	p->srcline_at = 0;
+	flame_buf_reset(&p->inl_pc);
 }
 
 static void on_event_line(struct perf_parser *p, const char *line, size_t n, uint64_t lineno)
 {
 	struct event_parts ev;
 	p->in_event = 1;
+	p->sample_lines = 0;
+	p->prev_kernel = 0;
+	p->srcline_at = 0;
+	flame_buf_reset(&p->inl_pc);
 	if (!event_line_parts(line, n, &ev)) {
 		flame_diag_add(p->ctx->diag, FLAME_DIAG_WEIRD_EVENT, p->ctx->chunk, lineno,
 			       "weird event line (expected 'COMM PID[/TID] ... EVENT:')", line, n);
@@ -441,6 +657,7 @@ static void *perf_new(struct flame_parse_ctx *ctx)
 	p->ctx = ctx;
 	p->o = ctx->opts;
 	flame_linecache_init(&p->lc);
+	flame_linecache_init(&p->slc);
 	return p;
 }
 
@@ -452,6 +669,9 @@ static void perf_free(void *vp)
 	flame_buf_release(&p->s2);
 	flame_buf_release(&p->s3);
 	flame_linecache_release(&p->lc);
+	flame_linecache_release(&p->slc);
+	flame_srcchain_release(&p->chain);
+	flame_buf_release(&p->inl_pc);
 	free(p->tmp_ids);
 	free(p);
 }
@@ -529,6 +749,7 @@ static enum flame_probe perf_probe(const char *buf, size_t len, int eof)
 		const char *le = nl ? nl : end;
 		size_t n = (size_t)(le - s);
 		const char *t = trim_start(s, &n);
+		int indented = t > s;
 		trim_end(t, &n);
 		s = nl ? nl + 1 : end;
 		if (n && t[0] == '#')
@@ -538,7 +759,10 @@ static enum flame_probe perf_probe(const char *buf, size_t len, int eof)
 			continue;
 		}
 		if (last_was_event)
-			return stack_line_ok(t, n) ? FLAME_PROBE_YES : FLAME_PROBE_NO;
+			/* or "\tADDR name", an inlined frame with -F +srcline (indented,
+			 * unlike the folded line "a;b 1 2") */
+			return stack_line_ok(t, n) || (indented && is_frame_line(t, n)) ? FLAME_PROBE_YES
+											: FLAME_PROBE_NO;
 		struct event_parts ev;
 		if (!event_line_parts(t, n, &ev))
 			return FLAME_PROBE_NO;

@@ -34,7 +34,9 @@ void fuzz_perf_opts(uint8_t opt, struct flame_read_opts *o)
 	o->annotate_jit = (opt >> 3) & 1;
 	o->include_addrs = (opt >> 4) & 1;
 	o->no_rust_fixup = (opt >> 5) & 1;
+	o->srcline = (opt >> 5) & 1;
 	if (opt & 0x40) {
+		o->inline_frames = 1; /* "(inlined)" lines; no symbolizer: no DWARF */
 		o->skip_after = skip;
 		o->nskip_after = 2;
 	}

@@ -134,6 +134,14 @@ def perf_seeds():
     s.add('quotes', PERF_EV + "\t 1 RegExp:[&<>\\\"\\'] (/x)\n\t 2 \"'\" (/x)\n\t 3 (comm) (/x)\n\n")
     s.add('semicolons', PERF_EV + '\t 1 a;b;c (/x)\n\n')
     s.add('spaces', PERF_EV + '\t 1   (/x)\n\t 2 a b c (/x)\n\t 3 f ( )\n\n')
+    # --srcline (bit 5) and --inline without DWARF (bit 6)
+    for name, opt in (('perf-srcline', 0x20), ('perf-inlined', 0x40)):
+        with open(os.path.join(FIX, '..', 'collapse-inline', name + '.txt'), 'rb') as f:
+            data = f.read()
+        s.add('inline-' + name, data, opt=opt)
+        s.add('inline-' + name + '-both', data, opt=0x60)
+    s.add('srcline-odd', PERF_EV + '\t 1 f (/x)\n  [a][b]\n  x.c:1 (inlined)\n\t 2 g\n  [\n\t 3 h\n\n'
+          '  y.c:2\n', opt=0x60)
 
 
 DT_HEAD = 'CPU     ID                    FUNCTION:NAME\n  0  64091                        :tick-60s\n\n\n'
