@@ -1405,8 +1405,8 @@ int cmd_record(int argc, char **argv)
 	flame_profile_init(&r.prof);
 	if (r.scfg.offcpu != FLAME_OFFCPU_NONE &&
 	    flame_tracefs_event_id("sched", "sched_switch", &r.scfg.offcpu_tracepoint, &err) < 0) {
-		free(r.attach);
-		return report(&err);
+		rc = report(&err);
+		goto out;
 	}
 	r.sampler = flame_sampler_new(&r.scfg);
 	rc = EXIT_DATA;
