@@ -151,14 +151,12 @@ static int d3_parse(void *vp, const char *buf, size_t len, int file_start, int f
 /* {"name": ..., "value": ..., "children": ...} at the start. */
 static enum flame_probe d3_probe(const char *buf, size_t len, int eof)
 {
-	size_t i = 0;
-	while (i < len && flame_is_space((unsigned char)buf[i]))
-		i++;
+	size_t i = flame_json_start(buf, len);
 	if (i >= len)
 		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
 	if (buf[i] != '{')
 		return FLAME_PROBE_NO;
-	size_t lim = len - i < 512 ? len - i : 512;
+	size_t lim = len < 512 ? len : 512;
 	i++;
 	while (i < len && flame_is_space((unsigned char)buf[i]))
 		i++;

@@ -391,9 +391,7 @@ static int ff_parse(void *vp, const char *buf, size_t len, int file_start, int f
 /* {"meta": {... "interval" ...} ... "threads"} among the first bytes */
 static enum flame_probe ff_probe(const char *buf, size_t len, int eof)
 {
-	size_t i = 0;
-	while (i < len && flame_is_space((unsigned char)buf[i]))
-		i++;
+	size_t i = flame_json_start(buf, len);
 	if (i >= len)
 		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
 	if (buf[i] != '{' || memmem(buf, len, "\"traceEvents\"", 13) ||

@@ -5,7 +5,8 @@
 #   roundtrip  folded -> X -> folded is exact for every writer X
 #   escape     names with quotes, backslashes, control bytes and non-ASCII
 #   errors     malformed input: exit 1 and a message with offset and path
-#   chunking   the result does not depend on how the input arrives
+#   chunking   the result does not depend on how the input arrives (nor on
+#              a UTF-8 byte order mark)
 set -u
 group=$1 flame=$2 src=$3
 fx=$src/fixtures/convert
@@ -149,6 +150,16 @@ chunking)
 		"$flame" convert -q --to folded "$tmp/f.gz" > "$tmp/c"
 		check_same "$(basename "$f") stdin" "$tmp/a" "$tmp/b"
 		check_same "$(basename "$f") gzip" "$tmp/a" "$tmp/c"
+	done
+	# a UTF-8 byte order mark changes nothing, detection included
+	"$flame" convert -q --to d3 -o "$tmp/min.d3.json" "$fx/flame-minimal.folded.txt"
+	for f in "$fx"/*.json "$fx"/*.cpuprofile "$tmp/min.d3.json"; do
+		"$flame" convert -q --to folded "$f" > "$tmp/a"
+		{ printf '\xef\xbb\xbf'; cat "$f"; } > "$tmp/bom.json"
+		"$flame" convert -q --to folded "$tmp/bom.json" > "$tmp/b" 2> "$tmp/err"
+		rc=$?
+		[ $rc = 0 ] || { bad "$(basename "$f") with a byte order mark: exit $rc"; cat "$tmp/err"; continue; }
+		check_same "$(basename "$f") with a byte order mark" "$tmp/a" "$tmp/b"
 	done
 	;;
 *)
