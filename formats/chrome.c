@@ -110,7 +110,7 @@ static int num_text(const struct flame_json_doc *d, uint32_t v, const char **s, 
 	if (v == FLAME_JSON_NONE)
 		return 0;
 	if (d->v[v].type == FLAME_JSON_NUMBER || d->v[v].type == FLAME_JSON_STRING) {
-		*s = d->text + d->v[v].off;
+		*s = d->v[v].s;
 		*n = d->v[v].len;
 		return 1;
 	}
@@ -132,10 +132,14 @@ static uint32_t id32(const struct flame_json_doc *d, uint32_t v)
 		if (i == n)
 			return x;
 	}
-	char *e;
-	long long x = strtoll(s, &e, 10);
-	if (e == s + n && n)
-		return (uint32_t)x;
+	char t[32], *e;
+	if (n && n < sizeof(t)) {
+		memcpy(t, s, n);
+		t[n] = '\0';
+		long long x = strtoll(t, &e, 10);
+		if (e == t + n)
+			return (uint32_t)x;
+	}
 	return (uint32_t)flame_hash(s, n) & 0x7fffffff;
 }
 
@@ -283,7 +287,7 @@ static void ev_fields(const struct flame_json_doc *d, uint32_t ev, struct ev_fie
 	/* the first of equal keys wins, as with flame_json_get */
 #define TAKE(field) do { if (f->field == FLAME_JSON_NONE) f->field = m; } while (0)
 	for (uint32_t m = d->v[ev].first; m != FLAME_JSON_NONE; m = d->v[m].next) {
-		const char *k = d->text + d->v[m].key_off;
+		const char *k = d->v[m].key;
 		switch (d->v[m].key_len) {
 		case 2:
 			if (k[0] == 'p' && k[1] == 'h')
@@ -336,11 +340,9 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 	uint32_t pid = id32(d, f.pid), tid = id32(d, f.tid);
 	switch (ph[0]) {
 	case 'M': {
-		size_t nl, al;
-		const char *nm = flame_json_string(d, f.name, &nl);
-		uint32_t args = f.args;
-		const char *an = flame_json_string(d, flame_json_get(d, args, "name"), &al);
-		if (nm && an && strcmp(nm, "thread_name") == 0) {
+		size_t al;
+		const char *an = flame_json_string(d, flame_json_get(d, f.args, "name"), &al);
+		if (an && flame_json_string_is(d, f.name, "thread_name")) {
 			struct cthread *t = thread_of(c, pid, tid);
 			free(t->name);
 			t->name = flame_xmemdup(an, al);
@@ -397,7 +399,7 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 			return 0;
 		thread_of(c, pid, tid);
 		const char *err = NULL;
-		if (v8_profiles_event(&c->v8, c->ctx->prof, d, ev, nm, pid, tid, &err) < 0)
+		if (v8_profiles_event(&c->v8, c->ctx->prof, d, ev, nm, nl, pid, tid, &err) < 0)
 			return fail(c, err);
 		return 0;
 	}

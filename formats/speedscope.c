@@ -301,7 +301,7 @@ static int on_event(struct ss_parser *s, const struct flame_json_doc *d, uint32_
 		return -1;
 	FLAME_GROW(q->evs, q->evs_cap, q->nevs + 1);
 	q->evs[q->nevs++] = fi << 1 | (ty[0] == 'O');
-	flame_buf_add(&q->ats, d->text + d->v[atv].off, d->v[atv].len);
+	flame_buf_add(&q->ats, d->v[atv].s, d->v[atv].len);
 	flame_buf_addc(&q->ats, '\0');
 	return 0;
 }
@@ -394,8 +394,7 @@ static int ss_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 	switch (parent) {
 	case K_TOP:
 		if (keyis(key, kl, "$schema")) {
-			str = flame_json_string(d, v, &n);
-			if (!str || strcmp(str, SCHEMA_URL) != 0)
+			if (!flame_json_string_is(d, v, SCHEMA_URL))
 				return fail(s, "'$schema' is not " SCHEMA_URL);
 			s->have_schema = 1;
 		} else if (keyis(key, kl, "shared") || keyis(key, kl, "profiles")) {
@@ -413,8 +412,7 @@ static int ss_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 	}
 	case K_PROFILE:
 		if (keyis(key, kl, "type")) {
-			str = flame_json_string(d, v, &n);
-			int t = str && strcmp(str, "sampled") == 0 ? 1 : str && strcmp(str, "evented") == 0 ? 2 : 0;
+			int t = flame_json_string_is(d, v, "sampled") ? 1 : flame_json_string_is(d, v, "evented") ? 2 : 0;
 			if (!t)
 				return fail(s, "profile 'type' must be \"sampled\" or \"evented\"");
 			if (s->cur.type && s->cur.type != t)
@@ -436,7 +434,7 @@ static int ss_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 			if (val->type != FLAME_JSON_NUMBER)
 				return fail(s, "'startValue' must be a number");
 			flame_buf_reset(&s->cur.start);
-			flame_buf_add(&s->cur.start, d->text + val->off, val->len);
+			flame_buf_add(&s->cur.start, val->s, val->len);
 		} else if (keyis(key, kl, "samples") || keyis(key, kl, "weights") || keyis(key, kl, "events")) {
 			return fail(s, "expected an array");
 		}
@@ -446,7 +444,7 @@ static int ss_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 	case K_WEIGHTS:
 		if (val->type != FLAME_JSON_NUMBER)
 			return fail(s, "a weight must be a number");
-		flame_buf_add(&s->cur.weights, d->text + val->off, val->len);
+		flame_buf_add(&s->cur.weights, val->s, val->len);
 		flame_buf_addc(&s->cur.weights, '\0');
 		s->cur.nweights++;
 		return 0;
