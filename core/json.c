@@ -870,12 +870,18 @@ static size_t fast_capture(struct flame_json_parser *p, const char *s, size_t n,
 		uint32_t v;
 		int opened = 0;
 		if (c == '"') {
-			const char *t;
-			size_t tl, at = i;
-			int in;
-			struct lex_err e;
-			if (lex_string_body(p, s, n, &at, &t, &tl, &in, &e) <= 0)
-				return 0;
+			const char *t = s + i + 1;
+			size_t tl, at = string_span(s, i + 1, n);
+			if (at < n && s[at] == '"') {
+				tl = at - i - 1;
+				at++;
+			} else {
+				int in;
+				struct lex_err e;
+				at = i;
+				if (lex_string_body(p, s, n, &at, &t, &tl, &in, &e) <= 0)
+					return 0;
+			}
 			v = doc_add(d, FLAME_JSON_STRING);
 			d->v[v].s = t;
 			d->v[v].len = (uint32_t)tl;
