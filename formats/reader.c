@@ -779,7 +779,7 @@ int flame_reader_finish(struct flame_reader *r, struct flame_profile *out,
 			*out = w->prof;
 			w->prof = t;
 		} else {
-			flame_profile_merge(out, &w->prof);
+			flame_profile_merge_consume(out, &w->prof);
 		}
 		flame_diag_merge(&rep->diag, &w->diag);
 	}
