@@ -128,6 +128,7 @@ struct chrome_parser {
 	int kind[4];
 	struct cthread *th;
 	size_t nth, th_cap;
+	size_t last;           /* the thread thread_of found last */
 	uint32_t *slots;
 	size_t nslots;
 	struct sframe *frames;
@@ -216,14 +217,19 @@ static int time_ns(struct chrome_parser *c, const struct flame_json_doc *d, uint
 static struct cthread *thread_of(struct chrome_parser *c, uint32_t pid, uint32_t tid)
 {
 	uint64_t key = (uint64_t)pid << 32 | tid;
+	/* events of one thread often come in runs */
+	if (c->last < c->nth && c->th[c->last].key == key)
+		return &c->th[c->last];
 	if (!c->nslots) {
 		c->nslots = 64;
 		c->slots = flame_xcalloc(c->nslots, sizeof(*c->slots));
 	}
 	size_t mask = c->nslots - 1, i = flame_hash_u64(key) & mask;
 	for (uint32_t v; (v = c->slots[i]) != 0; i = (i + 1) & mask)
-		if (c->th[v - 1].key == key)
+		if (c->th[v - 1].key == key) {
+			c->last = v - 1;
 			return &c->th[v - 1];
+		}
 	FLAME_GROW(c->th, c->th_cap, c->nth + 1);
 	struct cthread *t = &c->th[c->nth];
 	memset(t, 0, sizeof(*t));
