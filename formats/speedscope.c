@@ -560,6 +560,7 @@ struct ss_writer {
 	size_t nframes;
 	uint32_t *path;
 	size_t path_cap;
+	uint64_t *seen;     /* pass 1: nodes numbered, one bit each */
 };
 
 static void flush(struct ss_writer *w, size_t at_least)
@@ -581,12 +582,21 @@ static uint32_t frame_of(struct ss_writer *w, uint32_t node)
 	return w->frame_of[name] - 1;
 }
 
-/* Pass 1: number the frames of leaf's stack, root first. */
+/* Pass 1: number the frames of leaf's stack, root first.  The nodes
+ * above the first one seen before were numbered with it: each node is
+ * walked once, not once per stack through it. */
 static void number_stack(struct ss_writer *w, uint32_t leaf)
 {
-	size_t d = flame_sb_path(w->p, leaf, &w->path, &w->path_cap);
-	for (size_t i = 0; i < d; i++)
-		frame_of(w, w->path[i]);
+	size_t d = 0;
+	for (uint32_t a = leaf; a != 0 && a != FLAME_NO_NODE; a = w->p->nodes[a].parent) {
+		if (w->seen[a >> 6] & (1ULL << (a & 63)))
+			break;
+		w->seen[a >> 6] |= 1ULL << (a & 63);
+		FLAME_GROW(w->path, w->path_cap, d + 1);
+		w->path[d++] = a;
+	}
+	while (d)
+		frame_of(w, w->path[--d]);
 }
 
 static void add_stack(struct ss_writer *w, uint32_t leaf)
@@ -702,8 +712,9 @@ static void write_sampled(struct ss_writer *w, const char *name, const struct fl
 
 static int ss_write(const struct flame_profile *p, struct flame_output *out, struct flame_error *err)
 {
-	struct ss_writer w = { p, out, err, FLAME_BUF_INIT, 0, NULL, NULL, 0, NULL, 0 };
+	struct ss_writer w = { p, out, err, FLAME_BUF_INIT, 0, NULL, NULL, 0, NULL, 0, NULL };
 	size_t nnames = flame_strtab_count(&p->names);
+	w.seen = flame_xcalloc(p->nnodes / 64 + 1, sizeof(uint64_t));
 	w.frame_of = flame_xcalloc(nnames + 1, sizeof(uint32_t));
 	w.order = flame_xmalloc((nnames + 1) * sizeof(uint32_t));
 	const struct flame_timeline *t = flame_sb_timeline(p);
@@ -720,6 +731,8 @@ static int ss_write(const struct flame_profile *p, struct flame_output *out, str
 		for (size_t i = 0; i < n; i++)
 			number_stack(&w, leaves[i]);
 	}
+	free(w.seen);
+	w.seen = NULL;
 	flame_buf_adds(&w.b, "{\"$schema\":\"" SCHEMA_URL "\",\"exporter\":\"flame@" FLAME_VERSION
 			     "\",\"name\":\"flame\",\"activeProfileIndex\":0,\"shared\":{\"frames\":[");
 	for (size_t i = 0; i < w.nframes; i++) {
