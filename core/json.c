@@ -9,6 +9,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,39 +20,85 @@
 
 /* ---- documents ---- */
 
+/* Arena blocks: texts that cannot be views into the input.  Blocks never
+ * move, so views into them stay valid while the document grows. */
+struct flame_json_block {
+	struct flame_json_block *next;
+	size_t size, used;
+	char data[];
+};
+
+#define BLOCK_MIN 65536
+
+static char *arena_alloc(struct flame_json_doc *d, size_t n)
+{
+	struct flame_json_block *b = d->arena;
+	if (!b || b->size - b->used < n) {
+		size_t sz = n > BLOCK_MIN ? n : BLOCK_MIN;
+		b = flame_xmalloc(sizeof(*b) + sz);
+		b->size = sz;
+		b->used = 0;
+		b->next = d->arena;
+		d->arena = b;
+	}
+	char *o = b->data + b->used;
+	b->used += n;
+	return o;
+}
+
+/* A NUL-terminated copy of s[0, n) in the arena. */
+static const char *arena_copy(struct flame_json_doc *d, const char *s, size_t n)
+{
+	char *o = arena_alloc(d, n + 1);
+	memcpy(o, s, n);
+	o[n] = '\0';
+	return o;
+}
+
+static void arena_release(struct flame_json_doc *d)
+{
+	while (d->arena) {
+		struct flame_json_block *b = d->arena;
+		d->arena = b->next;
+		free(b);
+	}
+}
+
+/* Keep the biggest block for the next document: no allocation per
+ * event. */
 static void doc_reset(struct flame_json_doc *d)
 {
 	d->n = 0;
-	d->tlen = 0;
+	struct flame_json_block *keep = d->arena;
+	for (struct flame_json_block *b = d->arena; b; b = b->next)
+		if (b->size > keep->size)
+			keep = b;
+	while (d->arena) {
+		struct flame_json_block *b = d->arena;
+		d->arena = b->next;
+		if (b != keep)
+			free(b);
+	}
+	if (keep) {
+		keep->used = 0;
+		keep->next = NULL;
+		d->arena = keep;
+	}
 }
 
-static uint32_t doc_add(struct flame_json_doc *d, int type)
+static inline uint32_t doc_add(struct flame_json_doc *d, int type)
 {
 	if (d->n + 1 > d->cap)
 		FLAME_GROW(d->v, d->cap, d->n + 1);
 	struct flame_json_val *v = &d->v[d->n];
 	v->type = (uint8_t)type;
+	v->input = 0;
 	v->len = 0;
-	v->off = 0;
+	v->s = NULL;
 	v->first = v->last = v->next = FLAME_JSON_NONE;
-	v->key_off = 0;
+	v->key = NULL;
 	v->key_len = 0;
 	return (uint32_t)d->n++;
-}
-
-static void text_grow(struct flame_json_doc *d, size_t extra)
-{
-	size_t c = d->tcap ? d->tcap : 256;
-	while (c < d->tlen + extra + 1)
-		c *= 2;
-	d->text = flame_xrealloc(d->text, c);
-	d->tcap = c;
-}
-
-static inline void text_reserve(struct flame_json_doc *d, size_t extra)
-{
-	if (d->tlen + extra + 1 > d->tcap)
-		text_grow(d, extra);
 }
 
 uint32_t flame_json_get(const struct flame_json_doc *d, uint32_t obj, const char *key)
@@ -60,8 +109,7 @@ uint32_t flame_json_get(const struct flame_json_doc *d, uint32_t obj, const char
 	/* keys are short: compare the first byte before calling memcmp */
 	for (uint32_t c = d->v[obj].first; c != FLAME_JSON_NONE; c = d->v[c].next) {
 		const struct flame_json_val *v = &d->v[c];
-		if (v->key_len == kl && (kl == 0 || (d->text[v->key_off] == key[0] &&
-						     memcmp(d->text + v->key_off, key, kl) == 0)))
+		if (v->key_len == kl && (kl == 0 || (v->key[0] == key[0] && memcmp(v->key, key, kl) == 0)))
 			return c;
 	}
 	return FLAME_JSON_NONE;
@@ -73,22 +121,21 @@ const char *flame_json_string(const struct flame_json_doc *d, uint32_t i, size_t
 		return NULL;
 	if (len)
 		*len = d->v[i].len;
-	return d->text + d->v[i].off;
+	return d->v[i].s;
 }
 
-int flame_json_double(const struct flame_json_doc *d, uint32_t i, double *out)
+int flame_json_string_is(const struct flame_json_doc *d, uint32_t i, const char *lit)
 {
-	if (i == FLAME_JSON_NONE || d->v[i].type != FLAME_JSON_NUMBER)
-		return 0;
-	*out = strtod(d->text + d->v[i].off, NULL);
-	return 1;
+	size_t n;
+	const char *s = flame_json_string(d, i, &n);
+	return s && n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
 
 int flame_json_int(const struct flame_json_doc *d, uint32_t i, int64_t *out)
 {
 	if (i == FLAME_JSON_NONE || d->v[i].type != FLAME_JSON_NUMBER)
 		return 0;
-	const char *s = d->text + d->v[i].off;
+	const char *s = d->v[i].s;
 	size_t n = d->v[i].len;
 	if (n && n <= 18) {
 		/* the usual small index: digits only */
@@ -249,8 +296,9 @@ struct frame {
 	uint32_t dom;     /* captured: the container's value */
 	size_t key_base;  /* walked: where this level's current key starts in keys */
 	size_t key_len;
-	size_t pkey_off;  /* captured objects: pending key in doc text */
+	const char *pkey; /* captured objects: the pending member's key */
 	uint32_t pkey_len;
+	uint8_t pkey_input; /* pkey is a view into the input */
 };
 
 enum state {
@@ -274,6 +322,8 @@ struct flame_json_parser {
 	uint64_t cap_off;         /* where the captured value starts */
 	struct flame_buf keys;
 	struct flame_json_doc doc;
+	size_t pinned;            /* doc values before this own their texts */
+	struct flame_buf esc;     /* a string being unescaped */
 	char *hold;
 	size_t hlen, hcap;
 	uint64_t base;            /* absolute offset of the buffer being parsed */
@@ -300,7 +350,8 @@ void flame_json_free(struct flame_json_parser *p)
 	free(p->st);
 	flame_buf_release(&p->keys);
 	free(p->doc.v);
-	free(p->doc.text);
+	arena_release(&p->doc);
+	flame_buf_release(&p->esc);
 	free(p->hold);
 	free(p);
 }
@@ -398,6 +449,20 @@ static inline uint64_t load8(const char *s)
 /* First byte at or after i that is '"', '\\' or a control byte, or n. */
 static inline size_t string_span(const char *s, size_t i, size_t n)
 {
+#if defined(__SSE2__)
+	/* 16 bytes a step: the usual name ends in the first */
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i ctl = _mm_set1_epi8(0x1f);
+	while (i + 16 <= n) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+					 _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits)
+			return i + (size_t)__builtin_ctz(bits);
+		i += 16;
+	}
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	while (i + 8 <= n) {
 		uint64_t x = load8(s + i);
@@ -434,24 +499,6 @@ static inline size_t digit_span(const char *s, size_t i, size_t n)
 	return i;
 }
 
-/* Append s[i, j) to the document text.  Names, keys and numbers are
- * short: copy them as two overlapping words when the bytes are there. */
-static inline void text_copy(struct flame_json_doc *d, const char *s, size_t i, size_t j, size_t n)
-{
-	size_t k = j - i;
-	text_reserve(d, k + 16);
-	char *o = d->text + d->tlen;
-	if (k >= 8 && k <= 16) {
-		memcpy(o, s + i, 8);
-		memcpy(o + k - 8, s + j - 8, 8);
-	} else if (k < 8 && i + 8 <= n) {
-		memcpy(o, s + i, 8);
-	} else {
-		memcpy(o, s + i, k);
-	}
-	d->tlen += k;
-}
-
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -463,29 +510,30 @@ static int hexval(int c)
 	return -1;
 }
 
-static void put_utf8(struct flame_json_doc *d, uint32_t cp)
+static void put_utf8(struct flame_buf *b, uint32_t cp)
 {
-	text_reserve(d, 4);
-	char *o = d->text + d->tlen;
+	char o[4];
+	size_t k;
 	if (cp < 0x80) {
 		o[0] = (char)cp;
-		d->tlen += 1;
+		k = 1;
 	} else if (cp < 0x800) {
 		o[0] = (char)(0xc0 | (cp >> 6));
 		o[1] = (char)(0x80 | (cp & 0x3f));
-		d->tlen += 2;
+		k = 2;
 	} else if (cp < 0x10000) {
 		o[0] = (char)(0xe0 | (cp >> 12));
 		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
 		o[2] = (char)(0x80 | (cp & 0x3f));
-		d->tlen += 3;
+		k = 3;
 	} else {
 		o[0] = (char)(0xf0 | (cp >> 18));
 		o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
 		o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
 		o[3] = (char)(0x80 | (cp & 0x3f));
-		d->tlen += 4;
+		k = 4;
 	}
+	flame_buf_add(b, o, k);
 }
 
 static int read_u4(const char *s, size_t n, size_t i, uint32_t *out)
@@ -503,34 +551,46 @@ static int read_u4(const char *s, size_t n, size_t i, uint32_t *out)
 	return 1;
 }
 
-static int lex_string(struct flame_json_parser *p, const char *s, size_t n, size_t *pos, int eof,
-		      size_t *off, size_t *len)
+/* The string whose opening quote is at *pos.  1: done, *out and *len give a
+ * view into s (*in_input set) or into the arena (unescaped); 0: the
+ * string goes on past n; -1: error. */
+struct lex_err {
+	size_t at;
+	const char *what;
+};
+
+static int lex_string_body(struct flame_json_parser *p, const char *s, size_t n, size_t *pos,
+			   const char **out, size_t *len, int *in_input, struct lex_err *err)
 {
-	struct flame_json_doc *d = &p->doc;
-	size_t i = *pos + 1, t0 = d->tlen;
+	size_t st = *pos + 1, i = st;
 	/* the input is read once, front to back: ask for the lines ahead
 	 * (a prefetch never faults, even past the end) */
 	__builtin_prefetch((const void *)((uintptr_t)s + i + 512));
+	i = string_span(s, i, n);
+	if (i < n && s[i] == '"') {
+		*out = s + st;
+		*len = i - st;
+		*in_input = 1;
+		*pos = i + 1;
+		return 1;
+	}
+	struct flame_buf *b = &p->esc;
+	flame_buf_reset(b);
+	flame_buf_add(b, s + st, i - st);
 	for (;;) {
-		size_t j = string_span(s, i, n);
-		if (j > i)
-			text_copy(d, s, i, j, n);
-		i = j;
 		if (i >= n)
 			goto more;
 		char c = s[i];
 		if (c == '"') {
-			text_reserve(d, 0);
-			d->text[d->tlen] = '\0';
-			*off = t0;
-			*len = d->tlen - t0;
-			d->tlen++;
+			*out = arena_copy(&p->doc, b->data ? b->data : "", b->len);
+			*len = b->len;
+			*in_input = 0;
 			*pos = i + 1;
 			return 1;
 		}
 		if (c != '\\') {
-			d->tlen = t0;
-			return syntax(p, s, n, i, "a string character (control bytes must be escaped)");
+			*err = (struct lex_err){ i, "a string character (control bytes must be escaped)" };
+			return -1;
 		}
 		if (i + 1 >= n)
 			goto more;
@@ -551,8 +611,8 @@ static int lex_string(struct flame_json_parser *p, const char *s, size_t n, size
 			if (k == 0)
 				goto more;
 			if (k < 0) {
-				d->tlen = t0;
-				return syntax(p, s, n, i, "four hex digits after \\u");
+				*err = (struct lex_err){ i, "four hex digits after \\u" };
+				return -1;
 			}
 			size_t adv = 6;
 			if (cp >= 0xd800 && cp < 0xdc00) {
@@ -574,27 +634,42 @@ static int lex_string(struct flame_json_parser *p, const char *s, size_t n, size
 			} else if (cp >= 0xdc00 && cp < 0xe000) {
 				cp = 0xfffd;
 			}
-			put_utf8(d, cp);
+			put_utf8(b, cp);
 			i += adv;
-			continue;
+			goto plain_run;
 		}
 		default:
-			d->tlen = t0;
-			return syntax(p, s, n, i + 1, "an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)");
+			*err = (struct lex_err){ i + 1, "an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)" };
+			return -1;
 		}
-		text_reserve(d, 1);
-		d->text[d->tlen++] = r;
+		flame_buf_addc(b, r);
 		i += 2;
+	plain_run:;
+		size_t j = string_span(s, i, n);
+		if (j > i)
+			flame_buf_add(b, s + i, j - i);
+		i = j;
 	}
 more:
-	d->tlen = t0;
-	if (eof)
-		return syntax(p, s, n, n, "'\"' closing the string");
 	return 0;
 }
 
+static int lex_string(struct flame_json_parser *p, const char *s, size_t n, size_t *pos, int eof,
+		      const char **out, size_t *len, int *in_input)
+{
+	struct lex_err e;
+	int rc = lex_string_body(p, s, n, pos, out, len, in_input, &e);
+	if (rc < 0)
+		return syntax(p, s, n, e.at, e.what);
+	if (rc == 0 && eof)
+		return syntax(p, s, n, n, "'\"' closing the string");
+	return rc;
+}
+
+/* The number starting at *pos: 1 with a view into s, 0: it may go on
+ * past n, -1: error. */
 static int lex_number(struct flame_json_parser *p, const char *s, size_t n, size_t *pos, int eof,
-		      size_t *off, size_t *len)
+		      const char **out, size_t *len)
 {
 	size_t i = *pos, st = i;
 	if (i < n && s[i] == '-')
@@ -633,11 +708,8 @@ static int lex_number(struct flame_json_parser *p, const char *s, size_t n, size
 	}
 	if (i >= n && !eof)
 		return 0; /* the number may go on in the next chunk */
-	struct flame_json_doc *d = &p->doc;
-	*off = d->tlen;
+	*out = s + st;
 	*len = i - st;
-	text_copy(d, s, st, i, n);
-	d->text[d->tlen++] = '\0';
 	*pos = i;
 	return 1;
 more:
@@ -675,8 +747,9 @@ static void dom_link(struct flame_json_parser *p, uint32_t i)
 	par->last = i;
 	par->len++;
 	if (f->is_obj) {
-		p->doc.v[i].key_off = f->pkey_off;
+		p->doc.v[i].key = f->pkey;
 		p->doc.v[i].key_len = f->pkey_len;
+		p->doc.v[i].input |= (uint8_t)(f->pkey_input << 1);
 	}
 }
 
@@ -711,7 +784,193 @@ static int push(struct flame_json_parser *p, int is_obj, int captured, uint32_t 
 	return 0;
 }
 
-static int open_container(struct flame_json_parser *p, int is_obj)
+static int report(struct flame_json_parser *p, uint32_t root)
+{
+	const char *key;
+	size_t klen;
+	uint64_t index;
+	value_place(p, &key, &klen, &index);
+	if (p->h.on_value &&
+	    p->h.on_value(p->ctx, (int)p->depth + 1, key, klen, index, &p->doc, root) < 0) {
+		if (!p->failed)
+			flame_json_fail(p, "stopped");
+		return -1;
+	}
+	return 0;
+}
+
+static inline size_t skip_ws(const char *s, size_t i, size_t n)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* End of the well-formed number at i, or 0 if it is malformed or may go
+ * on past n. */
+static size_t number_end(const char *s, size_t i, size_t n)
+{
+	if (s[i] == '-' && ++i >= n)
+		return 0;
+	if (s[i] == '0')
+		i++;
+	else if (s[i] >= '1' && s[i] <= '9')
+		i = digit_span(s, i + 1, n);
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		size_t f = ++i;
+		i = digit_span(s, i, n);
+		if (i == f)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t f = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == f)
+			return 0;
+	}
+	return i < n ? i : 0;
+}
+
+#define FAST_DEPTH 64
+
+/* Capture the container opening at s[i] into the document (its root,
+ * value 0, is there already) when it lies whole in s and is well formed
+ * and shallow: returns the offset past it.  Anything else returns 0 with
+ * nothing reported, and the state machine parses the value again: it
+ * handles chunk boundaries and gives the error messages. */
+static size_t fast_capture(struct flame_json_parser *p, const char *s, size_t n, size_t i)
+{
+	struct flame_json_doc *d = &p->doc;
+	uint32_t stk[FAST_DEPTH];
+	uint8_t obj[FAST_DEPTH];
+	int top = 0;
+	stk[0] = 0;
+	obj[0] = s[i] == '{';
+	if (p->depth + FAST_DEPTH >= MAX_DEPTH)
+		return 0;
+	i = skip_ws(s, i + 1, n);
+	if (i >= n)
+		return 0;
+	if (s[i] == (obj[0] ? '}' : ']'))
+		return i + 1;
+	for (;;) {
+		const char *key = NULL;
+		uint32_t klen = 0;
+		if (obj[top]) {
+			if (s[i] != '"')
+				return 0;
+			size_t ks = i + 1, ke = string_span(s, ks, n);
+			if (ke >= n || s[ke] != '"')
+				return 0;
+			key = s + ks;
+			klen = (uint32_t)(ke - ks);
+			i = ke + 1;
+			if (i < n && s[i] == ':') {
+				i++;
+			} else {
+				i = skip_ws(s, i, n);
+				if (i >= n || s[i] != ':')
+					return 0;
+				i++;
+			}
+			i = skip_ws(s, i, n);
+			if (i >= n)
+				return 0;
+		}
+		char c = s[i];
+		uint32_t v;
+		int opened = 0;
+		if (c == '"') {
+			const char *t = s + i + 1;
+			size_t tl, at = string_span(s, i + 1, n);
+			if (at < n && s[at] == '"') {
+				tl = at - i - 1;
+				at++;
+			} else {
+				int in;
+				struct lex_err e;
+				at = i;
+				if (lex_string_body(p, s, n, &at, &t, &tl, &in, &e) <= 0)
+					return 0;
+			}
+			v = doc_add(d, FLAME_JSON_STRING);
+			d->v[v].s = t;
+			d->v[v].len = (uint32_t)tl;
+			i = at;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t e = number_end(s, i, n);
+			if (!e)
+				return 0;
+			v = doc_add(d, FLAME_JSON_NUMBER);
+			d->v[v].s = s + i;
+			d->v[v].len = (uint32_t)(e - i);
+			i = e;
+		} else if (c == 't' || c == 'f' || c == 'n') {
+			const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
+			size_t wl = c == 'f' ? 5 : 4;
+			if (n - i <= wl || memcmp(s + i, w, wl) != 0)
+				return 0;
+			v = doc_add(d, c == 't' ? FLAME_JSON_TRUE : c == 'f' ? FLAME_JSON_FALSE : FLAME_JSON_NULL);
+			i += wl;
+		} else if (c == '{' || c == '[') {
+			v = doc_add(d, c == '{' ? FLAME_JSON_OBJECT : FLAME_JSON_ARRAY);
+			opened = 1;
+			i++;
+		} else {
+			return 0;
+		}
+		struct flame_json_val *par = &d->v[stk[top]];
+		if (par->first == FLAME_JSON_NONE)
+			par->first = v;
+		else
+			d->v[par->last].next = v;
+		par->last = v;
+		par->len++;
+		d->v[v].key = key;
+		d->v[v].key_len = klen;
+		if (opened) {
+			i = skip_ws(s, i, n);
+			if (i >= n)
+				return 0;
+			if (s[i] != (c == '{' ? '}' : ']')) {
+				if (++top >= FAST_DEPTH)
+					return 0;
+				stk[top] = v;
+				obj[top] = c == '{';
+				continue;
+			}
+			i++;
+		}
+		/* after a value: ',' and the next member, or the end of one or
+		 * more containers */
+		for (;;) {
+			i = skip_ws(s, i, n);
+			if (i >= n)
+				return 0;
+			if (s[i] == ',') {
+				i = skip_ws(s, i + 1, n);
+				if (i >= n)
+					return 0;
+				break;
+			}
+			if (s[i] != (obj[top] ? '}' : ']'))
+				return 0;
+			i++;
+			if (top-- == 0)
+				return i;
+		}
+	}
+}
+
+/* -1: error; 0: the container was pushed (walked, or captured by the
+ * state machine); 1: captured and reported whole, *pos is past it. */
+static int open_container(struct flame_json_parser *p, int is_obj, const char *s, size_t n, size_t *pos)
 {
 	if (in_capture(p)) {
 		uint32_t i = doc_add(&p->doc, is_obj ? FLAME_JSON_OBJECT : FLAME_JSON_ARRAY);
@@ -730,29 +989,47 @@ static int open_container(struct flame_json_parser *p, int is_obj)
 	}
 	if (rc > 0) {
 		doc_reset(&p->doc);
-		uint32_t i = doc_add(&p->doc, is_obj ? FLAME_JSON_OBJECT : FLAME_JSON_ARRAY);
-		if (push(p, is_obj, 1, i) < 0)
+		uint32_t root = doc_add(&p->doc, is_obj ? FLAME_JSON_OBJECT : FLAME_JSON_ARRAY);
+		size_t end = fast_capture(p, s, n, *pos);
+		if (end) {
+			if (report(p, root) < 0 || value_done(p) < 0)
+				return -1;
+			*pos = end;
+			return 1;
+		}
+		doc_reset(&p->doc);
+		root = doc_add(&p->doc, is_obj ? FLAME_JSON_OBJECT : FLAME_JSON_ARRAY);
+		if (push(p, is_obj, 1, root) < 0)
 			return -1;
 		p->cap_depth = p->depth;
 		p->cap_off = p->tok;
+		p->pinned = 0;
 		return 0;
 	}
 	return push(p, is_obj, 0, 0);
 }
 
-static int report(struct flame_json_parser *p, uint32_t root)
+/* A captured value goes on in the next chunk: copy what its views see of
+ * this one. */
+static void pin(struct flame_json_parser *p)
 {
-	const char *key;
-	size_t klen;
-	uint64_t index;
-	value_place(p, &key, &klen, &index);
-	if (p->h.on_value &&
-	    p->h.on_value(p->ctx, (int)p->depth + 1, key, klen, index, &p->doc, root) < 0) {
-		if (!p->failed)
-			flame_json_fail(p, "stopped");
-		return -1;
+	struct flame_json_doc *d = &p->doc;
+	for (size_t k = p->pinned; k < d->n; k++) {
+		struct flame_json_val *v = &d->v[k];
+		if (v->input & 1)
+			v->s = arena_copy(d, v->s, v->len);
+		if (v->input & 2)
+			v->key = arena_copy(d, v->key, v->key_len);
+		v->input = 0;
 	}
-	return 0;
+	p->pinned = d->n;
+	for (size_t k = p->cap_depth ? p->cap_depth - 1 : p->depth; k < p->depth; k++) {
+		struct frame *f = &p->st[k];
+		if (f->pkey_input) {
+			f->pkey = arena_copy(d, f->pkey, f->pkey_len);
+			f->pkey_input = 0;
+		}
+	}
 }
 
 static int close_container(struct flame_json_parser *p)
@@ -776,25 +1053,23 @@ static int close_container(struct flame_json_parser *p)
 	return value_done(p);
 }
 
-static int scalar(struct flame_json_parser *p, int type, size_t off, size_t len)
+static int scalar(struct flame_json_parser *p, int type, const char *text, size_t len, int in_input)
 {
+	uint32_t i = doc_add(&p->doc, type);
+	p->doc.v[i].s = text;
+	p->doc.v[i].len = (uint32_t)len;
+	p->doc.v[i].input = (uint8_t)in_input;
 	if (in_capture(p)) {
-		uint32_t i = doc_add(&p->doc, type);
-		p->doc.v[i].off = off;
-		p->doc.v[i].len = (uint32_t)len;
 		dom_link(p, i);
 		return value_done(p);
 	}
-	uint32_t i = doc_add(&p->doc, type);
-	p->doc.v[i].off = off;
-	p->doc.v[i].len = (uint32_t)len;
 	if (report(p, i) < 0)
 		return -1;
 	return value_done(p);
 }
 
 /* Parse s[0,n); returns bytes consumed (the rest is an incomplete token), -1 on error. */
-static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
+static long run_chunk(struct flame_json_parser *p, const char *s, size_t n, int eof)
 {
 	size_t i = 0;
 	if (!p->started) {
@@ -847,22 +1122,24 @@ static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
 			if (c != '"')
 				return syntax(p, s, n, i, p->state == S_KEY ? "a key string" : "a key string or '}'");
 			struct frame *f = &p->st[p->depth - 1];
-			size_t off, len, save = p->doc.tlen;
+			const char *kt;
+			size_t len;
+			int kin;
 			if (!f->captured)
 				doc_reset(&p->doc);
-			int rc = lex_string(p, s, n, &i, eof, &off, &len);
+			int rc = lex_string(p, s, n, &i, eof, &kt, &len, &kin);
 			if (rc < 0)
 				return -1;
 			if (rc == 0)
 				goto need_more;
 			if (f->captured) {
-				f->pkey_off = off;
+				f->pkey = kt;
 				f->pkey_len = (uint32_t)len;
+				f->pkey_input = (uint8_t)kin;
 			} else {
 				p->keys.len = f->key_base;
-				flame_buf_add(&p->keys, p->doc.text + off, len);
+				flame_buf_add(&p->keys, kt, len);
 				f->key_len = len;
-				p->doc.tlen = save;
 			}
 			/* the usual "key": with no space: skip a round of the loop */
 			if (i < n && s[i] == ':') {
@@ -883,22 +1160,33 @@ static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
 			/* fall through */
 		case S_VALUE: {
 			if (c == '{' || c == '[') {
-				i++;
-				if (open_container(p, c == '{') < 0)
+				int r = open_container(p, c == '{', s, n, &i);
+				if (r < 0)
 					return -1;
-				p->state = c == '{' ? S_KEY_OR_END : S_FIRST_OR_END;
+				if (r == 0) {
+					i++;
+					p->state = c == '{' ? S_KEY_OR_END : S_FIRST_OR_END;
+					continue;
+				}
+				/* captured whole: take the ',' after it too */
+				if (p->state == S_COMMA_OR_END && i < n && s[i] == ',') {
+					p->tok = p->base + i;
+					i++;
+					p->state = p->st[p->depth - 1].is_obj ? S_KEY : S_VALUE;
+				}
 				continue;
 			}
 			if (!in_capture(p))
 				doc_reset(&p->doc);
-			size_t off = 0, len = 0;
-			int type, rc;
+			const char *vt = NULL;
+			size_t len = 0;
+			int type, rc, vin = 1;
 			if (c == '"') {
 				type = FLAME_JSON_STRING;
-				rc = lex_string(p, s, n, &i, eof, &off, &len);
+				rc = lex_string(p, s, n, &i, eof, &vt, &len, &vin);
 			} else if (c == '-' || (c >= '0' && c <= '9')) {
 				type = FLAME_JSON_NUMBER;
-				rc = lex_number(p, s, n, &i, eof, &off, &len);
+				rc = lex_number(p, s, n, &i, eof, &vt, &len);
 			} else if (c == 't' || c == 'f' || c == 'n') {
 				const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
 				size_t wl = strlen(w);
@@ -912,6 +1200,7 @@ static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
 					return syntax(p, s, n, i, "a value");
 				i += wl;
 				rc = 1;
+				vin = 0;
 			} else {
 				return syntax(p, s, n, i, "a value");
 			}
@@ -919,7 +1208,7 @@ static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
 				return -1;
 			if (rc == 0)
 				goto need_more;
-			if (scalar(p, type, off, len) < 0)
+			if (scalar(p, type, vt, len, vin) < 0)
 				return -1;
 			/* likewise the ',' right after a member */
 			if (p->state == S_COMMA_OR_END && i < n && s[i] == ',') {
@@ -934,6 +1223,14 @@ static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
 	return (long)i;
 need_more:
 	return (long)(p->tok - p->base);
+}
+
+static long run(struct flame_json_parser *p, const char *s, size_t n, int eof)
+{
+	long used = run_chunk(p, s, n, eof);
+	if (used >= 0 && p->cap_depth)
+		pin(p);
+	return used;
 }
 
 static int finish(struct flame_json_parser *p)

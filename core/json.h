@@ -10,6 +10,15 @@
  * bounded by the largest captured value, not by the input: a trace is read
  * by walking the top level and capturing one event at a time.
  *
+ * Strings and numbers in a document are views: pointer and length, not
+ * NUL-terminated.  They point into the caller's input buffer when the
+ * value arrived whole in it and needs no unescaping (the usual case: no
+ * copy), else into the document's own arena (unescaped strings, and the
+ * parts of a captured value that a chunk boundary cut: those are copied
+ * when the chunk ends).  A captured value that lies whole in one chunk is
+ * parsed by a tight loop over the buffer; the general state machine takes
+ * over at chunk boundaries and for anything unusual, errors included.
+ *
  * Ownership: a document passed to on_value is valid only during the call.
  * Handlers return 0 to go on, or -1 after flame_json_fail() to stop.
  * Errors name the byte offset and the JSON path ("$.traceEvents[12].ts").
@@ -39,20 +48,22 @@ enum flame_json_type {
 
 struct flame_json_val {
 	uint8_t type;     /* enum flame_json_type */
+	uint8_t input;    /* parser-internal: which views point into the input */
 	uint32_t len;     /* string/number: bytes of text; array/object: members */
-	size_t off;       /* string/number: offset of the text in doc->text */
+	const char *s;    /* string/number: the text, len bytes, not NUL-terminated */
 	uint32_t first;   /* array/object: first member, or FLAME_JSON_NONE */
 	uint32_t last;    /* array/object: last member (while building) */
 	uint32_t next;    /* next member of the enclosing container */
-	size_t key_off;   /* object member: key text offset in doc->text */
 	uint32_t key_len; /* object member: key length */
+	const char *key;  /* object member: key text, key_len bytes */
 };
+
+struct flame_json_block;
 
 struct flame_json_doc {
 	struct flame_json_val *v;
 	size_t n, cap;
-	char *text;        /* decoded strings and number texts, NUL-separated */
-	size_t tlen, tcap;
+	struct flame_json_block *arena; /* unescaped and copied texts; newest first */
 };
 
 /* Member of object obj named key, or FLAME_JSON_NONE. */
@@ -61,10 +72,10 @@ static inline const struct flame_json_val *flame_json_at(const struct flame_json
 {
 	return &d->v[i];
 }
-/* String text (NUL-terminated) or NULL if i is not a string. */
+/* String text (len bytes, not NUL-terminated) or NULL if i is not a string. */
 const char *flame_json_string(const struct flame_json_doc *d, uint32_t i, size_t *len);
-/* Number as double; 0 if i is not a number. */
-int flame_json_double(const struct flame_json_doc *d, uint32_t i, double *out);
+/* Whether i is the string lit. */
+int flame_json_string_is(const struct flame_json_doc *d, uint32_t i, const char *lit);
 /* Number as a whole int64; 0 if not a number or not whole or out of range. */
 int flame_json_int(const struct flame_json_doc *d, uint32_t i, int64_t *out);
 /* Number (or a numeric string when strings is set) as exact fixed point:

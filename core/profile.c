@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -147,7 +149,9 @@ void flame_profile_rescale(struct flame_profile *p, int digits)
 	p->scale_digits = digits;
 }
 
-void flame_profile_merge(struct flame_profile *dst, const struct flame_profile *src)
+/* Merge src into dst; with consume, hand src's node memory back to the
+ * system behind the cursor (the pass reads each node once, in order). */
+static void merge(struct flame_profile *dst, struct flame_profile *src, int consume)
 {
 	if (src->scale_digits > dst->scale_digits)
 		flame_profile_rescale(dst, src->scale_digits);
@@ -163,8 +167,26 @@ void flame_profile_merge(struct flame_profile *dst, const struct flame_profile *
 		map[i] = UINT32_MAX;
 	/* Nodes are created after their parents, so one forward pass works. */
 	uint32_t *to = flame_xmalloc(src->nnodes * sizeof(*to));
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t dropped = ((uintptr_t)src->nodes + pg - 1) & ~(pg - 1);
+	if (consume) {
+		/* lookups in src are over */
+		free(src->child_slots);
+		free(src->nchild);
+		src->child_slots = NULL;
+		src->nchild = NULL;
+	}
 	to[0] = 0;
 	for (size_t n = 1; n < src->nnodes; n++) {
+		if (consume && (n & 0xffff) == 0) {
+			/* whole pages below node n are read: drop them (the block
+			 * stays allocated, its first page and its end untouched) */
+			uintptr_t upto = (uintptr_t)&src->nodes[n] & ~(pg - 1);
+			if (upto > dropped) {
+				madvise((void *)dropped, upto - dropped, MADV_DONTNEED);
+				dropped = upto;
+			}
+		}
 		const struct flame_node *sn = &src->nodes[n];
 		if (map[sn->name] == UINT32_MAX) {
 			size_t len;
@@ -185,6 +207,18 @@ void flame_profile_merge(struct flame_profile *dst, const struct flame_profile *
 	}
 	free(to);
 	free(map);
+}
+
+void flame_profile_merge(struct flame_profile *dst, const struct flame_profile *src)
+{
+	merge(dst, (struct flame_profile *)src, 0);
+}
+
+void flame_profile_merge_consume(struct flame_profile *dst, struct flame_profile *src)
+{
+	merge(dst, src, 1);
+	flame_profile_release(src);
+	flame_profile_init(src);
 }
 
 uint64_t flame_profile_total(const struct flame_profile *p, int col)

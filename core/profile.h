@@ -76,6 +76,9 @@ void flame_profile_rescale(struct flame_profile *p, int digits);
 
 /* Add all of src's stacks into dst (names re-interned, scales reconciled). */
 void flame_profile_merge(struct flame_profile *dst, const struct flame_profile *src);
+/* The same, and src is left empty: its memory goes back to the system as
+ * the merge reads it, so the peak is about dst + src, not dst + 2 src. */
+void flame_profile_merge_consume(struct flame_profile *dst, struct flame_profile *src);
 
 /* Sum of every node's self weight in column col. */
 uint64_t flame_profile_total(const struct flame_profile *p, int col);

@@ -10,20 +10,33 @@
  *     "weight" when the file says otherData.unit (flame writes that);
  *   - Profile/ProfileChunk (V8 CPU profile) events, see v8profile.h;
  *   - M thread_name metadata names the threads.
- * B/E pairs are matched as they come (per thread, in file order); the
- * resulting intervals are kept per thread and nested at the end, since X
- * events may come in any order.  They are kept packed (start as a delta
- * from the previous one, duration and name as varints: about 8 bytes
- * instead of 24), and a thread whose intervals arrived already in nesting
- * order is replayed straight from that log with no sort and no array;
- * only the other threads are unpacked and sorted, one at a time.  B/E
- * pairs close inner first; they are held until their outermost B closes
- * and then logged in nesting order, so well-nested B/E threads need no
- * sort either.  (Position in the log stands for arrival order in ties:
- * an X event arriving meanwhile flushes the held pairs in E order.)
+ * B/E pairs are matched as they come (per thread, in file order).
  *
- * Writing: with a timeline in ns, complete "X" events per thread (a flame
- * chart in chrome://tracing and Perfetto) plus thread_name events;
+ * Memory: a thread's first PROBE_EVENTS B/E/X events are kept as they
+ * come.  If they arrive in start order (what Chrome, Perfetto's JSON
+ * export and flame's own writer produce), the thread is from then on
+ * folded straight into the trie as its events arrive: a stack of its
+ * open intervals, self time charged as they close, so memory grows with
+ * unique stacks and nesting depth, not with events.  An event of such a
+ * thread that starts before the time already charged is taken as
+ * starting then, inside what is open then (its earlier part is lost).
+ * A thread whose first events are out of order (X events written when
+ * they end, say) keeps them all instead, in a packed interval log (start
+ * as a delta from the previous one, duration and name as varints: about
+ * 9 bytes an event), and is nested at the end in (start, longer first,
+ * arrival) order: memory then grows with that thread's events.  B/E pairs
+ * in the log are held until their outermost B closes and then logged in
+ * nesting order (an X arriving meanwhile flushes them in E order).  When
+ * a timeline is wanted (speedscope, Chrome, Firefox, .cpuprofile output)
+ * every thread keeps the log, as the timeline grows with events anyway.
+ * Intervals that start together nest longer first, then in arrival
+ * order (a later longer one puts its thread out of order); a B, whose end
+ * is unknown when it arrives, nests inside one that started at the same
+ * time before it when its thread is folded as events come.
+ *
+ * Writing: with a timeline in ns, complete "X" events per thread in start
+ * order, enclosing events first (a flame chart in chrome://tracing and
+ * Perfetto; a reader can nest them as they come) plus thread_name events;
  * otherwise the sampling form with one sample per distinct stack carrying
  * its weight.
  */
@@ -47,7 +60,28 @@ struct interval {
 struct open_ev {
 	uint64_t start;
 	uint32_t name;
+	uint32_t serial;       /* the B's number on its thread, from 1 */
 };
+
+/* An event kept while its thread is on probation (see on_timed). */
+struct raw_ev {
+	uint64_t ts, end;      /* ns; E: the start of its B in end */
+	uint32_t name;         /* strtab id (E: its B's) */
+	uint32_t serial;       /* B, E: the B's serial */
+	uint32_t left;         /* E: B events still open after it */
+	char ph;               /* 'B', 'E' or 'X' */
+};
+
+/* An interval open while a thread is folded as it arrives. */
+struct fold_ent {
+	uint32_t node;
+	uint32_t serial;       /* B: its serial; X: 0 */
+	uint64_t end;          /* ns; UINT64_MAX for a B not yet ended */
+};
+
+enum mode { M_PROBE, M_STREAM, M_LOG };
+
+#define PROBE_EVENTS 4096 /* events per thread kept before it may stream */
 
 struct cthread {
 	uint64_t key;          /* pid << 32 | tid */
@@ -55,6 +89,16 @@ struct cthread {
 	char *name;
 	struct open_ev *open;  /* B events waiting for their E */
 	size_t nopen, open_cap;
+	uint32_t serials;      /* B events seen */
+	int mode;              /* enum mode */
+	int timed;             /* B/E/X events seen */
+	struct raw_ev *raw;    /* M_PROBE: the events so far */
+	size_t nraw, raw_cap;
+	uint64_t now, tie_end; /* the latest time seen; end of the last start at now */
+	int disorder;          /* M_PROBE: the events so far are not in start order */
+	struct fold_ent *fs;   /* M_STREAM: open intervals, outermost first */
+	size_t nfs, fs_cap;
+	uint64_t cursor;       /* M_STREAM: self time charged up to here */
 	/* B/E pairs closed while an outer B is still open: logged when the
 	 * outermost one closes, in nesting order rather than in E order */
 	struct interval *done;
@@ -84,6 +128,7 @@ struct chrome_parser {
 	int kind[4];
 	struct cthread *th;
 	size_t nth, th_cap;
+	size_t last;           /* the thread thread_of found last */
 	uint32_t *slots;
 	size_t nslots;
 	struct sframe *frames;
@@ -110,7 +155,7 @@ static int num_text(const struct flame_json_doc *d, uint32_t v, const char **s, 
 	if (v == FLAME_JSON_NONE)
 		return 0;
 	if (d->v[v].type == FLAME_JSON_NUMBER || d->v[v].type == FLAME_JSON_STRING) {
-		*s = d->text + d->v[v].off;
+		*s = d->v[v].s;
 		*n = d->v[v].len;
 		return 1;
 	}
@@ -132,10 +177,14 @@ static uint32_t id32(const struct flame_json_doc *d, uint32_t v)
 		if (i == n)
 			return x;
 	}
-	char *e;
-	long long x = strtoll(s, &e, 10);
-	if (e == s + n && n)
-		return (uint32_t)x;
+	char t[32], *e;
+	if (n && n < sizeof(t)) {
+		memcpy(t, s, n);
+		t[n] = '\0';
+		long long x = strtoll(t, &e, 10);
+		if (e == t + n)
+			return (uint32_t)x;
+	}
 	return (uint32_t)flame_hash(s, n) & 0x7fffffff;
 }
 
@@ -168,20 +217,26 @@ static int time_ns(struct chrome_parser *c, const struct flame_json_doc *d, uint
 static struct cthread *thread_of(struct chrome_parser *c, uint32_t pid, uint32_t tid)
 {
 	uint64_t key = (uint64_t)pid << 32 | tid;
+	/* events of one thread often come in runs */
+	if (c->last < c->nth && c->th[c->last].key == key)
+		return &c->th[c->last];
 	if (!c->nslots) {
 		c->nslots = 64;
 		c->slots = flame_xcalloc(c->nslots, sizeof(*c->slots));
 	}
 	size_t mask = c->nslots - 1, i = flame_hash_u64(key) & mask;
 	for (uint32_t v; (v = c->slots[i]) != 0; i = (i + 1) & mask)
-		if (c->th[v - 1].key == key)
+		if (c->th[v - 1].key == key) {
+			c->last = v - 1;
 			return &c->th[v - 1];
+		}
 	FLAME_GROW(c->th, c->th_cap, c->nth + 1);
 	struct cthread *t = &c->th[c->nth];
 	memset(t, 0, sizeof(*t));
 	t->key = key;
 	t->pid = pid;
 	t->tid = tid;
+	t->tie_end = UINT64_MAX;
 	c->slots[i] = (uint32_t)++c->nth;
 	if (c->nth * 2 > c->nslots) {
 		size_t n = c->nslots * 2;
@@ -272,6 +327,164 @@ static inline void log_next(struct log_reader *r, struct interval *iv)
 	iv->name = (uint32_t)get_varint(&r->p);
 }
 
+static void charge(struct chrome_parser *c, uint32_t node, uint32_t thread, uint64_t from, uint64_t to)
+{
+	if (to <= from || !node)
+		return;
+	struct flame_profile *p = c->ctx->prof;
+	uint64_t w[2] = { to - from, 0 };
+	flame_profile_add_weight(p, node, w);
+	p->nstacks++;
+	if (p->timeline)
+		flame_sb_sample(p->timeline, node, thread, from, w[0]);
+}
+
+/* ---- folding intervals as they arrive ---- */
+
+struct cthread;
+static void probation_end(struct chrome_parser *c, struct cthread *t);
+
+/* Close what ends by s, charging self time up to s. */
+static void fold_advance(struct chrome_parser *c, struct cthread *t, uint64_t s)
+{
+	while (t->nfs && t->fs[t->nfs - 1].end <= s) {
+		const struct fold_ent *e = &t->fs[--t->nfs];
+		charge(c, e->node, 0, t->cursor, e->end);
+		if (e->end > t->cursor)
+			t->cursor = e->end;
+	}
+	if (t->nfs)
+		charge(c, t->fs[t->nfs - 1].node, 0, t->cursor, s);
+	t->cursor = s;
+}
+
+static void fold_push(struct chrome_parser *c, struct cthread *t, uint64_t end, uint32_t name, uint32_t serial)
+{
+	uint32_t parent = 0;
+	if (t->nfs) {
+		parent = t->fs[t->nfs - 1].node;
+		if (end > t->fs[t->nfs - 1].end)
+			end = t->fs[t->nfs - 1].end; /* overlaps its parent's end: cut there */
+	}
+	FLAME_GROW(t->fs, t->fs_cap, t->nfs + 1);
+	t->fs[t->nfs++] = (struct fold_ent){ flame_profile_child(c->ctx->prof, parent, name, 1), serial, end };
+}
+
+/* An E at ts closes B number serial, and what is still open inside it. */
+static void fold_end(struct chrome_parser *c, struct cthread *t, uint64_t ts, uint32_t serial)
+{
+	while (t->nfs && t->fs[t->nfs - 1].end <= ts) {
+		const struct fold_ent *e = &t->fs[--t->nfs];
+		charge(c, e->node, 0, t->cursor, e->end);
+		if (e->end > t->cursor)
+			t->cursor = e->end;
+	}
+	size_t k = t->nfs;
+	while (k && t->fs[k - 1].serial != serial)
+		k--;
+	if (!k)
+		return; /* already cut at an enclosing X's end */
+	charge(c, t->fs[t->nfs - 1].node, 0, t->cursor, ts);
+	t->cursor = ts;
+	t->nfs = k - 1;
+}
+
+/* One event of a thread being folded as it arrives.  An event that
+ * starts before the thread's latest time is taken as starting then. */
+static void fold_event(struct chrome_parser *c, struct cthread *t, const struct raw_ev *e)
+{
+	uint64_t ts = e->ts < t->cursor ? t->cursor : e->ts;
+	switch (e->ph) {
+	case 'X':
+		if (e->ts < t->cursor && e->end <= t->cursor)
+			return; /* all of it lies in time already charged */
+		fold_advance(c, t, ts);
+		fold_push(c, t, e->end > ts ? e->end : ts, e->name, 0);
+		break;
+	case 'B':
+		fold_advance(c, t, ts);
+		fold_push(c, t, UINT64_MAX, e->name, e->serial);
+		break;
+	case 'E':
+		fold_end(c, t, ts, e->serial);
+		break;
+	}
+}
+
+/* Whether e keeps the thread's events in the order fold_event needs:
+ * no start or end before the latest time seen, and among intervals that
+ * start together, none longer than the one before it (a B, whose end is
+ * not known yet, nests in arrival order). */
+static int in_order(struct cthread *t, const struct raw_ev *e)
+{
+	if (e->ts < t->now)
+		return 0;
+	if (e->ph == 'X' && e->ts == t->now && e->end > t->tie_end)
+		return 0;
+	if (e->ts > t->now || e->ph != 'E')
+		t->tie_end = e->ph == 'X' ? e->end : UINT64_MAX;
+	t->now = e->ts;
+	return 1;
+}
+
+/* The interval log (M_LOG): B/E pairs are held until their outermost
+ * B closes, then logged sorted; an X flushes the held pairs as they are. */
+static void log_event(struct cthread *t, const struct raw_ev *e)
+{
+	if (e->ph == 'E') {
+		if (t->ndone + 1 > t->done_cap)
+			FLAME_GROW(t->done, t->done_cap, t->ndone + 1);
+		t->done[t->ndone] = (struct interval){ e->end, e->ts, e->name, (uint32_t)t->ndone };
+		t->ndone++;
+		if (!e->left)
+			flush_done(t, 1);
+	} else if (e->ph == 'X') {
+		if (t->ndone)
+			flush_done(t, 0);
+		add_interval(t, e->ts, e->end, e->name);
+	}
+}
+
+static void probation_end(struct chrome_parser *c, struct cthread *t)
+{
+	t->mode = t->disorder || c->ctx->opts->want_timeline ? M_LOG : M_STREAM;
+	for (size_t i = 0; i < t->nraw; i++) {
+		if (t->mode == M_STREAM)
+			fold_event(c, t, &t->raw[i]);
+		else
+			log_event(t, &t->raw[i]);
+	}
+	free(t->raw);
+	t->raw = NULL;
+	t->nraw = t->raw_cap = 0;
+}
+
+/* A B, E or X event of thread t.  A thread starts on probation: its
+ * first PROBE_EVENTS events are kept as they come.  If they arrive in
+ * start order, the thread is then folded into the trie as its events
+ * arrive (M_STREAM: memory for the open intervals only); if not, it
+ * keeps the packed interval log to the end (M_LOG), nested there in
+ * sorted order.  With a timeline wanted, every thread keeps the log. */
+static void on_timed(struct chrome_parser *c, struct cthread *t, const struct raw_ev *e)
+{
+	t->timed = 1;
+	if (t->mode == M_STREAM) {
+		in_order(t, e);
+		fold_event(c, t, e);
+		return;
+	}
+	if (t->mode == M_LOG) {
+		log_event(t, e);
+		return;
+	}
+	if (!t->disorder && !in_order(t, e))
+		t->disorder = 1;
+	FLAME_GROW(t->raw, t->raw_cap, t->nraw + 1);
+	t->raw[t->nraw++] = *e;
+	if (t->nraw >= PROBE_EVENTS || t->disorder || c->ctx->opts->want_timeline)
+		probation_end(c, t);
+}
+
 /* The members on_event looks at, found in one pass over the event. */
 struct ev_fields {
 	uint32_t name, ph, pid, tid, ts, dur, tdur, args;
@@ -283,7 +496,7 @@ static void ev_fields(const struct flame_json_doc *d, uint32_t ev, struct ev_fie
 	/* the first of equal keys wins, as with flame_json_get */
 #define TAKE(field) do { if (f->field == FLAME_JSON_NONE) f->field = m; } while (0)
 	for (uint32_t m = d->v[ev].first; m != FLAME_JSON_NONE; m = d->v[m].next) {
-		const char *k = d->text + d->v[m].key_off;
+		const char *k = d->v[m].key;
 		switch (d->v[m].key_len) {
 		case 2:
 			if (k[0] == 'p' && k[1] == 'h')
@@ -336,11 +549,9 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 	uint32_t pid = id32(d, f.pid), tid = id32(d, f.tid);
 	switch (ph[0]) {
 	case 'M': {
-		size_t nl, al;
-		const char *nm = flame_json_string(d, f.name, &nl);
-		uint32_t args = f.args;
-		const char *an = flame_json_string(d, flame_json_get(d, args, "name"), &al);
-		if (nm && an && strcmp(nm, "thread_name") == 0) {
+		size_t al;
+		const char *an = flame_json_string(d, flame_json_get(d, f.args, "name"), &al);
+		if (an && flame_json_string_is(d, f.name, "thread_name")) {
 			struct cthread *t = thread_of(c, pid, tid);
 			free(t->name);
 			t->name = flame_xmemdup(an, al);
@@ -352,8 +563,10 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 		if (time_ns(c, d, f.ts, "ts", &ts) < 0)
 			return -1;
 		struct cthread *t = thread_of(c, pid, tid);
+		struct raw_ev e = { ts, 0, name_id(c, d, f.name), ++t->serials, 0, 'B' };
 		FLAME_GROW(t->open, t->open_cap, t->nopen + 1);
-		t->open[t->nopen++] = (struct open_ev){ ts, name_id(c, d, f.name) };
+		t->open[t->nopen++] = (struct open_ev){ ts, e.name, e.serial };
+		on_timed(c, t, &e);
 		return 0;
 	}
 	case 'E': {
@@ -366,12 +579,8 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 		struct open_ev o = t->open[--t->nopen];
 		if (ts < o.start)
 			return fail(c, "an 'E' event ends before its 'B' began (negative duration)");
-		if (t->ndone + 1 > t->done_cap)
-			FLAME_GROW(t->done, t->done_cap, t->ndone + 1);
-		t->done[t->ndone] = (struct interval){ o.start, ts, o.name, (uint32_t)t->ndone };
-		t->ndone++;
-		if (!t->nopen)
-			flush_done(t, 1);
+		struct raw_ev e = { ts, o.start, o.name, o.serial, (uint32_t)t->nopen, 'E' };
+		on_timed(c, t, &e);
 		return 0;
 	}
 	case 'X': {
@@ -384,10 +593,8 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 		if (dv != FLAME_JSON_NONE && time_ns(c, d, dv, "dur", &dur) < 0)
 			return -1;
 		struct cthread *t = thread_of(c, pid, tid);
-		uint32_t name = name_id(c, d, f.name);
-		if (t->ndone)
-			flush_done(t, 0);
-		add_interval(t, ts, ts + dur, name);
+		struct raw_ev e = { ts, ts + dur, name_id(c, d, f.name), 0, 0, 'X' };
+		on_timed(c, t, &e);
 		return 0;
 	}
 	case 'P': {
@@ -397,7 +604,7 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 			return 0;
 		thread_of(c, pid, tid);
 		const char *err = NULL;
-		if (v8_profiles_event(&c->v8, c->ctx->prof, d, ev, nm, pid, tid, &err) < 0)
+		if (v8_profiles_event(&c->v8, c->ctx->prof, d, ev, nm, nl, pid, tid, &err) < 0)
 			return fail(c, err);
 		return 0;
 	}
@@ -571,18 +778,6 @@ static int cmp_iv(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void charge(struct chrome_parser *c, uint32_t node, uint32_t thread, uint64_t from, uint64_t to)
-{
-	if (to <= from || !node)
-		return;
-	struct flame_profile *p = c->ctx->prof;
-	uint64_t w[2] = { to - from, 0 };
-	flame_profile_add_weight(p, node, w);
-	p->nstacks++;
-	if (p->timeline)
-		flame_sb_sample(p->timeline, node, thread, from, w[0]);
-}
-
 /* Nest a thread's intervals and charge self time: in (start, longer
  * first, arrival) order, straight from the log when they arrived so. */
 static void replay_intervals(struct chrome_parser *c, struct cthread *t, uint32_t thread)
@@ -649,7 +844,7 @@ static int finish(struct chrome_parser *c)
 		qsort(c->frames, c->nframes, sizeof(*c->frames), cmp_frame_id);
 	int any_time = 0;
 	for (size_t i = 0; i < c->nth; i++)
-		if (c->th[i].niv || c->th[i].nopen || (c->th[i].ns && !c->weights_given))
+		if (c->th[i].timed || (c->th[i].ns && !c->weights_given))
 			any_time = 1;
 	if (any_time || v8_profiles_count(&c->v8)) {
 		if (c->weights_given && p->unit != FLAME_UNIT_NANOSECONDS)
@@ -662,11 +857,17 @@ static int finish(struct chrome_parser *c)
 			return fail(c, "a 'B' event has no matching 'E' (unbalanced B/E events)");
 		uint32_t thread = 0;
 		if (c->ctx->opts->want_timeline && (t->niv || t->ns)) {
+			/* (a timeline keeps every timed thread on the log) */
 			struct flame_timeline *tl = flame_profile_timeline_enable(p);
 			const char *nm = t->name ? t->name : "";
 			thread = flame_timeline_thread(tl, t->pid, t->tid, nm, strlen(nm));
 		}
-		replay_intervals(c, t, thread);
+		if (t->mode == M_PROBE)
+			probation_end(c, t);
+		if (t->mode == M_STREAM)
+			fold_advance(c, t, UINT64_MAX);
+		else
+			replay_intervals(c, t, thread);
 		for (size_t k = 0; k < t->ns; k++) {
 			size_t idl;
 			const char *id = flame_strtab_name(&c->ids, t->sf[k], &idl);
@@ -707,6 +908,8 @@ static void reset(struct chrome_parser *c)
 		struct cthread *t = &c->th[i];
 		free(t->name);
 		free(t->open);
+		free(t->raw);
+		free(t->fs);
 		free(t->done);
 		flame_buf_release(&t->log);
 		free(t->sf);
@@ -846,36 +1049,39 @@ static int ch_write(const struct flame_profile *p, struct flame_output *out, str
 			char label[64];
 			snprintf(label, sizeof(label), "pid %u tid %u", ti->pid, ti->tid);
 			meta(&b, ti->pid, ti->tid, ti->name && ti->name[0] ? ti->name : label);
-			struct { uint32_t node; uint64_t start; } *open = NULL;
+			/* events are listed as they open (start order, enclosing
+			 * first) and given their end when they close */
+			struct { uint32_t node; uint64_t start, end; } *ev = NULL;
+			size_t nev = 0, ecap = 0;
+			size_t *open = NULL; /* indexes into ev, outermost first */
 			size_t nopen = 0, ocap = 0;
 			uint64_t end = 0;
 			for (size_t k = 0; k < th[i].n; k++) {
 				const struct flame_sb_span *sp = &th[i].spans[k];
 				size_t d = flame_sb_path(p, sp->leaf, &path, &path_cap);
 				if (sp->start > end)
-					while (nopen) {
-						nopen--;
-						xev(&b, p, open[nopen].node, ti->pid, ti->tid, open[nopen].start, end);
-					}
+					while (nopen)
+						ev[open[--nopen]].end = end;
 				size_t common = 0;
-				while (common < nopen && common < d && open[common].node == path[common])
+				while (common < nopen && common < d && ev[open[common]].node == path[common])
 					common++;
-				while (nopen > common) {
-					nopen--;
-					xev(&b, p, open[nopen].node, ti->pid, ti->tid, open[nopen].start, sp->start);
-				}
+				while (nopen > common)
+					ev[open[--nopen]].end = sp->start;
 				FLAME_GROW(open, ocap, d + 1);
+				FLAME_GROW(ev, ecap, nev + d);
 				for (size_t q = common; q < d; q++) {
-					open[nopen].node = path[q];
-					open[nopen++].start = sp->start;
+					ev[nev].node = path[q];
+					ev[nev].start = sp->start;
+					open[nopen++] = nev++;
 				}
 				end = sp->start + sp->weight;
 			}
-			while (nopen) {
-				nopen--;
-				xev(&b, p, open[nopen].node, ti->pid, ti->tid, open[nopen].start, end);
-			}
+			while (nopen)
+				ev[open[--nopen]].end = end;
+			for (size_t k = 0; k < nev; k++)
+				xev(&b, p, ev[k].node, ti->pid, ti->tid, ev[k].start, ev[k].end);
 			free(open);
+			free(ev);
 		}
 		flame_sb_threads_free(th, nt);
 		flame_buf_adds(&b, "\n]}\n");

@@ -76,10 +76,9 @@ static int cp_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 	if (depth == 2) {
 		if (keyis(key, kl, "startTime") && d->v[v].type == FLAME_JSON_NUMBER) {
 			flame_buf_reset(&c->q->start);
-			flame_buf_add(&c->q->start, d->text + d->v[v].off, d->v[v].len);
+			flame_buf_add(&c->q->start, d->v[v].s, d->v[v].len);
 		} else if (keyis(key, kl, "flameWeightUnit")) {
-			const char *u = flame_json_string(d, v, NULL);
-			c->v8.counts = u && strcmp(u, "none") == 0;
+			c->v8.counts = flame_json_string_is(d, v, "none");
 		} else if (keyis(key, kl, "nodes") || keyis(key, kl, "samples") || keyis(key, kl, "timeDeltas")) {
 			return fail(c, "expected an array");
 		}

@@ -33,7 +33,7 @@ static int value_of(struct d3_parser *c, const struct flame_json_doc *d, uint32_
 	uint32_t val = flame_json_get(d, v, "value");
 	if (val == FLAME_JSON_NONE || d->v[val].type != FLAME_JSON_NUMBER)
 		return fail(c, "a node needs a number 'value'");
-	int rc = flame_sb_fixed(c->ctx->prof, d->text + d->v[val].off, d->v[val].len, 0, out);
+	int rc = flame_sb_fixed(c->ctx->prof, d->v[val].s, d->v[val].len, 0, out);
 	if (rc < 0)
 		return fail(c, rc == -1 ? "'value' must be a non-negative number" : "'value' too large");
 	return 0;
@@ -83,10 +83,10 @@ static int scan_scale(struct d3_parser *c, const struct flame_json_doc *d)
 	int maxd = 0;
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].type == FLAME_JSON_NUMBER && d->v[i].key_len == 5 &&
-		    memcmp(d->text + d->v[i].key_off, "value", 5) == 0) {
+		    memcmp(d->v[i].key, "value", 5) == 0) {
 			uint64_t ip, fp;
 			int dg;
-			if (flame_json_decimal(d->text + d->v[i].off, d->v[i].len, 0, &ip, &fp, &dg) && dg > maxd)
+			if (flame_json_decimal(d->v[i].s, d->v[i].len, 0, &ip, &fp, &dg) && dg > maxd)
 				maxd = dg;
 		}
 	flame_sb_rescale(c->ctx->prof, maxd);
@@ -151,14 +151,12 @@ static int d3_parse(void *vp, const char *buf, size_t len, int file_start, int f
 /* {"name": ..., "value": ..., "children": ...} at the start. */
 static enum flame_probe d3_probe(const char *buf, size_t len, int eof)
 {
-	size_t i = 0;
-	while (i < len && flame_is_space((unsigned char)buf[i]))
-		i++;
+	size_t i = flame_json_start(buf, len);
 	if (i >= len)
 		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
 	if (buf[i] != '{')
 		return FLAME_PROBE_NO;
-	size_t lim = len - i < 512 ? len - i : 512;
+	size_t lim = len < 512 ? len : 512;
 	i++;
 	while (i < len && flame_is_space((unsigned char)buf[i]))
 		i++;

@@ -233,11 +233,10 @@ static int read_thread(struct ff_parser *f, uint32_t th, uint32_t shared, int ge
 		vec_of(d, flame_json_get(d, sm, "weight"), &s_weight);
 		if (!vec_of(d, flame_json_get(d, sm, "time"), &s_time))
 			vec_of(d, flame_json_get(d, sm, "timeDeltas"), &s_time);
-		size_t wl;
-		const char *wt = flame_json_string(d, flame_json_get(d, sm, "weightType"), &wl);
-		if (wt && strcmp(wt, "tracing-ms") == 0)
+		uint32_t wt = flame_json_get(d, sm, "weightType");
+		if (flame_json_string_is(d, wt, "tracing-ms"))
 			p->unit = FLAME_UNIT_NANOSECONDS;
-		else if (wt && strcmp(wt, "bytes") == 0)
+		else if (flame_json_string_is(d, wt, "bytes"))
 			p->unit = FLAME_UNIT_BYTES;
 	}
 	if (stack_nodes(f, &t, &nodes) < 0)
@@ -249,9 +248,14 @@ static int read_thread(struct ff_parser *f, uint32_t th, uint32_t shared, int ge
 		const char *nm = flame_json_string(d, flame_json_get(d, th, "name"), &nl);
 		uint32_t pv = flame_json_get(d, th, "pid"), tv = flame_json_get(d, th, "tid");
 		int64_t pid = 0, tid = 0;
-		if (pv != FLAME_JSON_NONE && d->v[pv].type == FLAME_JSON_STRING)
-			pid = strtoll(d->text + d->v[pv].off, NULL, 10);
-		else if (pv != FLAME_JSON_NONE)
+		if (pv != FLAME_JSON_NONE && d->v[pv].type == FLAME_JSON_STRING) {
+			/* a numeric string ("1234"): its leading digits */
+			char num[24];
+			size_t k = d->v[pv].len < sizeof(num) - 1 ? d->v[pv].len : sizeof(num) - 1;
+			memcpy(num, d->v[pv].s, k);
+			num[k] = '\0';
+			pid = strtoll(num, NULL, 10);
+		} else if (pv != FLAME_JSON_NONE)
 			flame_json_int(d, pv, &pid);
 		if (tv != FLAME_JSON_NONE)
 			flame_json_int(d, tv, &tid);
@@ -277,7 +281,7 @@ static int read_thread(struct ff_parser *f, uint32_t th, uint32_t shared, int ge
 		if (s_weight.n) {
 			uint32_t wv = i < s_weight.n ? s_weight.v[i] : FLAME_JSON_NONE;
 			if (wv == FLAME_JSON_NONE || d->v[wv].type != FLAME_JSON_NUMBER ||
-			    flame_sb_fixed(p, d->text + d->v[wv].off, d->v[wv].len, shift, &w) < 0) {
+			    flame_sb_fixed(p, d->v[wv].s, d->v[wv].len, shift, &w) < 0) {
 				fail(f, "a sample weight must be a non-negative number");
 				goto out;
 			}
@@ -288,7 +292,7 @@ static int read_thread(struct ff_parser *f, uint32_t th, uint32_t shared, int ge
 			uint64_t ip, fp;
 			int dg;
 			const struct flame_json_val *tv = &d->v[s_time.v[i]];
-			if (flame_json_decimal(d->text + tv->off, tv->len, 6, &ip, &fp, &dg))
+			if (flame_json_decimal(tv->s, tv->len, 6, &ip, &fp, &dg))
 				tnow = deltas ? tnow + ip : ip;
 		}
 		if (si < 0 || !w)
@@ -391,9 +395,7 @@ static int ff_parse(void *vp, const char *buf, size_t len, int file_start, int f
 /* {"meta": {... "interval" ...} ... "threads"} among the first bytes */
 static enum flame_probe ff_probe(const char *buf, size_t len, int eof)
 {
-	size_t i = 0;
-	while (i < len && flame_is_space((unsigned char)buf[i]))
-		i++;
+	size_t i = flame_json_start(buf, len);
 	if (i >= len)
 		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
 	if (buf[i] != '{' || memmem(buf, len, "\"traceEvents\"", 13) ||

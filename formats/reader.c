@@ -779,7 +779,9 @@ int flame_reader_finish(struct flame_reader *r, struct flame_profile *out,
 			*out = w->prof;
 			w->prof = t;
 		} else {
-			flame_profile_merge(out, &w->prof);
+			/* the worker's trie is not needed after: its memory goes
+			 * back as the merge reads it */
+			flame_profile_merge_consume(out, &w->prof);
 		}
 		flame_diag_merge(&rep->diag, &w->diag);
 	}

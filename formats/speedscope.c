@@ -13,7 +13,10 @@
  * Writing: with a timeline in nanoseconds, one evented profile per thread;
  * with another timeline, one sampled profile per thread in sample order;
  * without, one sampled profile with a sample per distinct stack.  Weights
- * are written as numbers, never expanded into repeated samples.
+ * are written as numbers, never expanded into repeated samples.  The
+ * output is streamed in 1 MiB pieces (the frame table, which comes first,
+ * is numbered by a first pass), so the writer needs memory for the frame
+ * table, not for the output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,7 +304,7 @@ static int on_event(struct ss_parser *s, const struct flame_json_doc *d, uint32_
 		return -1;
 	FLAME_GROW(q->evs, q->evs_cap, q->nevs + 1);
 	q->evs[q->nevs++] = fi << 1 | (ty[0] == 'O');
-	flame_buf_add(&q->ats, d->text + d->v[atv].off, d->v[atv].len);
+	flame_buf_add(&q->ats, d->v[atv].s, d->v[atv].len);
 	flame_buf_addc(&q->ats, '\0');
 	return 0;
 }
@@ -394,8 +397,7 @@ static int ss_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 	switch (parent) {
 	case K_TOP:
 		if (keyis(key, kl, "$schema")) {
-			str = flame_json_string(d, v, &n);
-			if (!str || strcmp(str, SCHEMA_URL) != 0)
+			if (!flame_json_string_is(d, v, SCHEMA_URL))
 				return fail(s, "'$schema' is not " SCHEMA_URL);
 			s->have_schema = 1;
 		} else if (keyis(key, kl, "shared") || keyis(key, kl, "profiles")) {
@@ -413,8 +415,7 @@ static int ss_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 	}
 	case K_PROFILE:
 		if (keyis(key, kl, "type")) {
-			str = flame_json_string(d, v, &n);
-			int t = str && strcmp(str, "sampled") == 0 ? 1 : str && strcmp(str, "evented") == 0 ? 2 : 0;
+			int t = flame_json_string_is(d, v, "sampled") ? 1 : flame_json_string_is(d, v, "evented") ? 2 : 0;
 			if (!t)
 				return fail(s, "profile 'type' must be \"sampled\" or \"evented\"");
 			if (s->cur.type && s->cur.type != t)
@@ -436,7 +437,7 @@ static int ss_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 			if (val->type != FLAME_JSON_NUMBER)
 				return fail(s, "'startValue' must be a number");
 			flame_buf_reset(&s->cur.start);
-			flame_buf_add(&s->cur.start, d->text + val->off, val->len);
+			flame_buf_add(&s->cur.start, val->s, val->len);
 		} else if (keyis(key, kl, "samples") || keyis(key, kl, "weights") || keyis(key, kl, "events")) {
 			return fail(s, "expected an array");
 		}
@@ -446,7 +447,7 @@ static int ss_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 	case K_WEIGHTS:
 		if (val->type != FLAME_JSON_NUMBER)
 			return fail(s, "a weight must be a number");
-		flame_buf_add(&s->cur.weights, d->text + val->off, val->len);
+		flame_buf_add(&s->cur.weights, val->s, val->len);
 		flame_buf_addc(&s->cur.weights, '\0');
 		s->cur.nweights++;
 		return 0;
@@ -541,14 +542,35 @@ static enum flame_probe ss_probe(const char *buf, size_t len, int eof)
 
 /* ---- writer ---- */
 
+/* The output is streamed: a first pass numbers the frames in order of
+ * first use (the frame table comes first in the file) and sums what the
+ * profile headers need; the second writes the profiles through a small
+ * buffer.  Memory: the frame table, not the output. */
+
+#define SS_FLUSH (1u << 20)
+
 struct ss_writer {
 	const struct flame_profile *p;
+	struct flame_output *out;
+	struct flame_error *err;
+	struct flame_buf b;
+	int failed;
 	uint32_t *frame_of; /* name id -> frame index + 1 */
 	uint32_t *order;    /* frame index -> name id */
 	size_t nframes;
 	uint32_t *path;
 	size_t path_cap;
+	uint64_t *seen;     /* pass 1: nodes numbered, one bit each */
 };
+
+static void flush(struct ss_writer *w, size_t at_least)
+{
+	if (w->b.len < at_least || w->failed)
+		return;
+	if (flame_output_write(w->out, w->b.data, w->b.len, w->err) < 0)
+		w->failed = 1;
+	flame_buf_reset(&w->b);
+}
 
 static uint32_t frame_of(struct ss_writer *w, uint32_t node)
 {
@@ -560,9 +582,27 @@ static uint32_t frame_of(struct ss_writer *w, uint32_t node)
 	return w->frame_of[name] - 1;
 }
 
-static void add_stack(struct ss_writer *w, struct flame_buf *b, uint32_t leaf)
+/* Pass 1: number the frames of leaf's stack, root first.  The nodes
+ * above the first one seen before were numbered with it: each node is
+ * walked once, not once per stack through it. */
+static void number_stack(struct ss_writer *w, uint32_t leaf)
+{
+	size_t d = 0;
+	for (uint32_t a = leaf; a != 0 && a != FLAME_NO_NODE; a = w->p->nodes[a].parent) {
+		if (w->seen[a >> 6] & (1ULL << (a & 63)))
+			break;
+		w->seen[a >> 6] |= 1ULL << (a & 63);
+		FLAME_GROW(w->path, w->path_cap, d + 1);
+		w->path[d++] = a;
+	}
+	while (d)
+		frame_of(w, w->path[--d]);
+}
+
+static void add_stack(struct ss_writer *w, uint32_t leaf)
 {
 	size_t d = flame_sb_path(w->p, leaf, &w->path, &w->path_cap);
+	struct flame_buf *b = &w->b;
 	flame_buf_addc(b, '[');
 	for (size_t i = 0; i < d; i++) {
 		if (i)
@@ -580,8 +620,9 @@ static void thread_label(struct flame_buf *b, const struct flame_thread *th)
 		flame_buf_addf(b, "\"pid %u tid %u\"", th->pid, th->tid);
 }
 
-static void ev(struct flame_buf *b, int *first, char type, uint64_t at, uint32_t frame)
+static void ev(struct ss_writer *w, int *first, char type, uint64_t at, uint32_t frame)
 {
+	struct flame_buf *b = &w->b;
 	if (!*first)
 		flame_buf_addc(b, ',');
 	*first = 0;
@@ -590,56 +631,59 @@ static void ev(struct flame_buf *b, int *first, char type, uint64_t at, uint32_t
 	flame_buf_adds(b, ",\"frame\":");
 	flame_buf_add_u64(b, frame);
 	flame_buf_addc(b, '}');
+	flush(w, SS_FLUSH);
 }
 
-static void write_evented(struct ss_writer *w, struct flame_buf *b, const struct flame_sb_thread *th,
+static void write_evented(struct ss_writer *w, const struct flame_sb_thread *th,
 			  const struct flame_thread *tinfo)
 {
 	const struct flame_profile *p = w->p;
+	struct flame_buf *b = &w->b;
 	uint32_t *open = NULL; /* open nodes, root-first */
 	size_t nopen = 0, open_cap = 0;
-	struct flame_buf evs = FLAME_BUF_INIT;
 	int first = 1;
-	uint64_t end = th->n ? th->spans[0].start : 0;
+	uint64_t start = th->n ? th->spans[0].start : 0;
+	uint64_t end = th->n ? th->spans[th->n - 1].start + th->spans[th->n - 1].weight : 0;
+	flame_buf_adds(b, "{\"type\":\"evented\",\"name\":");
+	thread_label(b, tinfo);
+	flame_buf_adds(b, ",\"unit\":\"nanoseconds\",\"startValue\":");
+	flame_buf_add_u64(b, start);
+	flame_buf_adds(b, ",\"endValue\":");
+	flame_buf_add_u64(b, end);
+	flame_buf_adds(b, ",\"events\":[");
+	end = start;
 	for (size_t i = 0; i < th->n; i++) {
 		const struct flame_sb_span *sp = &th->spans[i];
 		size_t d = flame_sb_path(p, sp->leaf, &w->path, &w->path_cap);
 		if (sp->start > end)
 			while (nopen) /* a gap: close everything where the last span ended */
-				ev(&evs, &first, 'C', end, frame_of(w, open[--nopen]));
+				ev(w, &first, 'C', end, frame_of(w, open[--nopen]));
 		size_t common = 0;
 		while (common < nopen && common < d && open[common] == w->path[common])
 			common++;
 		while (nopen > common)
-			ev(&evs, &first, 'C', sp->start, frame_of(w, open[--nopen]));
+			ev(w, &first, 'C', sp->start, frame_of(w, open[--nopen]));
 		FLAME_GROW(open, open_cap, d + 1);
 		for (size_t k = common; k < d; k++) {
 			open[nopen++] = w->path[k];
-			ev(&evs, &first, 'O', sp->start, frame_of(w, w->path[k]));
+			ev(w, &first, 'O', sp->start, frame_of(w, w->path[k]));
 		}
 		end = sp->start + sp->weight;
 	}
 	while (nopen)
-		ev(&evs, &first, 'C', end, frame_of(w, open[--nopen]));
-	flame_buf_adds(b, "{\"type\":\"evented\",\"name\":");
-	thread_label(b, tinfo);
-	flame_buf_adds(b, ",\"unit\":\"nanoseconds\",\"startValue\":");
-	flame_buf_add_u64(b, th->n ? th->spans[0].start : 0);
-	flame_buf_adds(b, ",\"endValue\":");
-	flame_buf_add_u64(b, end);
-	flame_buf_adds(b, ",\"events\":[");
-	flame_buf_add(b, evs.data, evs.len);
+		ev(w, &first, 'C', end, frame_of(w, open[--nopen]));
 	flame_buf_adds(b, "]}");
-	flame_buf_release(&evs);
 	free(open);
 }
 
-static void write_sampled(struct ss_writer *w, struct flame_buf *b, const char *name,
-			  const struct flame_thread *tinfo, const uint32_t *leaves,
-			  const uint64_t *weights, const struct flame_sb_span *spans, size_t n)
+static void write_sampled(struct ss_writer *w, const char *name, const struct flame_thread *tinfo,
+			  const uint32_t *leaves, const struct flame_sb_span *spans, size_t n)
 {
 	const struct flame_profile *p = w->p;
+	struct flame_buf *b = &w->b;
 	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += spans ? spans[i].weight : p->nodes[leaves[i]].self[0];
 	flame_buf_adds(b, "{\"type\":\"sampled\",\"name\":");
 	if (tinfo)
 		thread_label(b, tinfo);
@@ -648,87 +692,81 @@ static void write_sampled(struct ss_writer *w, struct flame_buf *b, const char *
 	flame_buf_adds(b, ",\"unit\":\"");
 	flame_buf_adds(b, flame_sb_unit_name(p));
 	flame_buf_adds(b, "\",\"startValue\":0,\"endValue\":");
-	size_t mark = b->len;
+	flame_json_add_fixed(b, total, p->scale_digits);
 	flame_buf_adds(b, ",\"samples\":[");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			flame_buf_addc(b, ',');
-		add_stack(w, b, spans ? spans[i].leaf : leaves[i]);
+		add_stack(w, spans ? spans[i].leaf : leaves[i]);
+		flush(w, SS_FLUSH);
 	}
 	flame_buf_adds(b, "],\"weights\":[");
 	for (size_t i = 0; i < n; i++) {
-		uint64_t wt = spans ? spans[i].weight : weights[i];
 		if (i)
 			flame_buf_addc(b, ',');
-		flame_json_add_fixed(b, wt, p->scale_digits);
-		total += wt;
+		flame_json_add_fixed(b, spans ? spans[i].weight : p->nodes[leaves[i]].self[0], p->scale_digits);
+		flush(w, SS_FLUSH);
 	}
 	flame_buf_adds(b, "]}");
-	/* endValue goes before the samples: insert it now that it is known */
-	struct flame_buf t = FLAME_BUF_INIT;
-	flame_json_add_fixed(&t, total, p->scale_digits);
-	flame_buf_reserve(b, t.len);
-	memmove(b->data + mark + t.len, b->data + mark, b->len - mark + 1);
-	memcpy(b->data + mark, t.data, t.len);
-	b->len += t.len;
-	flame_buf_release(&t);
 }
 
 static int ss_write(const struct flame_profile *p, struct flame_output *out, struct flame_error *err)
 {
-	struct ss_writer w = { p, NULL, NULL, 0, NULL, 0 };
+	struct ss_writer w = { p, out, err, FLAME_BUF_INIT, 0, NULL, NULL, 0, NULL, 0, NULL };
 	size_t nnames = flame_strtab_count(&p->names);
+	w.seen = flame_xcalloc(p->nnodes / 64 + 1, sizeof(uint64_t));
 	w.frame_of = flame_xcalloc(nnames + 1, sizeof(uint32_t));
 	w.order = flame_xmalloc((nnames + 1) * sizeof(uint32_t));
-	struct flame_buf profs = FLAME_BUF_INIT;
 	const struct flame_timeline *t = flame_sb_timeline(p);
+	struct flame_sb_thread *th = NULL;
+	size_t nt = 0, n = 0;
+	uint32_t *leaves = NULL;
 	if (t) {
-		struct flame_sb_thread *th;
-		size_t nt = flame_sb_threads(p, t, &th);
-		for (size_t i = 0; i < nt; i++) {
-			if (i)
-				flame_buf_addc(&profs, ',');
-			if (p->unit == FLAME_UNIT_NANOSECONDS && p->scale_digits == 0)
-				write_evented(&w, &profs, &th[i], &t->threads[th[i].thread]);
-			else
-				write_sampled(&w, &profs, NULL, &t->threads[th[i].thread], NULL, NULL,
-					      th[i].spans, th[i].n);
-		}
-		flame_sb_threads_free(th, nt);
+		nt = flame_sb_threads(p, t, &th);
+		for (size_t i = 0; i < nt; i++)
+			for (size_t k = 0; k < th[i].n; k++)
+				number_stack(&w, th[i].spans[k].leaf);
 	} else {
-		uint32_t *leaves;
-		size_t n = flame_sb_leaves(p, &leaves);
-		uint64_t *ws = flame_xmalloc((n + 1) * sizeof(*ws));
+		n = flame_sb_leaves(p, &leaves);
 		for (size_t i = 0; i < n; i++)
-			ws[i] = p->nodes[leaves[i]].self[0];
-		write_sampled(&w, &profs, "flame", NULL, leaves, ws, NULL, n);
-		free(ws);
-		free(leaves);
+			number_stack(&w, leaves[i]);
 	}
-	struct flame_buf b = FLAME_BUF_INIT;
-	flame_buf_adds(&b, "{\"$schema\":\"" SCHEMA_URL "\",\"exporter\":\"flame@" FLAME_VERSION
-			   "\",\"name\":\"flame\",\"activeProfileIndex\":0,\"shared\":{\"frames\":[");
+	free(w.seen);
+	w.seen = NULL;
+	flame_buf_adds(&w.b, "{\"$schema\":\"" SCHEMA_URL "\",\"exporter\":\"flame@" FLAME_VERSION
+			     "\",\"name\":\"flame\",\"activeProfileIndex\":0,\"shared\":{\"frames\":[");
 	for (size_t i = 0; i < w.nframes; i++) {
 		size_t len;
 		const char *name = flame_strtab_name(&p->names, w.order[i], &len);
 		if (i)
-			flame_buf_addc(&b, ',');
-		flame_buf_adds(&b, "{\"name\":");
-		flame_json_add_str(&b, name, len);
-		flame_buf_addc(&b, '}');
+			flame_buf_addc(&w.b, ',');
+		flame_buf_adds(&w.b, "{\"name\":");
+		flame_json_add_str(&w.b, name, len);
+		flame_buf_addc(&w.b, '}');
+		flush(&w, SS_FLUSH);
 	}
-	flame_buf_adds(&b, "]},\"profiles\":[");
-	int rc = flame_output_write(out, b.data, b.len, err);
-	if (rc == 0)
-		rc = flame_output_write(out, profs.data ? profs.data : "", profs.len, err);
-	if (rc == 0)
-		rc = flame_output_write(out, "]}\n", 3, err);
-	flame_buf_release(&b);
-	flame_buf_release(&profs);
+	flame_buf_adds(&w.b, "]},\"profiles\":[");
+	if (t) {
+		for (size_t i = 0; i < nt; i++) {
+			if (i)
+				flame_buf_addc(&w.b, ',');
+			if (p->unit == FLAME_UNIT_NANOSECONDS && p->scale_digits == 0)
+				write_evented(&w, &th[i], &t->threads[th[i].thread]);
+			else
+				write_sampled(&w, NULL, &t->threads[th[i].thread], NULL, th[i].spans, th[i].n);
+		}
+		flame_sb_threads_free(th, nt);
+	} else {
+		write_sampled(&w, "flame", NULL, leaves, NULL, n);
+		free(leaves);
+	}
+	flame_buf_adds(&w.b, "]}\n");
+	flush(&w, 0);
+	flame_buf_release(&w.b);
 	free(w.frame_of);
 	free(w.order);
 	free(w.path);
-	return rc < 0 ? -1 : 0;
+	return w.failed ? -1 : 0;
 }
 
 static const char *ss_drops(const struct flame_profile *p)

@@ -102,7 +102,7 @@ int v8_add_delta(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v, 
 		*err = "a time delta must be a number";
 		return -1;
 	}
-	flame_buf_add(&q->deltas, d->text + d->v[v].off, d->v[v].len);
+	flame_buf_add(&q->deltas, d->v[v].s, d->v[v].len);
 	flame_buf_addc(&q->deltas, '\0');
 	q->ndeltas++;
 	return 0;
@@ -143,15 +143,16 @@ int v8_add_cpuprofile(struct v8_prof *q, struct flame_profile *p, const struct f
 	}
 	uint32_t st = flame_json_get(d, obj, "startTime");
 	if (st != FLAME_JSON_NONE && d->v[st].type == FLAME_JSON_NUMBER && !q->start.len)
-		flame_buf_add(&q->start, d->text + d->v[st].off, d->v[st].len);
+		flame_buf_add(&q->start, d->v[st].s, d->v[st].len);
 	return 0;
 }
 
 int v8_profiles_event(struct v8_profiles *v, struct flame_profile *p, const struct flame_json_doc *d,
-		      uint32_t ev, const char *name, uint32_t pid, uint32_t tid, const char **err)
+		      uint32_t ev, const char *name, size_t nl, uint32_t pid, uint32_t tid, const char **err)
 {
-	int is_profile = strcmp(name, "Profile") == 0, is_chunk = strcmp(name, "ProfileChunk") == 0;
-	int is_cpu = strcmp(name, "CpuProfile") == 0;
+	int is_profile = nl == 7 && memcmp(name, "Profile", 7) == 0;
+	int is_chunk = nl == 12 && memcmp(name, "ProfileChunk", 12) == 0;
+	int is_cpu = nl == 10 && memcmp(name, "CpuProfile", 10) == 0;
 	if (!is_profile && !is_chunk && !is_cpu)
 		return 0;
 	char key[64];
@@ -171,7 +172,7 @@ int v8_profiles_event(struct v8_profiles *v, struct flame_profile *p, const stru
 		uint32_t st = flame_json_get(d, data, "startTime");
 		if (st != FLAME_JSON_NONE && d->v[st].type == FLAME_JSON_NUMBER) {
 			flame_buf_reset(&q->start);
-			flame_buf_add(&q->start, d->text + d->v[st].off, d->v[st].len);
+			flame_buf_add(&q->start, d->v[st].s, d->v[st].len);
 		}
 		return 0;
 	}

@@ -55,9 +55,9 @@ int v8_add_delta(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v, 
 /* A whole cpuProfile object {nodes, samples, timeDeltas?, startTime?} */
 int v8_add_cpuprofile(struct v8_prof *q, struct flame_profile *p, const struct flame_json_doc *d,
 		      uint32_t obj, uint32_t deltas, const char **err);
-/* A trace event named name ("Profile", "ProfileChunk", "CpuProfile"). */
+/* A trace event named name, nl bytes ("Profile", "ProfileChunk", "CpuProfile"). */
 int v8_profiles_event(struct v8_profiles *v, struct flame_profile *p, const struct flame_json_doc *d,
-		      uint32_t ev, const char *name, uint32_t pid, uint32_t tid, const char **err);
+		      uint32_t ev, const char *name, size_t nl, uint32_t pid, uint32_t tid, const char **err);
 size_t v8_profiles_count(const struct v8_profiles *v);
 /* Build stacks; thread_name(ctx, pid, tid) names timeline threads. */
 int v8_profiles_finish(struct v8_profiles *v, struct flame_profile *p, int want_timeline,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Throughput and memory benchmark for `flame convert`:
-#   Chrome trace (JSON, X and B/E events) -> folded
+#   Chrome trace (JSON, X events) -> folded: random stacks (nearly every
+#     event a new stack: memory follows the trie) and repeating stacks
+#     (a few thousand distinct stacks: memory stays flat as input grows)
 #   folded -> speedscope
 #   speedscope -> folded
 # with `jq -c .` over the same JSON as the yardstick, in the same run.
@@ -22,6 +24,7 @@ if [ -n "${BENCH_DIR:-}" ]; then dir=$BENCH_DIR; mkdir -p "$dir"; else dir=$(mkt
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (Debian package 'time')"; exit 1; }
 
 trace=$dir/trace-${size_mb}m.json
+reptrace=$dir/trace-rep-${size_mb}m.json
 folded=$dir/stacks-${size_mb}m.folded
 if [ ! -s "$trace" ]; then
 	echo "generating $trace ..."
@@ -42,6 +45,24 @@ if [ ! -s "$trace" ]; then
 		}
 		printf "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"bench\"}}\n]}\n"
 	}' > "$trace"
+fi
+if [ ! -s "$reptrace" ]; then
+	echo "generating $reptrace ..."
+	# the same shape, but each burst is one of 500 call paths: a few
+	# thousand distinct stacks however big the file
+	awk -v target=$((size_mb * 1000000)) 'BEGIN {
+		srand(7); printf "{\"traceEvents\":[\n"; bytes = 20
+		ts = 0
+		while (bytes < target) {
+			tid = 1 + int(rand() * 16); path = int(rand() * 500); depth = 1 + path % 24; dur = 10000; start = ts
+			for (d = 0; d < depth; d++) {
+				line = sprintf("{\"name\":\"fn_%d::work<T>\",\"cat\":\"c\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"ts\":%.0f.%03d,\"dur\":%d.%03d},\n", (path * 31 + d * 17) % 5000, tid, start + d, int(rand()*1000), dur - 2 * d, 0)
+				printf "%s", line; bytes += length(line)
+			}
+			ts += 10001
+		}
+		printf "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"bench\"}}\n]}\n"
+	}' > "$reptrace"
 fi
 if [ ! -s "$folded" ]; then
 	echo "generating $folded ..."
@@ -72,6 +93,8 @@ echo "inputs: trace $((tb / 1000000)) MB, folded $((fb / 1000000)) MB"
 measure "jq -c . (trace)" "$tb" jq -c . "$trace"
 measure "flame convert chrome -> folded" "$tb" "$flame" convert -q --from chrome --to folded "$trace"
 measure "flame convert chrome -> speedscope" "$tb" "$flame" convert -q --from chrome --to speedscope "$trace"
+rb=$(stat -c %s "$reptrace")
+measure "flame convert chrome (repeating) -> folded" "$rb" "$flame" convert -q --from chrome --to folded "$reptrace"
 measure "flame convert folded -> speedscope" "$fb" "$flame" convert -q --to speedscope "$folded"
 "$flame" convert -q --to speedscope -o "$dir/big.speedscope.json" "$folded"
 sb=$(stat -c %s "$dir/big.speedscope.json")

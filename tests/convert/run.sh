@@ -5,7 +5,10 @@
 #   roundtrip  folded -> X -> folded is exact for every writer X
 #   escape     names with quotes, backslashes, control bytes and non-ASCII
 #   errors     malformed input: exit 1 and a message with offset and path
-#   chunking   the result does not depend on how the input arrives
+#   chunking   the result does not depend on how the input arrives (nor on
+#              a UTF-8 byte order mark)
+#   fold       Chrome B/E/X events give the same stacks whether a thread is
+#              folded as its events arrive or logged and sorted
 set -u
 group=$1 flame=$2 src=$3
 fx=$src/fixtures/convert
@@ -150,6 +153,54 @@ chunking)
 		check_same "$(basename "$f") stdin" "$tmp/a" "$tmp/b"
 		check_same "$(basename "$f") gzip" "$tmp/a" "$tmp/c"
 	done
+	# a UTF-8 byte order mark changes nothing, detection included
+	"$flame" convert -q --to d3 -o "$tmp/min.d3.json" "$fx/flame-minimal.folded.txt"
+	for f in "$fx"/*.json "$fx"/*.cpuprofile "$tmp/min.d3.json"; do
+		"$flame" convert -q --to folded "$f" > "$tmp/a"
+		{ printf '\xef\xbb\xbf'; cat "$f"; } > "$tmp/bom.json"
+		"$flame" convert -q --to folded "$tmp/bom.json" > "$tmp/b" 2> "$tmp/err"
+		rc=$?
+		[ $rc = 0 ] || { bad "$(basename "$f") with a byte order mark: exit $rc"; cat "$tmp/err"; continue; }
+		check_same "$(basename "$f") with a byte order mark" "$tmp/a" "$tmp/b"
+	done
+	;;
+fold)
+	# events() MODE: nested X events (and, with MODE=be, B/E pairs) on two
+	# threads, 6000 bursts each (past the reader's probation), one per line
+	events() {
+		awk -v mode="$1" 'BEGIN {
+			for (k = 0; k < 6000; k++) for (tid = 1; tid <= 2; tid++) {
+				t0 = k * 100 + tid
+				if (mode == "be" && k % 7 == 0) printf "{\"ph\":\"B\",\"name\":\"main\",\"pid\":1,\"tid\":%d,\"ts\":%d}\n", tid, t0
+				else printf "{\"ph\":\"X\",\"name\":\"main\",\"pid\":1,\"tid\":%d,\"ts\":%d,\"dur\":90}\n", tid, t0
+				printf "{\"ph\":\"X\",\"name\":\"f%d\",\"pid\":1,\"tid\":%d,\"ts\":%d.5,\"dur\":50}\n", k % 5, tid, t0 + 1
+				printf "{\"ph\":\"X\",\"name\":\"g%d\",\"pid\":1,\"tid\":%d,\"ts\":%d,\"dur\":%d}\n", k % 3, tid, t0 + 2, 10 + k % 11
+				if (mode == "be" && k % 7 == 0) printf "{\"ph\":\"E\",\"pid\":1,\"tid\":%d,\"ts\":%d}\n", tid, t0 + 90
+			}
+		}'
+	}
+	trace() { printf '{"traceEvents":[\n'; sed '$!s/$/,/'; printf ']}\n'; }
+	events be | trace > "$tmp/be.json"
+	events x | trace > "$tmp/x.json"
+	events x | tac | trace > "$tmp/x-rev.json"
+	# folded straight (threads stream) against the timeline path (logged,
+	# sorted and replayed) through speedscope
+	for f in be x; do
+		"$flame" convert -q --to folded "$tmp/$f.json" > "$tmp/$f.direct" || bad "$f: exit $?"
+		"$flame" convert -q --to speedscope "$tmp/$f.json" | "$flame" convert -q --from speedscope --to folded > "$tmp/$f.logged"
+		check_same "$f.json: streamed = logged" "$tmp/$f.logged" "$tmp/$f.direct"
+	done
+	grep -q '^main;f0;g0 ' "$tmp/be.direct" && ok || bad "be.json: expected main;f0;g0"
+	# the same events newest first: out of order, logged, same stacks
+	"$flame" convert -q --to folded "$tmp/x-rev.json" > "$tmp/x-rev.direct" || bad "x-rev: exit $?"
+	check_same "x-rev.json = x.json" "$tmp/x.direct" "$tmp/x-rev.direct"
+	# an event that starts before the time already folded (after the
+	# probation) is taken as starting at that time, inside what is open then
+	{ awk 'BEGIN { for (i = 0; i < 5000; i++) printf "{\"ph\":\"X\",\"name\":\"a\",\"pid\":1,\"tid\":1,\"ts\":%d,\"dur\":5}\n", i * 10 }'
+	  echo '{"ph":"X","name":"late","pid":1,"tid":1,"ts":0,"dur":100000}'; } | trace > "$tmp/late.json"
+	"$flame" convert -q --to folded "$tmp/late.json" > "$tmp/out" || bad "late: exit $?"
+	printf 'a 24995000\na;late 5000\n' > "$tmp/want"
+	check_same "late event after the probation" "$tmp/want" "$tmp/out"
 	;;
 *)
 	echo "unknown group $group"; exit 2 ;;

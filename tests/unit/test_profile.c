@@ -496,6 +496,46 @@ static void t_merge_many(void)
 	flame_profile_release(&all);
 }
 
+static void t_merge_consume(void)
+{
+	/* a consuming merge (src's pages dropped as they are read: enough
+	 * nodes for several rounds) equals the plain one and leaves src empty */
+	struct flame_profile a, b, src, copy;
+	flame_profile_init(&a);
+	flame_profile_init(&b);
+	flame_profile_init(&src);
+	flame_profile_init(&copy);
+	uint64_t seed = 7;
+	char stack[128];
+	for (int i = 0; i < 150000; i++) {
+		uint64_t r = check_rand(&seed);
+		snprintf(stack, sizeof(stack), "root;f%d;g%d;h%d;i%d", (int)(r % 13), (int)(r >> 8) % 97,
+			 (int)(r >> 16) % 89, (int)(r >> 24) % 83);
+		add_folded(&src, stack, 1 + (r >> 40) % 1000, 0);
+		add_folded(&copy, stack, 1 + (r >> 40) % 1000, 0);
+		if (i % 3 == 0) {
+			add_folded(&a, stack, 5, 0);
+			add_folded(&b, stack, 5, 0);
+		}
+	}
+	CHECK(src.nnodes > 2 * 65536);
+	flame_profile_merge(&a, &copy);
+	flame_profile_merge_consume(&b, &src);
+	size_t n1, n2;
+	char *d1 = check_profile_dump(&a, &n1);
+	char *d2 = check_profile_dump(&b, &n2);
+	CHECK_MEM(d1, n1, d2, n2);
+	CHECK_U64(a.nstacks, b.nstacks);
+	CHECK_U64(src.nnodes, 1);
+	CHECK_U64(src.nstacks, 0);
+	free(d1);
+	free(d2);
+	flame_profile_release(&a);
+	flame_profile_release(&b);
+	flame_profile_release(&src);
+	flame_profile_release(&copy);
+}
+
 static void t_format_weight(void)
 {
 	static const struct {
@@ -550,6 +590,7 @@ static const struct check_case cases[] = {
 	{ "merge_scales", t_merge_scales },
 	{ "merge_columns_and_flags", t_merge_columns_and_flags },
 	{ "merge_many", t_merge_many },
+	{ "merge_consume", t_merge_consume },
 	{ "format_weight", t_format_weight },
 };
 
