@@ -10,10 +10,11 @@ runtime=$(awk '{ print $2 - $1 }' "$TMP/stamp")
 # The sleep's interval runs from the switch-out sample to the switch-in
 # record, which brackets the timer: never shorter than 200 ms less the few
 # microseconds between arming the timer and leaving the CPU; longer by the
-# wake-up latency, well under 50 ms per wake-up even on a loaded machine.
+# wake-up latency: well under 50 ms per wake-up on a quiet machine, up to
+# 100 ms seen with a load average of 16 on 2 CPUs.
 nap=$(weight off.folded ';nap;')
 echo "nap $(ms "$nap") ms off CPU (4 x 200 ms slept)"
-between "$nap" 792e6 1000e6 "nap's off-CPU time (ns)"
+between "$nap" 792e6 1200e6 "nap's off-CPU time (ns)"
 # every nap stack is the sleep's, through the kernel's scheduler
 has off.folded ';nap;(.*;)?(clock_nanosleep|nanosleep|__nanosleep)(;.*)?;schedule(;.*)?$' \
 	"no nap stack down through nanosleep to schedule"
@@ -45,7 +46,7 @@ has off.svg 'stop-color="#eeeeee"' "not the io palette's background"
 run 0 "$FLAME" record -q --off-cpu --format chrome -o t.json -- "$OFF" sleep 3
 grep -o '"name":"nap"[^}]*' t.json | sed -E 's/.*"ts":([0-9.]+),"dur":([0-9.]+).*/\1 \2/' >naps
 [ "$(wc -l <naps)" = 3 ] || { cat naps >&2; fail "expected 3 nap intervals in the trace"; }
-awk 'NR > 1 { gap = $1 - prev; if (gap < 290000 || gap > 450000) bad = 1 }
-	{ if ($2 < 199000 || $2 > 260000) bad = 1; prev = $1 } END { exit bad }' naps ||
+awk 'NR > 1 { gap = $1 - prev; if (gap < 290000 || gap > 600000) bad = 1 }
+	{ if ($2 < 199000 || $2 > 320000) bad = 1; prev = $1 } END { exit bad }' naps ||
 	{ cat naps >&2; fail "nap intervals are not 200 ms long and 300 ms apart (us)"; }
 echo "ok"
