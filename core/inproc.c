@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "preload/stream.h"
+#include "sampler.h"
 #include "util.h"
 
 #ifndef FLAME_PRELOAD_LIBDIR
@@ -139,26 +140,6 @@ int flame_inproc_check_command(const char *argv0, struct flame_error *err)
 	return 0;
 }
 
-static int seccomp_filtered(void)
-{
-	char buf[8192];
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	const char *p = strstr(buf, "\nSeccomp:");
-	if (!p)
-		return 0;
-	p += 9;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return *p == '2';
-}
-
 int flame_inproc_perf_denied(char *why, size_t cap)
 {
 	/* the least any sampling needs: user-space cpu-clock of ourselves */
@@ -187,7 +168,7 @@ int flame_inproc_perf_denied(char *why, size_t cap)
 		paranoid[n > 0 ? n : 0] = '\0';
 		paranoid[strcspn(paranoid, "\n")] = '\0';
 	}
-	if (seccomp_filtered())
+	if (flame_sampler_seccomp_filtered())
 		snprintf(why, cap, "%s, a seccomp filter is installed", strerror(e));
 	else if (e != ENOSYS && paranoid[0])
 		snprintf(why, cap, "%s, kernel.perf_event_paranoid is %s", strerror(e), paranoid);

@@ -302,8 +302,7 @@ static int has_cap(int cap)
 	return (d[cap / 32].effective >> (cap % 32)) & 1;
 }
 
-/* "Seccomp: 2" in /proc/self/status: a seccomp filter is installed. */
-static int seccomp_filtered(void)
+int flame_sampler_seccomp_filtered(void)
 {
 	char buf[8192];
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
@@ -349,7 +348,7 @@ static int explain(struct flame_sampler *s, int e, pid_t tid, int kernel_wanted,
 	switch (e) {
 	case EACCES:
 	case EPERM:
-		if (seccomp_filtered() && (privileged || (have_paranoid && paranoid <= 1)))
+		if (flame_sampler_seccomp_filtered() && (privileged || (have_paranoid && paranoid <= 1)))
 			return flame_error_set(
 				err, FLAME_ERR_IO, NULL, 0,
 				"perf_event_open denied (%s): a seccomp filter blocks it (\"Seccomp: 2\" in "
@@ -583,7 +582,7 @@ static int explain_offcpu(struct flame_sampler *s, int e, pid_t tid, struct flam
 	int have_paranoid = read_int_file("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0;
 	int privileged = geteuid() == 0 || has_cap(CAP_PERFMON) || has_cap(CAP_SYS_ADMIN);
 	if ((e == EACCES || e == EPERM) && !privileged && have_paranoid && paranoid == 2 &&
-	    !seccomp_filtered())
+	    !flame_sampler_seccomp_filtered())
 		return flame_error_set(
 			err, FLAME_ERR_IO, NULL, 0,
 			"perf_event_open denied for off-CPU sampling: the sched:sched_switch tracepoint "

@@ -81,6 +81,10 @@ typedef void (*flame_sampler_cb)(void *ctx, const struct flame_sample_rec *rec);
 
 struct flame_sampler;
 
+/* Whether this process runs under a seccomp filter ("Seccomp: 2" in
+ * /proc/self/status), which may be what refuses perf_event_open. */
+int flame_sampler_seccomp_filtered(void);
+
 /* Names of the events -e accepts, for help and messages ("cpu-clock, ..."). */
 const char *flame_sampler_event_names(void);
 /* Whether name is an event this file knows (aliases included). */

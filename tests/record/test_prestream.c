@@ -12,15 +12,9 @@
 #include "core/preload/stream.h"
 #include "core/prestream.h"
 
-static int failures;
+#include "check.h"
 
-#define CHECK(c)                                                                      \
-	do {                                                                          \
-		if (!(c)) {                                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			failures++;                                                   \
-		}                                                                     \
-	} while (0)
+int failures;
 
 /* A stream under construction, 8-byte aligned. */
 struct sb {

@@ -28,15 +28,9 @@
 #include "core/util.h"
 #include "formats/folded.h"
 
-static int failures;
+#include "check.h"
 
-#define CHECK(c)                                                                      \
-	do {                                                                          \
-		if (!(c)) {                                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			failures++;                                                   \
-		}                                                                     \
-	} while (0)
+int failures;
 
 #define CHECK_STR(a, b)                                                                     \
 	do {                                                                                \

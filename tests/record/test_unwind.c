@@ -25,15 +25,9 @@
 #include "core/symbolizer.h"
 #include "core/unwind.h"
 
-static int failures;
+#include "check.h"
 
-#define CHECK(c)                                                                      \
-	do {                                                                          \
-		if (!(c)) {                                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			failures++;                                                   \
-		}                                                                     \
-	} while (0)
+int failures;
 
 static void t_regs(void)
 {
