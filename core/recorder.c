@@ -81,6 +81,8 @@ struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
 		r->tl = flame_profile_timeline_enable(prof);
 	struct flame_symbolizer_opts so = { o->demangle, o->debug_dir, o->kernel };
 	r->sym = flame_symbolizer_new(&so);
+	if (o->no_proc)
+		flame_symbolizer_no_proc(r->sym);
 	r->cache_cap = 4096;
 	r->cache = flame_xcalloc(r->cache_cap, sizeof(*r->cache));
 	r->max_stack = 127;

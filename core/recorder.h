@@ -33,6 +33,7 @@ struct flame_recorder_opts {
 	const char *debug_dir; /* NULL: /usr/lib/debug */
 	int kernel;          /* kernel frames expected: read /proc/kallsyms */
 	int timeline;        /* keep the sample list in the profile */
+	int no_proc;         /* records from a file (perf.data): never look at /proc/PID */
 };
 
 struct flame_record_stats {

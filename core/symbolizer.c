@@ -147,6 +147,7 @@ struct flame_symbolizer {
 	uint64_t *dso_slots;   /* hash of (path, ino) -> index + 1 */
 	size_t dso_nslots;
 	uint64_t next_gen;
+	int no_proc;           /* flame_symbolizer_no_proc() */
 	struct dso *vdso;
 	/* kernel */
 	struct dso *kernel;
@@ -1030,8 +1031,15 @@ void flame_symbolizer_mmap(struct flame_symbolizer *s, uint32_t pid, uint64_t st
 	p->gen = s->next_gen++;
 }
 
+void flame_symbolizer_no_proc(struct flame_symbolizer *s)
+{
+	s->no_proc = 1;
+}
+
 int flame_symbolizer_sync_proc(struct flame_symbolizer *s, uint32_t pid)
 {
+	if (s->no_proc)
+		return -1;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	FILE *f = fopen(path, "re");

@@ -89,8 +89,11 @@ void flame_symbolizer_mmap(struct flame_symbolizer *s, uint32_t pid, uint64_t st
 			   uint64_t pgoff, uint32_t maj, uint32_t min, uint64_t ino,
 			   const char *filename);
 /* Describe a running process from /proc: its mappings and its threads'
- * names.  -1 when it is gone. */
+ * names.  -1 when it is gone, or after flame_symbolizer_no_proc(). */
 int flame_symbolizer_sync_proc(struct flame_symbolizer *s, uint32_t pid);
+/* The processes are not live (records from a perf.data file): never read
+ * /proc/PID, whose PIDs may now be other processes. */
+void flame_symbolizer_no_proc(struct flame_symbolizer *s);
 
 /* The thread's current name; "" for a thread never described (the caller
  * may then use ":TID" like perf).  pid is set to its process when known. */

@@ -13,6 +13,7 @@ const struct flame_format *const flame_formats[] = {
 	&flame_format_d3,
 	&flame_format_firefox,
 	&flame_format_pprof,
+	&flame_format_perfdata,
 	NULL,
 };
 
