@@ -176,8 +176,8 @@ static void name_frame(struct flame_recorder *r, struct frame *f, const struct f
 			add_base(b, sy->module);
 		else
 			flame_buf_adds(b, "unknown");
-		if (r->o.include_addrs)
-			flame_buf_addf(b, " <%" PRIx64 ">", f->ip);
+		if (r->o.include_addrs) /* as perf script prints it */
+			flame_buf_addf(b, " <%" PRIx64 ">", sy->kind == FLAME_SYM_NOSYM ? sy->map_addr : f->ip);
 		flame_buf_addc(b, ']');
 	}
 	if (r->o.annotate_kernel && (f->flags & F_KERNEL))

@@ -1212,6 +1212,14 @@ static int is_anon(const char *f)
 	       (n > 10 && strcmp(f + n - 10, " (deleted)") == 0);
 }
 
+/* Memory perf gives no file addresses (its anon and no-dso maps). */
+static int perf_identity_map(const char *f)
+{
+	return strcmp(f, "//anon") == 0 || strncmp(f, "/dev/zero", 9) == 0 ||
+	       strncmp(f, "/anon_hugepage", 14) == 0 || strncmp(f, "[stack", 6) == 0 ||
+	       strncmp(f, "/SYSV", 5) == 0 || strcmp(f, "[heap]") == 0;
+}
+
 void flame_symbolizer_user(struct flame_symbolizer *s, uint32_t pid, uint64_t addr, int ret,
 			   struct flame_sym *out)
 {
@@ -1239,6 +1247,7 @@ void flame_symbolizer_user(struct flame_symbolizer *s, uint32_t pid, uint64_t ad
 	out->dso = &d->pub;
 	out->module = m->module;
 	out->kind = FLAME_SYM_NOSYM;
+	out->map_addr = perf_identity_map(d->path) ? addr : addr - m->start + m->pgoff;
 	if (is_anon(d->path)) {
 		/* anonymous or vanished: JIT code lives in such mappings */
 		if (d != s->vdso) {

@@ -71,6 +71,8 @@ struct flame_sym {
 	struct flame_dso *dso;   /* FOUND, NOSYM; NULL for NOMAP */
 	const char *module;      /* FOUND/NOSYM: the module as perf names it, e.g. the path,
 				  * "[kernel.kallsyms]", "[nf_tables]", "//anon" */
+	uint64_t map_addr;       /* FOUND/NOSYM in a user mapping: the address as perf script
+				  * prints it (within the file; anonymous memory: as is) */
 };
 
 struct flame_symbolizer;

@@ -814,6 +814,11 @@ static int pd_on_record(void *ctx, const struct flame_sample_rec *r)
 {
 	struct pd_parser *p = ctx;
 	if (r->type == FLAME_REC_SAMPLE) {
+		/* an empty callchain: perf script prints no frames, so the
+		 * text path has no stack for it either */
+		if (!r->u.sample.nips &&
+		    (p->pd.events[r->event].layout.sample_type & PERF_SAMPLE_CALLCHAIN))
+			return 0;
 		if (p->keep == -1)
 			p->keep = (long)r->event;
 		if (p->keep != (long)r->event) {
