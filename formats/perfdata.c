@@ -417,8 +417,11 @@ static void deliver(struct walk *w, const unsigned char *rec, uint32_t event, ui
 	struct flame_sample_rec out;
 	int rc = flame_perf_decode(&w->pd->events[event].layout, rec, h.size, &out);
 	if (rc < 0) {
-		if (!w->pd->stats.malformed++)
+		if (!w->pd->stats.malformed++) {
 			w->pd->stats.first_bad_offset = off;
+			w->pd->stats.first_bad_type = h.type;
+			w->pd->stats.first_bad_size = h.size;
+		}
 		return;
 	}
 	if (rc == 0)
@@ -789,23 +792,26 @@ static void check_build_ids(struct pd_parser *p)
 			continue;
 		char now[41] = "";
 		struct flame_buf m = FLAME_BUF_INIT;
+		const char *why = NULL;
 		if (b->kernel) {
 			if (strcmp(b->path, "[kernel.kallsyms]") != 0)
 				continue; /* modules: perf names them, kallsyms covers them */
 			if (kernel_build_id(now) == 0 && strcmp(now, b->hex) != 0)
-				flame_buf_addf(&m, "the kernel (build-id %s) is not the one recorded (%s): "
-						   "kernel frames may be named wrongly", now, b->hex);
+				why = "this is not the kernel recorded (build-id differs): kernel frames "
+				      "may be named wrongly";
 		} else if (b->path[0] == '/') {
 			if (flame_perfdata_file_build_id(b->path, now) < 0) {
 				if (access(b->path, F_OK) != 0)
-					flame_buf_addf(&m, "%s is gone: its frames stay unknown", b->path);
+					why = "a recorded file is gone: its frames stay unknown";
 			} else if (strcmp(now, b->hex) != 0) {
-				flame_buf_addf(&m, "%s changed since it was recorded (build-id %s, recorded "
-						   "%s): its frames may be named wrongly", b->path, now, b->hex);
+				why = "a recorded file changed since (build-id differs): its frames may be "
+				      "named wrongly";
 			}
 		}
-		if (m.len)
-			note(p, FLAME_DIAG_SYMBOLS, 1, "", m.data);
+		if (why) {
+			flame_buf_addf(&m, "%s (recorded build-id %s)", b->path, b->hex);
+			note(p, FLAME_DIAG_SYMBOLS, 1, why, m.data);
+		}
 		flame_buf_release(&m);
 	}
 }
@@ -874,10 +880,12 @@ static int pd_read(struct pd_parser *p, const void *buf, size_t len)
 		p->rec = NULL;
 		const struct flame_perfdata_stats *st = &p->pd.stats;
 		if (st->malformed) {
-			char m[96];
-			snprintf(m, sizeof(m), "offset %" PRIu64 ": record does not decode (skipped)",
-				 st->first_bad_offset);
-			note(p, FLAME_DIAG_BAD_RECORD, st->malformed, "", m);
+			char what[96], rec[64];
+			snprintf(what, sizeof(what), "offset %" PRIu64 ": a record that does not decode "
+				 "(skipped)", st->first_bad_offset);
+			snprintf(rec, sizeof(rec), "type %u, %u bytes", st->first_bad_type,
+				 st->first_bad_size);
+			note(p, FLAME_DIAG_BAD_RECORD, st->malformed, what, rec);
 		}
 		if (p->keep >= 0)
 			ctx->chosen_event = flame_xstrdup(p->pd.events[p->keep].name);

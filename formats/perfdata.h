@@ -61,6 +61,7 @@ struct flame_perfdata_stats {
 	uint64_t rounds;       /* PERF_RECORD_FINISHED_ROUND */
 	uint64_t out_of_order; /* records older than what a round had already released */
 	uint64_t first_bad_offset; /* file offset of the first malformed record */
+	uint32_t first_bad_type, first_bad_size; /* ... its type and size */
 };
 
 struct flame_perfdata {
