@@ -79,7 +79,10 @@ struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
 	r->prof = prof;
 	if (o->timeline)
 		r->tl = flame_profile_timeline_enable(prof);
-	struct flame_symbolizer_opts so = { o->demangle, o->debug_dir, o->kernel };
+	struct flame_symbolizer_opts so = {
+		.demangle = o->demangle, .debug_dir = o->debug_dir, .kernel = o->kernel,
+		.kallsyms = o->kallsyms,
+	};
 	r->sym = flame_symbolizer_new(&so);
 	if (o->no_proc)
 		flame_symbolizer_no_proc(r->sym);
@@ -273,8 +276,10 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 		flame_buf_addf(c, "-%u", pid);
 
 	uint64_t gen = flame_symbolizer_generation(r->sym, pid);
+	size_t ids_cap = r->ids_cap;
 	FLAME_GROW(r->ids, r->ids_cap, (size_t)n + 1);
-	r->fr = flame_xrealloc(r->fr, r->ids_cap * sizeof(*r->fr));
+	if (!r->fr || r->ids_cap != ids_cap)
+		r->fr = flame_xrealloc(r->fr, r->ids_cap * sizeof(*r->fr));
 	size_t nf = 0, nuser = 0, last_user = SIZE_MAX;
 	int ctx = 0; /* 0: none yet, 1: kernel, 2: user, 3: other (skipped) */
 	int first = 1;

@@ -34,6 +34,7 @@ struct flame_recorder_opts {
 	int kernel;          /* kernel frames expected: read /proc/kallsyms */
 	int timeline;        /* keep the sample list in the profile */
 	int no_proc;         /* records from a file (perf.data): never look at /proc/PID */
+	const char *kallsyms; /* kernel symbols from this file, not /proc/kallsyms (NULL) */
 };
 
 struct flame_record_stats {

@@ -148,6 +148,7 @@ struct flame_symbolizer {
 	size_t dso_nslots;
 	uint64_t next_gen;
 	int no_proc;           /* flame_symbolizer_no_proc() */
+	char *kallsyms;        /* opts.kallsyms, owned */
 	struct dso *vdso;
 	/* kernel */
 	struct dso *kernel;
@@ -688,9 +689,10 @@ static void *kallsyms_load(void *arg)
 	struct flame_symbolizer *s = arg;
 	struct dso *d = s->kernel;
 	size_t len;
-	char *text = slurp_proc("/proc/kallsyms", &len);
+	char *text = slurp_proc(s->kallsyms ? s->kallsyms : "/proc/kallsyms", &len);
 	if (!text) {
-		s->kernel_why = "/proc/kallsyms is not readable";
+		s->kernel_why = s->kallsyms ? "the kernel symbols file is not readable"
+					    : "/proc/kallsyms is not readable";
 		return NULL;
 	}
 	size_t cap = 0, mcap = 0;
@@ -817,6 +819,7 @@ struct flame_symbolizer *flame_symbolizer_new(const struct flame_symbolizer_opts
 	struct flame_symbolizer *s = flame_xcalloc(1, sizeof(*s));
 	s->o = *o;
 	s->debug_dir = flame_xstrdup(o->debug_dir ? o->debug_dir : "/usr/lib/debug");
+	s->kallsyms = o->kallsyms ? flame_xstrdup(o->kallsyms) : NULL;
 	size_t n = strlen(s->debug_dir);
 	while (n > 1 && s->debug_dir[n - 1] == '/')
 		s->debug_dir[--n] = '\0';
@@ -861,6 +864,7 @@ void flame_symbolizer_free(struct flame_symbolizer *s)
 	free(s->dsos);
 	free(s->dso_slots);
 	free(s->debug_dir);
+	free(s->kallsyms);
 	free(s);
 }
 

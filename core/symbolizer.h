@@ -32,6 +32,8 @@ struct flame_symbolizer_opts {
 	int demangle;          /* demangle C++ and Rust names */
 	const char *debug_dir; /* root of separate debug files; NULL: /usr/lib/debug */
 	int kernel;            /* kernel addresses will be resolved: load /proc/kallsyms */
+	const char *kallsyms;  /* ... from this copy of it instead (perf's build-id cache
+				* keeps one per recorded kernel); NULL: /proc/kallsyms */
 };
 
 /* Where a dso's function names came from. */

@@ -358,6 +358,10 @@ struct walk {
 	int stopped;
 	struct qent *q;
 	size_t nq, qcap;
+	struct qent *tmp;      /* merge scratch */
+	size_t tmp_cap;
+	size_t *runs;          /* starts of the sorted runs in q */
+	size_t runs_cap;
 	size_t copied;         /* bytes of queued copies */
 	uint64_t seq;
 	uint64_t max_time;     /* of all queued records so far */
@@ -377,12 +381,53 @@ static int cmp_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_qent(const void *a, const void *b)
+/* Sort the queue by time, stably (equal times keep file order).  perf
+ * writes each CPU's buffer in time order, so a round is a few sorted runs:
+ * merge the runs pairwise, O(n log runs). */
+static void sort_queue(struct walk *w)
 {
-	const struct qent *x = a, *y = b;
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	size_t n = w->nq, nruns = 1;
+	for (size_t i = 1; i < n; i++)
+		nruns += w->q[i].time < w->q[i - 1].time;
+	if (nruns == 1)
+		return;
+	FLAME_GROW(w->runs, w->runs_cap, nruns + 1);
+	FLAME_GROW(w->tmp, w->tmp_cap, n);
+	size_t k = 0;
+	w->runs[k++] = 0;
+	for (size_t i = 1; i < n; i++)
+		if (w->q[i].time < w->q[i - 1].time)
+			w->runs[k++] = i;
+	w->runs[k] = n;
+	struct qent *src = w->q, *dst = w->tmp;
+	while (k > 1) {
+		size_t nk = 0;
+		for (size_t r = 0; r < k; r += 2) {
+			size_t a = w->runs[r], m = w->runs[r + 1 < k ? r + 1 : k];
+			size_t e = w->runs[r + 2 < k ? r + 2 : k], o = a, b = m;
+			while (a < m && b < e)
+				dst[o++] = src[b].time < src[a].time ? src[b++] : src[a++];
+			while (a < m)
+				dst[o++] = src[a++];
+			while (b < e)
+				dst[o++] = src[b++];
+			w->runs[nk++] = w->runs[r];
+		}
+		w->runs[nk] = n;
+		k = nk;
+		struct qent *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != w->q) {
+		/* the sorted queue is the scratch array now: swap the buffers */
+		struct qent *t = w->q;
+		size_t c = w->qcap;
+		w->q = w->tmp;
+		w->qcap = w->tmp_cap;
+		w->tmp = t;
+		w->tmp_cap = c;
+	}
 }
 
 static int wanted_type(uint32_t t)
@@ -436,7 +481,7 @@ static void flush(struct walk *w, uint64_t limit)
 {
 	if (!w->nq)
 		return;
-	qsort(w->q, w->nq, sizeof(*w->q), cmp_qent);
+	sort_queue(w);
 	size_t i = 0;
 	for (; i < w->nq && w->q[i].time <= limit; i++) {
 		struct qent *e = &w->q[i];
@@ -510,7 +555,7 @@ static void kernel_record(struct walk *w, const unsigned char *rec, uint64_t off
 	if (w->nq >= QUEUE_MAX || w->copied >= COPY_MAX) {
 		/* no rounds (or huge ones): release the older half, as perf does
 		 * when its queue outgrows its memory */
-		qsort(w->q, w->nq, sizeof(*w->q), cmp_qent);
+		sort_queue(w);
 		flush(w, w->q[w->nq / 2].time);
 	}
 }
@@ -643,6 +688,8 @@ int flame_perfdata_records(struct flame_perfdata *pd, flame_perfdata_fn fn, void
 	for (size_t i = 0; i < w.nq; i++)
 		free(w.q[i].copy);
 	free(w.q);
+	free(w.tmp);
+	free(w.runs);
 	free(w.ids);
 	free(w.scratch);
 	free(w.zout);
@@ -716,6 +763,7 @@ struct pd_parser {
 	struct flame_perfdata pd;
 	struct flame_recorder *rec;
 	long keep;              /* event kept: -1 not decided yet, -2 none (filter matches none) */
+	char *kallsyms;         /* perf's copy of the recorded kernel's symbols, or NULL */
 };
 
 static void *pd_new(struct flame_parse_ctx *ctx)
@@ -794,8 +842,8 @@ static void check_build_ids(struct pd_parser *p)
 		struct flame_buf m = FLAME_BUF_INIT;
 		const char *why = NULL;
 		if (b->kernel) {
-			if (strcmp(b->path, "[kernel.kallsyms]") != 0)
-				continue; /* modules: perf names them, kallsyms covers them */
+			if (strcmp(b->path, "[kernel.kallsyms]") != 0 || p->kallsyms)
+				continue; /* modules: kallsyms covers them; perf's copy: as recorded */
 			if (kernel_build_id(now) == 0 && strcmp(now, b->hex) != 0)
 				why = "this is not the kernel recorded (build-id differs): kernel frames "
 				      "may be named wrongly";
@@ -814,6 +862,30 @@ static void check_build_ids(struct pd_parser *p)
 		}
 		flame_buf_release(&m);
 	}
+}
+
+/* perf record keeps a copy of /proc/kallsyms in its build-id cache,
+ * $PERF_BUILDID_DIR or ~/.debug, under [kernel.kallsyms]/BUILD-ID/: the
+ * symbols of the kernel recorded, as perf script reads them.  It is also
+ * a plain file, much faster to read than /proc/kallsyms. */
+static char *cached_kallsyms(const struct flame_perfdata *pd)
+{
+	const char *dir = getenv("PERF_BUILDID_DIR");
+	const char *home = getenv("HOME");
+	for (size_t i = 0; i < pd->nbuild_ids; i++) {
+		const struct flame_perfdata_build_id *b = &pd->build_ids[i];
+		if (!b->kernel || strcmp(b->path, "[kernel.kallsyms]") != 0 || strlen(b->hex) < 8)
+			continue;
+		struct flame_buf path = FLAME_BUF_INIT;
+		if (dir && *dir)
+			flame_buf_addf(&path, "%s/[kernel.kallsyms]/%s/kallsyms", dir, b->hex);
+		else if (home && *home)
+			flame_buf_addf(&path, "%s/.debug/[kernel.kallsyms]/%s/kallsyms", home, b->hex);
+		if (path.len && access(path.data, R_OK) == 0)
+			return path.data;
+		flame_buf_release(&path);
+	}
+	return NULL;
 }
 
 static int pd_on_record(void *ctx, const struct flame_sample_rec *r)
@@ -861,7 +933,6 @@ static int pd_read(struct pd_parser *p, const void *buf, size_t len)
 						"(use: perf script | flame collapse --skip-after ...)");
 	int rc = flame_perfdata_open(&p->pd, buf, len, &err);
 	if (rc == 0) {
-		check_build_ids(p);
 		p->keep = pick_event(p);
 		struct flame_recorder_opts ro;
 		memset(&ro, 0, sizeof(ro));
@@ -874,10 +945,17 @@ static int pd_read(struct pd_parser *p, const void *buf, size_t len)
 		ro.kernel = 1;
 		ro.timeline = o->want_timeline;
 		ro.no_proc = 1;
+		p->kallsyms = cached_kallsyms(&p->pd);
+		ro.kallsyms = p->kallsyms;
+		/* the recorder starts loading kernel symbols in the background:
+		 * create it first, then check the build-ids meanwhile */
 		p->rec = flame_recorder_new(ctx->prof, &ro);
+		check_build_ids(p);
 		rc = flame_perfdata_records(&p->pd, pd_on_record, p, &err);
 		flame_recorder_free(p->rec);
 		p->rec = NULL;
+		free(p->kallsyms);
+		p->kallsyms = NULL;
 		const struct flame_perfdata_stats *st = &p->pd.stats;
 		if (st->malformed) {
 			char what[96], rec[64];

@@ -113,7 +113,7 @@ static void feed_self_maps(struct flame_symbolizer *s, uint32_t pid)
 
 static void t_symbolizer_self(void)
 {
-	struct flame_symbolizer_opts o = { 1, NULL, 0 };
+	struct flame_symbolizer_opts o = { .demangle = 1 };
 	struct flame_symbolizer *s = flame_symbolizer_new(&o);
 	uint32_t pid = (uint32_t)getpid();
 	feed_self_maps(s, pid);
@@ -319,7 +319,7 @@ static void t_kernel(void)
 	}
 	if (f)
 		fclose(f);
-	struct flame_symbolizer_opts o = { 1, NULL, 1 };
+	struct flame_symbolizer_opts o = { .demangle = 1, .kernel = 1 };
 	struct flame_symbolizer *s = flame_symbolizer_new(&o);
 	const char *why;
 	int ok = flame_symbolizer_kernel_ok(s, &why);
