@@ -51,7 +51,8 @@
 
 /* Records queued before a flush is forced in files without rounds. */
 #define QUEUE_MAX (1u << 20)
-#define COPY_MAX ((size_t)256 << 20)
+#define COPY_MAX ((size_t)64 << 20)
+#define ZSTD_WINDOW_LOG_MAX 24 /* perf record -z uses far smaller windows */
 #define DECOMP_CAP ((size_t)1 << 20)
 
 int flame_perfdata_probe(const void *buf, size_t len)
@@ -136,6 +137,7 @@ static int read_attrs(struct flame_perfdata *pd, uint64_t attr_size, uint64_t of
 		return fail(err, 24, "expected at least one event in the attrs section", NULL);
 	pd->events = flame_xcalloc(n, sizeof(*pd->events));
 	pd->nevents = n;
+	uint64_t total_ids = 0; /* sections may overlap: bound the copies by the file */
 	for (size_t i = 0; i < n; i++) {
 		uint64_t at = off + i * attr_size;
 		struct perf_event_attr a;
@@ -150,6 +152,10 @@ static int read_attrs(struct flame_perfdata *pd, uint64_t attr_size, uint64_t of
 		if (!section_ok(pd, ioff, isz) || isz % 8)
 			return fail(err, at + attr_size - 16, "the ids of an event are not inside the file",
 				    NULL);
+		total_ids += isz;
+		if (total_ids > pd->len)
+			return fail(err, at + attr_size - 16, "the events' ids overlap (more ids than the "
+							      "file holds)", NULL);
 		e->nids = (size_t)(isz / 8);
 		e->ids = flame_xmalloc((e->nids ? e->nids : 1) * sizeof(*e->ids));
 		memcpy(e->ids, pd->base + ioff, e->nids * 8);
@@ -195,7 +201,7 @@ static void read_build_ids(struct flame_perfdata *pd, uint64_t off, uint64_t end
 		const unsigned char *p = pd->base + off;
 		uint32_t pid;
 		memcpy(&pid, p + 8, 4);
-		unsigned n = (h.misc & MISC_BUILD_ID_SIZE) ? p + 12 + 20 < p + h.size ? p[32] : 20 : 20;
+		unsigned n = (h.misc & MISC_BUILD_ID_SIZE) ? p[32] : 20; /* h.size >= 36 */
 		if (n > 20)
 			n = 20;
 		const char *name = (const char *)p + 36;
@@ -570,6 +576,7 @@ static int decompress(struct walk *w, const unsigned char *src, size_t n, uint64
 		w->zout = flame_xmalloc(DECOMP_CAP);
 		if (!w->z)
 			return fail(err, off, "cannot start the zstd decompressor", NULL);
+		ZSTD_DCtx_setParameter(w->z, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
 	}
 	ZSTD_inBuffer in = { src, n, 0 };
 	int full = 0; /* the last call filled the output: zstd may hold more */

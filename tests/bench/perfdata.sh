@@ -10,7 +10,8 @@
 #   flame collapse perf.data                   (also with -z when perf has it)
 #   perf script -i perf.data | flame collapse  the baseline
 #
-# and prints samples/s, MB/s and the ratio to the baseline.  Also checks
+# and prints samples/s, MB/s and the ratio to the baseline, in wall time
+# and in CPU time (all threads and processes).  Also checks
 # that both give the same total weight.
 #
 # Usage: tests/bench/perfdata.sh [FLAME_BINARY] [SECONDS] [RUNS]
@@ -39,6 +40,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
 now() { date +%s%N; }
+TIMEFORMAT='%U %S' # bash's time: user and system seconds of the command and its children
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 total() { awk '{ t += $NF } END { print t + 0 }' "$1"; }
 
@@ -62,18 +64,24 @@ for f in "${files[@]}"; do
 	: >wc.ms
 	: >flame.ms
 	: >perf.ms
+	: >flame.cpu
+	: >perf.cpu
 	for _ in $(seq "$runs"); do
 		t0=$(now)
 		wc -c "$f" >/dev/null
 		t1=$(now)
-		"$flame" collapse -q -o a.folded "$f"
+		{ time "$flame" collapse -q -o a.folded "$f"; } 2>>flame.cpu
 		t2=$(now)
-		perf script -i "$f" 2>/dev/null | "$flame" collapse -q -o b.folded
+		{ time sh -c "perf script -i '$f' 2>/dev/null | '$flame' collapse -q -o b.folded"; } 2>>perf.cpu
 		t3=$(now)
 		echo $(((t1 - t0) / 1000)) >>wc.ms
 		echo $(((t2 - t1) / 1000)) >>flame.ms
 		echo $(((t3 - t2) / 1000)) >>perf.ms
 	done
+	# CPU time (user + system, all threads and processes): the fair measure
+	# on a busy machine, where a pipeline of two processes gets more of it
+	fl_cpu=$(awk '{ print ($1 + $2) * 1e6 }' flame.cpu | median)
+	pf_cpu=$(awk '{ print ($1 + $2) * 1e6 }' perf.cpu | median)
 	ta=$(total a.folded)
 	tb=$(total b.folded)
 	wc_us=$(median <wc.ms)
@@ -81,13 +89,15 @@ for f in "${files[@]}"; do
 	pf_us=$(median <perf.ms)
 	echo
 	echo "$f: $bytes bytes, $samples samples$([ "$f" = z.data ] && echo ' (perf record -z: compressed records)')"
-	awk -v b="$bytes" -v n="$samples" -v w="$wc_us" -v f="$fl_us" -v p="$pf_us" 'BEGIN {
+	awk -v b="$bytes" -v n="$samples" -v w="$wc_us" -v f="$fl_us" -v p="$pf_us" -v fc="$fl_cpu" -v pc="$pf_cpu" 'BEGIN {
 		printf "  %-44s %9.1f ms\n", "wc -c perf.data (baseline: the bytes)", w / 1000
 		printf "  %-44s %9.1f ms  %10.0f samples/s  %7.1f MB/s\n", "flame collapse perf.data", f / 1000,
 			n / (f / 1e6), b / 1e6 / (f / 1e6)
 		printf "  %-44s %9.1f ms  %10.0f samples/s  %7.1f MB/s\n", "perf script -i perf.data | flame collapse",
 			p / 1000, n / (p / 1e6), b / 1e6 / (p / 1e6)
 		printf "  ratio: flame collapse perf.data is %.1fx faster than perf script | flame collapse\n", p / f
+		printf "  CPU time: flame collapse %.1f ms, perf script | flame collapse %.1f ms: %.1fx less\n",
+			fc / 1000, pc / 1000, pc / fc
 	}'
 	if [ "$ta" = "$tb" ]; then
 		echo "  same total weight: $ta"
