@@ -1,5 +1,5 @@
 /*
- * collapse.c - flame collapse: fold profiler text output into folded stacks.
+ * collapse.c - flame collapse: fold perf.data and profiler text output into folded stacks.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,11 +19,12 @@ static const char usage_text[] =
 	"zstd compressed; several FILEs are merged into one output.\n"
 	"\n"
 	"Input:\n"
-	"  -f, --format FMT      perf, dtrace or folded (default: detected)\n"
+	"  -f, --format FMT      perf-data, perf, dtrace or folded (default: detected)\n"
 	"  -j, --jobs N          parse on N threads (default: all cores)\n"
 	"      --strict          fail (exit 1) on any line that does not parse\n"
 	"\n"
-	"perf script input (as stackcollapse-perf.pl / inferno-collapse-perf):\n"
+	"perf.data (perf record's file, read and symbolized here) and perf script\n"
+	"input (as stackcollapse-perf.pl / inferno-collapse-perf):\n"
 	"      --pid             root frame is 'comm-PID'\n"
 	"      --tid             root frame is 'comm-PID/TID'\n"
 	"      --kernel          mark kernel frames with _[k]\n"
@@ -32,7 +33,7 @@ static const char usage_text[] =
 	"      --addrs           show addresses of unknown frames: [unknown <ADDR>]\n"
 	"      --event-filter EV keep samples of event EV (default: the first event seen)\n"
 	"      --skip-after NAME drop the frames above (callers of) function NAME;\n"
-	"                        repeatable\n"
+	"                        repeatable (perf script text only)\n"
 	"      --no-rust-fixup   keep Rust names perf half-demangled ('_$LT$...::h0123..')\n"
 	"                        as stackcollapse-perf.pl does\n"
 	"\n"
@@ -47,6 +48,7 @@ static const char usage_text[] =
 	"  -V, --version         show the version\n"
 	"\n"
 	"Examples:\n"
+	"  flame collapse perf.data > out.folded\n"
 	"  perf script | flame collapse > out.folded\n"
 	"  flame collapse --pid -o out.folded perf.txt.zst\n"
 	"  flame collapse -f dtrace --includeoffset stacks.txt\n";
