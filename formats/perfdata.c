@@ -837,6 +837,14 @@ static int kernel_build_id(char *out)
 static void check_build_ids(struct pd_parser *p)
 {
 	const struct flame_perfdata *pd = &p->pd;
+	char host[256];
+	if (pd->hostname && *pd->hostname && gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		if (strcmp(host, pd->hostname) != 0)
+			note(p, FLAME_DIAG_SYMBOLS, 1,
+			     "recorded on another machine: frames are named from this one's files",
+			     pd->hostname);
+	}
 	size_t n = pd->nbuild_ids < MAX_BUILD_ID_CHECKS ? pd->nbuild_ids : MAX_BUILD_ID_CHECKS;
 	for (size_t i = 0; i < n; i++) {
 		const struct flame_perfdata_build_id *b = &pd->build_ids[i];

@@ -61,6 +61,12 @@ if cmp -s out twice; then ok; else bad "two perf.data files are not merged"; fi
 if "$flame" convert -q -t folded "$dir/basic.data" >out && cmp -s out "$dir/expected/basic.folded"; then
 	ok; else bad "convert of perf.data"; fi
 if "$flame" formats | grep -q '^perf-data '; then ok; else bad "flame formats lacks perf-data"; fi
+# a recording from another host: a warning, the stacks all the same
+"$flame" collapse -q "$dir/multi.data" >out 2>err
+if grep -q "recorded on another machine.*'elsewhere.invalid'" err; then ok; else
+	bad "no warning about the recording's host"; cat err >&2; fi
+if "$flame" collapse -q "$dir/basic.data" 2>&1 >/dev/null | grep -q .; then
+	bad "warnings about a recording without a host name"; else ok; fi
 
 # refused FILE PATTERN: exit 1, stderr matches PATTERN (ERE), no output
 refused() {

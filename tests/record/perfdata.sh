@@ -139,6 +139,25 @@ if command -v zstd >/dev/null; then
 	run 0 "$FLAME" collapse -q -o c.folded threads.data.zst
 	cmp -s a.folded c.folded || fail "perf.data.zst differs"
 fi
+# a recorded file that changed since, or is gone: a warning names it
+cp "$W/flame-test-work" wcopy
+rec changed.data -- ./wcopy spin 0.3
+run 0 "$FLAME" collapse -o a.folded changed.data
+if grep -q 'wcopy' "$TMP/err"; then
+	cat "$TMP/err" >&2
+	fail "a warning about an unchanged file"
+fi
+has a.folded ';exec_spin$' "the copy's function is not named"
+cp "$W/flame-test-cxx" wcopy
+run 0 "$FLAME" collapse -o a.folded changed.data
+grep -q 'wcopy.*recorded build-id' "$TMP/err" && grep -q 'changed since' "$TMP/err" ||
+	{ cat "$TMP/err" >&2; fail "no warning about a changed file"; }
+rm wcopy
+run 0 "$FLAME" collapse -o a.folded changed.data
+grep -q 'wcopy.*recorded build-id' "$TMP/err" && grep -q 'is gone' "$TMP/err" ||
+	{ cat "$TMP/err" >&2; fail "no warning about a file that is gone"; }
+has a.folded '^wcopy;' "the samples of a file that is gone are lost"
+
 # named explicitly, and read by the other commands
 run 0 "$FLAME" collapse -q -f perf-data -o n.folded threads.data
 cmp -s a.folded n.folded || fail "--format perf-data differs"
