@@ -980,6 +980,19 @@ static int pd_read(struct pd_parser *p, const void *buf, size_t len)
 				 st->first_bad_size);
 			note(p, FLAME_DIAG_BAD_RECORD, st->malformed, what, rec);
 		}
+		if (st->unknown_id) {
+			char n[32];
+			snprintf(n, sizeof(n), "%" PRIu64 " samples", st->unknown_id);
+			note(p, FLAME_DIAG_BAD_RECORD, st->unknown_id,
+			     "samples of an event id no event of the file has (skipped)", n);
+		}
+		if (st->out_of_order) {
+			char n[32];
+			snprintf(n, sizeof(n), "%" PRIu64 " records", st->out_of_order);
+			note(p, FLAME_DIAG_BAD_RECORD, st->out_of_order,
+			     "records older than records already taken (a round ended early; as perf "
+			     "script, taken late)", n);
+		}
 		if (p->keep >= 0)
 			ctx->chosen_event = flame_xstrdup(p->pd.events[p->keep].name);
 		else if (o->event_filter)
