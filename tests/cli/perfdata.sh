@@ -45,6 +45,7 @@ golden basic.data basic.folded --format perf.data -j 2
 # the same records without rounds, and zstd-compressed (perf record -z)
 golden noround.data basic.folded
 golden compressed.data basic.folded
+golden compressed2.data basic.folded
 golden multi.data multi.folded
 golden multi.data multi-cycles.folded --event-filter cycles
 
