@@ -439,7 +439,10 @@ static int ready_to_parse(struct flame_reader *r, const char *buf, size_t len, i
 	if (ev) {
 		if (r->threaded)
 			pthread_mutex_lock(&r->mu);
-		r->event = ev;
+		if (r->event) /* chosen by an earlier perf.data input */
+			free(ev);
+		else
+			r->event = ev;
 		r->prepared = 1;
 		if (r->threaded)
 			pthread_mutex_unlock(&r->mu);
