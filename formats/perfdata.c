@@ -42,6 +42,11 @@
 
 /* records the perf tool writes itself (PERF_RECORD_USER_TYPE_START and on) */
 #define REC_USER_START 64
+#define REC_HEADER_ATTR 64
+#define REC_EVENT_UPDATE 78
+#define REC_HEADER_FEATURE 80
+#define EVENT_UPDATE_NAME 2
+#define MAX_PIPE_EVENTS 4096
 #define REC_AUXTRACE 71
 #define REC_FINISHED_ROUND 68
 #define REC_COMPRESSED 81
@@ -183,10 +188,12 @@ static void read_event_desc(struct flame_perfdata *pd, uint64_t off, uint64_t en
 		}
 		off += (uint64_t)nids * 8;
 		/* perf writes the events in the order of the attrs section */
-		if (i < pd->nevents && !pd->events[i].name)
+		if (i < pd->nevents) {
+			free(pd->events[i].name);
 			pd->events[i].name = name;
-		else
+		} else {
 			free(name);
+		}
 	}
 }
 
@@ -242,6 +249,32 @@ static void read_cmdline(struct flame_perfdata *pd, uint64_t off, uint64_t end)
 	flame_buf_release(&b);
 }
 
+/* One feature section, [off, end) of the file. */
+static void read_feature(struct flame_perfdata *pd, uint64_t f, uint64_t off, uint64_t end)
+{
+	switch (f) {
+	case FEAT_EVENT_DESC:
+		read_event_desc(pd, off, end);
+		break;
+	case FEAT_BUILD_ID:
+		read_build_ids(pd, off, end);
+		break;
+	case FEAT_HOSTNAME:
+		free(pd->hostname);
+		pd->hostname = rd_string(pd, &off, end);
+		break;
+	case FEAT_VERSION:
+		free(pd->perf_version);
+		pd->perf_version = rd_string(pd, &off, end);
+		break;
+	case FEAT_CMDLINE:
+		free(pd->cmdline);
+		pd->cmdline = NULL;
+		read_cmdline(pd, off, end);
+		break;
+	}
+}
+
 static void read_features(struct flame_perfdata *pd, const unsigned char *bits)
 {
 	/* missing or damaged feature sections only cost names and checks */
@@ -254,31 +287,21 @@ static void read_features(struct flame_perfdata *pd, const unsigned char *bits)
 		uint64_t at = table + (uint64_t)k++ * 16;
 		if (rd64(pd, at, &off) < 0 || rd64(pd, at + 8, &size) < 0)
 			return;
-		if (!section_ok(pd, off, size))
-			continue;
-		uint64_t end = off + size;
-		switch (f) {
-		case FEAT_EVENT_DESC:
-			read_event_desc(pd, off, end);
-			break;
-		case FEAT_BUILD_ID:
-			read_build_ids(pd, off, end);
-			break;
-		case FEAT_HOSTNAME:
-			free(pd->hostname);
-			pd->hostname = rd_string(pd, &off, end);
-			break;
-		case FEAT_VERSION:
-			free(pd->perf_version);
-			pd->perf_version = rd_string(pd, &off, end);
-			break;
-		case FEAT_CMDLINE:
-			free(pd->cmdline);
-			pd->cmdline = NULL;
-			read_cmdline(pd, off, end);
-			break;
-		}
+		if (section_ok(pd, off, size))
+			read_feature(pd, f, off, off + size);
 	}
+}
+
+
+/* An event without a name in the file: perf script would show the attr's
+ * type and config; the name only serves --event-filter. */
+static void default_name(struct flame_perfdata_event *e)
+{
+	struct flame_buf b = FLAME_BUF_INIT;
+	flame_buf_addf(&b, "%u:%" PRIu64, e->type, e->config);
+	free(e->name);
+	e->name = flame_xmemdup(b.data, b.len);
+	flame_buf_release(&b);
 }
 
 int flame_perfdata_open(struct flame_perfdata *pd, const void *buf, size_t len,
@@ -295,9 +318,14 @@ int flame_perfdata_open(struct flame_perfdata *pd, const void *buf, size_t len,
 	uint64_t hsize = 0, attr_size = 0;
 	if (rd64(pd, 8, &hsize) < 0)
 		return fail(err, 8, "expected the header size, found the end of the file", NULL);
-	if (hsize == PIPE_HEADER_SIZE)
-		return fail(err, 8, "a pipe-mode perf.data (perf record -o -) cannot be read here; "
-				    "write it to a file with 'perf inject -o FILE'", NULL);
+	if (hsize == PIPE_HEADER_SIZE) {
+		/* pipe mode (perf record -o -): the events and features come as
+		 * records in the stream itself */
+		pd->pipe = 1;
+		pd->data_offset = PIPE_HEADER_SIZE;
+		pd->data_size = len - PIPE_HEADER_SIZE;
+		return 0;
+	}
 	if (hsize < HEADER_SIZE || len < HEADER_SIZE)
 		return fail(err, 8, "expected a file header of at least 104 bytes", NULL);
 	uint64_t aoff, asize, doff, dsize;
@@ -313,15 +341,9 @@ int flame_perfdata_open(struct flame_perfdata *pd, const void *buf, size_t len,
 	pd->data_offset = doff;
 	pd->data_size = dsize;
 	read_features(pd, pd->base + 72);
-	/* events without a name in the file: perf script would show the
-	 * attr's type and config; these names only serve --event-filter */
 	for (size_t i = 0; i < pd->nevents; i++)
-		if (!pd->events[i].name) {
-			struct flame_buf b = FLAME_BUF_INIT;
-			flame_buf_addf(&b, "%u:%" PRIu64, pd->events[i].type, pd->events[i].config);
-			pd->events[i].name = flame_xmemdup(b.data, b.len);
-			flame_buf_release(&b);
-		}
+		if (!pd->events[i].name)
+			default_name(&pd->events[i]);
 	return 0;
 }
 
@@ -514,6 +536,8 @@ static void kernel_record(struct walk *w, const unsigned char *rec, uint64_t off
 		return;
 	if (h.type == PERF_RECORD_SAMPLE)
 		pd->stats.samples++;
+	if (!pd->nevents)
+		return; /* pipe mode, before the first event's attr: nothing decodes it */
 	if ((uintptr_t)rec & 7) {
 		memcpy(w->scratch, rec, h.size);
 		rec = (const unsigned char *)w->scratch;
@@ -609,6 +633,60 @@ static int decompress(struct walk *w, const unsigned char *src, size_t n, uint64
 	return 0;
 }
 
+/* Pipe mode: PERF_RECORD_HEADER_ATTR {header, perf_event_attr, u64 ids[]}
+ * declares an event. */
+static int pipe_attr(struct walk *w, const unsigned char *rec, uint16_t size, uint64_t off,
+		     struct flame_error *err)
+{
+	struct flame_perfdata *pd = w->pd;
+	uint32_t asz = 0;
+	if (size >= 16)
+		memcpy(&asz, rec + 12, 4);
+	if (!asz)
+		asz = PERF_ATTR_SIZE_VER0;
+	if (asz < PERF_ATTR_SIZE_VER0 || asz > size - 8u)
+		return fail(err, off, "expected an attr record holding its attr", NULL);
+	if (pd->nevents >= MAX_PIPE_EVENTS)
+		return fail(err, off, "more than 4096 events", NULL);
+	pd->events = flame_xrealloc(pd->events, (pd->nevents + 1) * sizeof(*pd->events));
+	struct flame_perfdata_event *e = &pd->events[pd->nevents];
+	memset(e, 0, sizeof(*e));
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof(a));
+	memcpy(&a, rec + 8, asz < sizeof(a) ? asz : sizeof(a));
+	layout_from_attr(&a, &e->layout);
+	e->type = a.type;
+	e->config = a.config;
+	e->nids = (size - 8u - asz) / 8;
+	e->ids = flame_xmalloc((e->nids ? e->nids : 1) * sizeof(*e->ids));
+	memcpy(e->ids, rec + 8 + asz, e->nids * 8);
+	default_name(e);
+	uint32_t idx = (uint32_t)pd->nevents++;
+	w->ids = flame_xrealloc(w->ids, (w->nids + e->nids + 1) * sizeof(*w->ids));
+	for (size_t k = 0; k < e->nids; k++)
+		w->ids[w->nids++] = (struct idmap){ e->ids[k], idx };
+	qsort(w->ids, w->nids, sizeof(*w->ids), cmp_id);
+	return 0;
+}
+
+/* Pipe mode: PERF_RECORD_EVENT_UPDATE {header, u64 type, u64 id, data}
+ * names an event (type NAME). */
+static void pipe_event_update(struct walk *w, const unsigned char *rec, uint16_t size)
+{
+	uint64_t type, id;
+	if (size <= 24)
+		return;
+	memcpy(&type, rec + 8, 8);
+	memcpy(&id, rec + 16, 8);
+	struct idmap key = { id, 0 }, *hit = bsearch(&key, w->ids, w->nids, sizeof(*w->ids), cmp_id);
+	if (type != EVENT_UPDATE_NAME || !hit)
+		return;
+	const char *name = (const char *)rec + 24;
+	struct flame_perfdata_event *e = &w->pd->events[hit->event];
+	free(e->name);
+	e->name = flame_xmemdup(name, strnlen(name, size - 24u));
+}
+
 static int walk_data(struct walk *w, struct flame_error *err)
 {
 	struct flame_perfdata *pd = w->pd;
@@ -651,7 +729,22 @@ static int walk_data(struct walk *w, struct flame_error *err)
 					return -1;
 				break;
 			}
-			case REC_AUXTRACE: {
+			case REC_HEADER_ATTR:
+				if (pd->pipe && pipe_attr(w, rec, h.size, off, err) < 0)
+					return -1;
+				break;
+			case REC_EVENT_UPDATE:
+				if (pd->pipe)
+					pipe_event_update(w, rec, h.size);
+				break;
+			case REC_HEADER_FEATURE:
+				if (pd->pipe && h.size >= 16) {
+					uint64_t feat;
+					memcpy(&feat, rec + 8, 8);
+					read_feature(pd, feat, off + 16, next);
+				}
+				break;
+						case REC_AUXTRACE: {
 				/* the trace data follows the record, outside its size */
 				uint64_t asz;
 				if (h.size < 16)
@@ -769,7 +862,7 @@ struct pd_parser {
 	uint64_t spooled;
 	struct flame_perfdata pd;
 	struct flame_recorder *rec;
-	long keep;              /* event kept: -1 not decided yet, -2 none (filter matches none) */
+	long keep;              /* event kept: -1 not decided yet, -2 none (the filter names none) */
 	char *kallsyms;         /* perf's copy of the recorded kernel's symbols, or NULL */
 };
 
@@ -903,28 +996,6 @@ static char *cached_kallsyms(const struct flame_perfdata *pd)
 	return NULL;
 }
 
-static int pd_on_record(void *ctx, const struct flame_sample_rec *r)
-{
-	struct pd_parser *p = ctx;
-	if (r->type == FLAME_REC_SAMPLE) {
-		/* an empty callchain: perf script prints no frames, so the
-		 * text path has no stack for it either */
-		if (!r->u.sample.nips &&
-		    (p->pd.events[r->event].layout.sample_type & PERF_SAMPLE_CALLCHAIN))
-			return 0;
-		if (p->keep == -1)
-			p->keep = (long)r->event;
-		if (p->keep != (long)r->event) {
-			const char *name = p->pd.events[r->event].name;
-			flame_diag_add(p->ctx->diag, FLAME_DIAG_OTHER_EVENT, p->ctx->chunk, 0,
-				       "sample of another event", name, strlen(name));
-			return 0;
-		}
-	}
-	flame_recorder_add(p->rec, r);
-	return 0;
-}
-
 /* The event to keep: --event-filter, else the one kept in an earlier
  * input, else (-1) the event of the first sample. */
 static long pick_event(struct pd_parser *p)
@@ -938,6 +1009,34 @@ static long pick_event(struct pd_parser *p)
 	return -2;
 }
 
+static int pd_on_record(void *ctx, const struct flame_sample_rec *r)
+{
+	struct pd_parser *p = ctx;
+	if (r->type == FLAME_REC_SAMPLE) {
+		/* an empty callchain: perf script prints no frames, so the
+		 * text path has no stack for it either */
+		if (!r->u.sample.nips &&
+		    (p->pd.events[r->event].layout.sample_type & PERF_SAMPLE_CALLCHAIN))
+			return 0;
+		if (p->keep == -1) {
+			/* decided at the first sample: by then even a pipe-mode
+			 * file has declared and named its events */
+			p->keep = pick_event(p);
+			if (p->keep == -1)
+				p->keep = (long)r->event;
+		}
+		if (p->keep != (long)r->event) {
+			const char *name = p->pd.events[r->event].name;
+			flame_diag_add(p->ctx->diag, FLAME_DIAG_OTHER_EVENT, p->ctx->chunk, 0,
+				       "sample of another event", name, strlen(name));
+			return 0;
+		}
+	}
+	flame_recorder_add(p->rec, r);
+	return 0;
+}
+
+
 static int pd_read(struct pd_parser *p, const void *buf, size_t len)
 {
 	struct flame_parse_ctx *ctx = p->ctx;
@@ -948,7 +1047,7 @@ static int pd_read(struct pd_parser *p, const void *buf, size_t len)
 						"(use: perf script | flame collapse --skip-after ...)");
 	int rc = flame_perfdata_open(&p->pd, buf, len, &err);
 	if (rc == 0) {
-		p->keep = pick_event(p);
+		p->keep = -1;
 		struct flame_recorder_opts ro;
 		memset(&ro, 0, sizeof(ro));
 		ro.include_pid = o->include_pid;

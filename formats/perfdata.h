@@ -13,7 +13,10 @@
  * its per-CPU buffers in rounds), the end of the data releases the rest.
  * Records carry no time when the events do not ask for it: they are then
  * delivered in file order.  PERF_RECORD_COMPRESSED(2) records (perf
- * record -z) are zstd streams of records, decompressed on the way.
+ * record -z) are zstd streams of records, decompressed on the way.  In
+ * pipe mode (perf record -o -: a 16-byte header) the events come as
+ * HEADER_ATTR records, their names as EVENT_UPDATE and the features as
+ * HEADER_FEATURE records: pd->events grows during the walk.
  *
  * The input is untrusted: every offset, size and count is checked against
  * the file; an error names the byte offset and what was expected.  Memory
@@ -75,6 +78,7 @@ struct flame_perfdata {
 	char *cmdline;          /* the perf record command, words joined by ' '; NULL when absent */
 	char *perf_version;     /* NULL when absent */
 	uint64_t data_offset, data_size; /* the data section */
+	int pipe;               /* pipe mode (perf record -o -): events declared in the data */
 	struct flame_perfdata_stats stats;
 };
 

@@ -4,7 +4,7 @@
 # flame collapse of the hand-made perf.data files in fixtures/perfdata
 # (see make.py there): their expected folded output, byte for byte, read
 # mapped, from a pipe and zstd-compressed; and files damaged in the ways
-# that matter (truncated, other byte order, pipe mode, bad sizes), each
+# that matter (truncated, other byte order, bad sizes), each
 # refused with exit 1 and a message naming the offset, or skipped with a
 # warning when only one record is bad.
 set -u
@@ -46,6 +46,8 @@ golden basic.data basic.folded --format perf.data -j 2
 golden noround.data basic.folded
 golden compressed.data basic.folded
 golden compressed2.data basic.folded
+# pipe mode (perf record -o -): the event declared and named in the stream
+golden pipe.data basic.folded
 golden multi.data multi.folded
 golden multi.data multi-cycles.folded --event-filter cycles
 
@@ -90,8 +92,15 @@ head -c 400 "$dir/basic.data" >cut.data
 refused cut.data 'cut.data: offset 40: the data section is not inside the file'
 cp "$dir/basic.data" be.data && patch be.data 0 '2ELIFREP'
 refused be.data 'offset 0: .*other byte order'
+printf 'PERFILE2\020\0\0' >pipe.data
+refused pipe.data 'offset 8: expected the header size'
+# a pipe-mode header alone: no events, no stacks, no error
 printf 'PERFILE2\020\0\0\0\0\0\0\0' >pipe.data
-refused pipe.data 'pipe-mode perf.data'
+if "$flame" collapse pipe.data >out 2>err && [ ! -s out ]; then ok; else bad "empty pipe-mode file"; cat err >&2; fi
+# samples before any event is declared are not decoded
+dsz=$(od -An -t u8 -j 48 -N 8 "$dir/basic.data" | tr -d ' ') # the data section's size
+{ printf 'PERFILE2\020\0\0\0\0\0\0\0'; tail -c +249 "$dir/basic.data" | head -c "$dsz"; } >noattr.data
+if "$flame" collapse noattr.data >out 2>err && [ ! -s out ]; then ok; else bad "pipe-mode records without an event"; cat err >&2; fi
 cp "$dir/basic.data" attr.data && patch attr.data 16 '\010'
 refused attr.data 'offset 16: expected an attr size'
 # the first record (at 248) claims a size of 0, then one past the end

@@ -1,6 +1,7 @@
 # flame collapse perf.data equals perf script -i perf.data | flame collapse,
 # on recordings made here with perf record -g of the test workloads
 # (threads, fork + exec, dlopen, C++), with -z when this perf compresses,
+# in pipe mode (perf record -o -),
 # with several events, and with --pid --tid --kernel --jit --all --addrs.
 #
 # The two paths symbolize independently (perf on its side, flame's
@@ -129,6 +130,16 @@ if perf record -z -q -o probe.data -- true >/dev/null 2>&1; then
 else
 	echo "note: this perf does not write compressed records (perf record -z); not tested"
 fi
+
+# pipe mode (perf record -o -): to a file, and straight into flame collapse
+perf record -q -g -F 4999 -o - -- "$W/flame-test-work" threads 0.5 >pipe.data 2>perf.err ||
+	{ cat perf.err >&2; fail "perf record -o - failed"; }
+run 0 "$FLAME" collapse -q -o a.folded pipe.data
+perf script -i pipe.data 2>/dev/null | "$FLAME" collapse -q >b.folded
+same "perf record -o -" a.folded b.folded
+perf record -q -g -F 4999 -o - -- "$W/flame-test-work" threads 0.3 2>perf.err |
+	"$FLAME" collapse -q >a.folded || fail "perf record -o - | flame collapse failed"
+has a.folded '^worker-1;.*worker_one$' "perf record -o - | flame collapse: no worker_one"
 
 # the same bytes through a pipe and zstd-compressed give the same stacks
 run 0 "$FLAME" collapse -q -o a.folded threads.data
