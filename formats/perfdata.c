@@ -972,27 +972,57 @@ static void check_build_ids(struct pd_parser *p)
 	}
 }
 
+/* The address of _text in a kallsyms file (it comes in the first lines:
+ * the file is sorted by address).  0 when not found. */
+static uint64_t text_address(const char *path)
+{
+	char buf[16384];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (char *line = buf, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		size_t l = strlen(line);
+		if (l > 8 && strcmp(line + l - 6, " _text") == 0)
+			return strtoull(line, NULL, 16);
+	}
+	return 0;
+}
+
 /* perf record keeps a copy of /proc/kallsyms in its build-id cache,
- * $PERF_BUILDID_DIR or ~/.debug, under [kernel.kallsyms]/BUILD-ID/: the
- * symbols of the kernel recorded, as perf script reads them.  It is also
- * a plain file, much faster to read than /proc/kallsyms. */
+ * $PERF_BUILDID_DIR or ~/.debug, under [kernel.kallsyms]/BUILD-ID/ (the
+ * recorded kernel's build-id; the running kernel's when perf recorded
+ * none).  It is a plain file, much faster to read than /proc/kallsyms.
+ * Used only when it places the kernel where /proc/kallsyms does now: a
+ * copy from an earlier boot may have other addresses. */
 static char *cached_kallsyms(const struct flame_perfdata *pd)
 {
 	const char *dir = getenv("PERF_BUILDID_DIR");
 	const char *home = getenv("HOME");
-	for (size_t i = 0; i < pd->nbuild_ids; i++) {
+	char id[41] = "";
+	for (size_t i = 0; i < pd->nbuild_ids && !id[0]; i++) {
 		const struct flame_perfdata_build_id *b = &pd->build_ids[i];
-		if (!b->kernel || strcmp(b->path, "[kernel.kallsyms]") != 0 || strlen(b->hex) < 8)
-			continue;
-		struct flame_buf path = FLAME_BUF_INIT;
-		if (dir && *dir)
-			flame_buf_addf(&path, "%s/[kernel.kallsyms]/%s/kallsyms", dir, b->hex);
-		else if (home && *home)
-			flame_buf_addf(&path, "%s/.debug/[kernel.kallsyms]/%s/kallsyms", home, b->hex);
-		if (path.len && access(path.data, R_OK) == 0)
-			return path.data;
-		flame_buf_release(&path);
+		if (b->kernel && strcmp(b->path, "[kernel.kallsyms]") == 0 && strlen(b->hex) >= 8)
+			snprintf(id, sizeof(id), "%s", b->hex);
 	}
+	if (!id[0] && kernel_build_id(id) < 0)
+		return NULL;
+	struct flame_buf path = FLAME_BUF_INIT;
+	if (dir && *dir)
+		flame_buf_addf(&path, "%s/[kernel.kallsyms]/%s/kallsyms", dir, id);
+	else if (home && *home)
+		flame_buf_addf(&path, "%s/.debug/[kernel.kallsyms]/%s/kallsyms", home, id);
+	if (path.len && access(path.data, R_OK) == 0) {
+		uint64_t t = text_address(path.data);
+		if (t && t == text_address("/proc/kallsyms"))
+			return path.data;
+	}
+	flame_buf_release(&path);
 	return NULL;
 }
 
