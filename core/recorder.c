@@ -152,7 +152,17 @@ static void add_base(struct flame_buf *b, const char *module)
 }
 
 /* Name a frame (once per cache entry). */
-static void name_frame(struct flame_recorder *r, struct frame *f, const struct flame_sym *sy)
+/* Executable memory of no file: perf names its module /tmp/perf-PID.map,
+ * whether that JIT map exists or not. */
+static int perf_anon(const char *m)
+{
+	return strcmp(m, "//anon") == 0 || strncmp(m, "/dev/zero", 9) == 0 ||
+	       strncmp(m, "/anon_hugepage", 14) == 0 || strncmp(m, "[stack", 6) == 0 ||
+	       strncmp(m, "/SYSV", 5) == 0 || strcmp(m, "[heap]") == 0;
+}
+
+static void name_frame(struct flame_recorder *r, struct frame *f, const struct flame_sym *sy,
+		       uint32_t pid)
 {
 	struct flame_buf *b = &r->b;
 	flame_buf_reset(b);
@@ -175,7 +185,9 @@ static void name_frame(struct flame_recorder *r, struct frame *f, const struct f
 	} else {
 		f->unknown = 1;
 		flame_buf_addc(b, '[');
-		if (sy->kind == FLAME_SYM_NOSYM && sy->module && strcmp(sy->module, "[unknown]") != 0)
+		if (sy->kind == FLAME_SYM_NOSYM && sy->module && perf_anon(sy->module))
+			flame_buf_addf(b, "perf-%u.map", pid);
+		else if (sy->kind == FLAME_SYM_NOSYM && sy->module && strcmp(sy->module, "[unknown]") != 0)
 			add_base(b, sy->module);
 		else
 			flame_buf_adds(b, "unknown");
@@ -232,7 +244,7 @@ static struct frame *frame_get(struct flame_recorder *r, uint32_t pid, uint64_t 
 	 * but this answer is right for the address; file it under the old one */
 	struct frame *f = &r->cache[i];
 	*f = (struct frame){ gen, ip, flags, 0, NULL, 0, 0 };
-	name_frame(r, f, &sy);
+	name_frame(r, f, &sy, pid);
 	r->ncache++;
 	if (r->ncache * 2 > r->cache_cap) {
 		struct frame copy = *f;
@@ -295,7 +307,7 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 			continue;
 		if (ctx == 0)
 			ctx = rec->u.sample.kernel ? 1 : 2;
-		uint32_t flags = (first ? 0 : F_RET) | (ctx == 1 ? F_KERNEL : java);
+		uint32_t flags = (first || r->o.ret_as_is ? 0 : F_RET) | (ctx == 1 ? F_KERNEL : java);
 		first = 0;
 		struct frame *f = frame_get(r, pid, ctx == 1 ? 0 : gen, ip, flags);
 		r->ids[nf] = f->name - 1;

@@ -225,6 +225,13 @@ static int leading_underscores(const char *s)
 	return n;
 }
 
+/* Of two aliases preferred alike, perf keeps the longer name ("mmap64",
+ * not "mmap"): is a that one, over b? */
+static int longer_alias(const struct dso *d, const struct sym *a, const struct sym *b)
+{
+	return a->rank == b->rank && strlen(d->names + a->name) > strlen(d->names + b->name);
+}
+
 /* Sort, keep the preferred alias at each address (sized over unsized,
  * global over local over weak, fewer leading underscores), and give
  * unsized symbols an end at the next symbol (perf does the same). */
@@ -243,10 +250,25 @@ static void syms_finish(struct dso *d, uint64_t limit)
 		if (k && d->syms[k - 1].start == d->syms[i].start) {
 			if (!d->syms[k - 1].end && d->syms[i].end)
 				d->syms[k - 1].end = d->syms[i].end;
+			if (longer_alias(d, &d->syms[i], &d->syms[k - 1]))
+				d->syms[k - 1].name = d->syms[i].name;
 			continue;
 		}
 		d->syms[k++] = d->syms[i];
 	}
+	/* an unsized symbol inside a sized one is a label in that function
+	 * (V8's construct_stub_create_deopt_addr): perf, which reads typed
+	 * functions only, names the function */
+	uint64_t cover = 0;
+	size_t j = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (!d->syms[i].end && d->syms[i].start < cover)
+			continue;
+		if (d->syms[i].end > cover)
+			cover = d->syms[i].end;
+		d->syms[j++] = d->syms[i];
+	}
+	k = j;
 	d->nsyms = k;
 	for (size_t i = 0; i < k; i++) {
 		if (d->syms[i].end <= d->syms[i].start) {
@@ -776,7 +798,8 @@ static void *kallsyms_load(void *arg)
 	size_t k = 0;
 	for (size_t i = 0; i < d->nsyms; i++) {
 		if (k && d->syms[k - 1].start == d->syms[i].start) {
-			if (d->syms[i].rank > d->syms[k - 1].rank) {
+			if (d->syms[i].rank > d->syms[k - 1].rank ||
+			    longer_alias(d, &d->syms[i], &d->syms[k - 1])) {
 				d->syms[k - 1] = d->syms[i];
 				modidx[k - 1] = modidx[i];
 			}
@@ -1193,7 +1216,7 @@ static const char *demangled(struct flame_symbolizer *s, struct dso *d, size_t i
 		char *dm = NULL;
 		if ((raw[0] == '_' && (raw[1] == 'Z' || raw[1] == 'R')) ||
 		    (raw[0] == '_' && raw[1] == '_' && raw[2] == 'Z'))
-			dm = cplus_demangle(raw, DMGL_PARAMS | DMGL_ANSI);
+			dm = cplus_demangle(raw, DMGL_PARAMS | DMGL_ANSI | DMGL_RET_DROP); /* no return types, as perf */
 		d->dm[idx] = dm ? dm : flame_xstrdup(raw);
 	}
 	return d->dm[idx];

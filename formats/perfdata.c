@@ -1089,6 +1089,7 @@ static int pd_read(struct pd_parser *p, const void *buf, size_t len)
 		ro.kernel = 1;
 		ro.timeline = o->want_timeline;
 		ro.no_proc = 1;
+		ro.ret_as_is = 1; /* frames as perf script names them */
 		p->kallsyms = cached_kallsyms(&p->pd);
 		ro.kallsyms = p->kallsyms;
 		/* the recorder starts loading kernel symbols in the background:

@@ -8,10 +8,9 @@
 # symbolizer on the other), and differ systematically on a few frames
 # (see man/flame-collapse.1, "perf.data input"): a frame whose name starts
 # with '(' is dropped by the text reader (stackcollapse-perf.pl's rule for
-# process names) but kept here; perf shows versioned names from .dynsym
-# ("clock_gettime@@GLIBC_2.17"); perf looks return addresses up as they
-# are, flame at the call before them, which names a few start-up frames
-# differently (_dl_start_user / _start); perf names PLT stubs (foo@plt).
+# process names) but kept here; perf shows versioned names
+# ("clock_gettime@@GLIBC_2.17"); perf names PLT stubs (foo@plt) and keeps
+# a process's old mappings for a moment after exec.
 # So after normalizing the first two, the test asserts: the same total
 # weight and the same weight per root (thread name), at least 99% of the
 # weight in identical stacks, and every stack of 1% of the weight or more

@@ -271,13 +271,13 @@ static void t_naming(void)
 	char want[2048];
 	snprintf(want, sizeof(want),
 		 "java-%u/%u;net/http.(*Client).Do_[j];com/example/App:::main_[j] 1\n"
-		 "my_prog-%u/%u;[unknown <10>];[anon <7000f00>] 1\n"
+		 "my_prog-%u/%u;[unknown <10>];[perf-%u.map <7000f00>] 1\n" /* as perf names anon memory */
 		 "my_prog-%u/%u;_start_[j];(anonymous namespace)::f_[j];a:bcd_[j];"
 		 "ns::Tmpl<std::function<int (int)> >::run_[j];Foo::bar_[j] 1\n"
 		 "my_prog-%u/%u;core::fmt::write_[j];mycrate::inner::foo_[j];"
 		 "mycrate::swap::<u32>_[j];ns::foo_[j] 1\n"
 		 "my_prog-%u/%u;net/http.(*Client).Do_[j];Lcom/example/App:::main_[j] 1\n",
-		 pid, jtid, pid, pid, pid, pid, pid, pid, pid, pid);
+		 pid, jtid, pid, pid, pid, pid, pid, pid, pid, pid, pid);
 	/* Go receivers keep their parentheses; java names lose the L under java only */
 	CHECK_STR(text, want);
 	free(text);
