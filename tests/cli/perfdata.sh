@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# perfdata.sh FLAME FIXTURES
+# perfdata.sh FLAME FIXTURES [CORPUS]
 #
 # flame collapse of the hand-made perf.data files in fixtures/perfdata
 # (see make.py there): their expected folded output, byte for byte, read
 # mapped, from a pipe and zstd-compressed; and files damaged in the ways
 # that matter (truncated, other byte order, bad sizes), each
 # refused with exit 1 and a message naming the offset, or skipped with a
-# warning when only one record is bad.
+# warning when only one record is bad.  With CORPUS (tests/fuzz/corpus/
+# perfdata), each of its inputs must end in exit 0 or 1.
 set -u
 flame=$1
 case $flame in /*) ;; *) flame=$PWD/$flame ;; esac
 fixtures=$(cd "$2" && pwd) || exit 2
 dir=$fixtures/perfdata
+corpus=${3:-}
+[ -z "$corpus" ] || corpus=$(cd "$corpus" && pwd) || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/flame-perfdata.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
@@ -116,6 +119,23 @@ if "$flame" collapse "$dir/malformed.data" >out 2>err && grep -q 'offset 464: a 
 if "$flame" collapse --strict "$dir/malformed.data" >out 2>err; then bad "--strict accepted a bad record"; else ok; fi
 if "$flame" collapse --skip-after x "$dir/basic.data" >out 2>err; then bad "--skip-after accepted"; else
 	grep -q 'skip-after does not apply to perf.data' err && ok || bad "--skip-after: no message"; fi
+
+# every saved fuzz input through the whole path (reader, recorder,
+# symbolizer): a clean exit 0 or 1, never a crash (the sanitizer build
+# turns memory errors into crashes)
+if [ -n "$corpus" ]; then
+	n=0
+	for f in "$corpus"/*; do
+		"$flame" collapse -q -o /dev/null "$f" >/dev/null 2>err
+		rc=$?
+		n=$((n + 1))
+		if [ $rc != 0 ] && [ $rc != 1 ]; then
+			bad "$f: exit $rc"
+			head -5 err >&2
+		fi
+	done
+	[ $n -gt 100 ] && ok || bad "only $n corpus inputs"
+fi
 
 echo "$pass passed, $failed failed"
 [ $failed = 0 ]
