@@ -1,5 +1,5 @@
 /*
- * collapse.c - flame collapse: fold profiler text output into folded stacks.
+ * collapse.c - flame collapse: fold perf.data and profiler text output into folded stacks.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,11 +20,12 @@ static const char usage_text[] =
 	"zstd compressed; several FILEs are merged into one output.\n"
 	"\n"
 	"Input:\n"
-	"  -f, --format FMT      perf, dtrace or folded (default: detected)\n"
+	"  -f, --format FMT      perf-data, perf, dtrace or folded (default: detected)\n"
 	"  -j, --jobs N          parse on N threads (default: all cores)\n"
 	"      --strict          fail (exit 1) on any line that does not parse\n"
 	"\n"
-	"perf script input (as stackcollapse-perf.pl / inferno-collapse-perf):\n"
+	"perf.data (perf record's file, read and symbolized here) and perf script\n"
+	"input (as stackcollapse-perf.pl / inferno-collapse-perf):\n"
 	"      --pid             root frame is 'comm-PID'\n"
 	"      --tid             root frame is 'comm-PID/TID'\n"
 	"      --kernel          mark kernel frames with _[k]\n"
@@ -33,7 +34,7 @@ static const char usage_text[] =
 	"      --addrs           show addresses of unknown frames: [unknown <ADDR>]\n"
 	"      --event-filter EV keep samples of event EV (default: the first event seen)\n"
 	"      --skip-after NAME drop the frames above (callers of) function NAME;\n"
-	"                        repeatable\n"
+	"                        repeatable (perf script text only)\n"
 	"      --no-rust-fixup   keep Rust names perf half-demangled ('_$LT$...::h0123..')\n"
 	"                        as stackcollapse-perf.pl does\n"
 	"      --inline          add the functions inlined at each user frame, from the\n"
@@ -56,6 +57,7 @@ static const char usage_text[] =
 	"  -V, --version         show the version\n"
 	"\n"
 	"Examples:\n"
+	"  flame collapse perf.data > out.folded\n"
 	"  perf script | flame collapse > out.folded\n"
 	"  flame collapse --pid -o out.folded perf.txt.zst\n"
 	"  flame collapse -f dtrace --includeoffset stacks.txt\n";
@@ -203,7 +205,7 @@ int cmd_collapse(int argc, char **argv)
 	ro.skip_after = skip;
 	ro.nskip_after = nskip;
 	if (ro.inline_frames) {
-		struct flame_symbolizer_opts so = { 1, debug_dir, 0 };
+		struct flame_symbolizer_opts so = { .demangle = 1, .debug_dir = debug_dir };
 		ro.symbolizer = sym = flame_symbolizer_new(&so);
 	}
 

@@ -54,9 +54,19 @@ int flame_parse_jobs(const char *cmd, const char *arg, unsigned long long *jobs)
 	return 0;
 }
 
+/* ":LINE" after a file name; "" for line 0 (binary inputs have no lines) */
+static const char *line_suffix(uint64_t line, char *buf, size_t n)
+{
+	if (!line)
+		return "";
+	snprintf(buf, n, ":%llu", (unsigned long long)line);
+	return buf;
+}
+
 uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet)
 {
 	uint64_t warnings = 0;
+	char ln[32];
 	for (int k = 0; k < FLAME_DIAG_NKINDS; k++) {
 		uint64_t n = rep->diag.count[k];
 		if (!n)
@@ -67,23 +77,23 @@ uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet)
 			if (!quiet && rep->event_given)
 				fprintf(stderr,
 					"flame: note: kept event '%s' (--event-filter); skipped %llu "
-					"sample%s of other events, first at %s:%llu (%s)\n",
+					"sample%s of other events, first at %s%s (%s)\n",
 					rep->event ? rep->event : "", (unsigned long long)n, n == 1 ? "" : "s",
-					file, (unsigned long long)e->line, e->text);
+					file, line_suffix(e->line, ln, sizeof(ln)), e->text);
 			else if (!quiet)
 				fprintf(stderr,
 					"flame: note: kept event '%s' (the first seen); skipped %llu "
-					"sample%s of other events, first at %s:%llu (%s); "
+					"sample%s of other events, first at %s%s (%s); "
 					"choose with --event-filter\n",
 					rep->event ? rep->event : "", (unsigned long long)n, n == 1 ? "" : "s",
-					file, (unsigned long long)e->line, e->text);
+					file, line_suffix(e->line, ln, sizeof(ln)), e->text);
 			continue;
 		}
 		warnings += n;
 		for (int i = 0; i < rep->diag.nex[k]; i++) {
 			e = &rep->diag.ex[k][i];
-			fprintf(stderr, "flame: warning: %s:%llu: %s\n", rep->files[e->chunk],
-				(unsigned long long)e->line, e->text);
+			fprintf(stderr, "flame: warning: %s%s: %s\n", rep->files[e->chunk],
+				line_suffix(e->line, ln, sizeof(ln)), e->text);
 		}
 		if (n > (uint64_t)rep->diag.nex[k])
 			fprintf(stderr, "flame: warning: %llu lines skipped in all: %s\n",

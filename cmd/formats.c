@@ -23,10 +23,10 @@ int cmd_formats(int argc, char **argv)
 	}
 	if (optind < argc)
 		return flame_usage_error("formats", "unexpected argument '%s'", argv[optind]);
-	printf("%-8s %-3s %-30s %s\n", "NAME", "RW", "ALIASES", "DESCRIPTION");
+	printf("%-10s %-3s %-30s %s\n", "NAME", "RW", "ALIASES", "DESCRIPTION");
 	for (int i = 0; flame_formats[i]; i++) {
 		const struct flame_format *f = flame_formats[i];
-		printf("%-8s %c%c  %-30s %s\n", f->name, f->parse ? 'r' : '-', f->write ? 'w' : '-',
+		printf("%-10s %c%c  %-30s %s\n", f->name, f->parse ? 'r' : '-', f->write ? 'w' : '-',
 		       f->aliases[0] ? f->aliases : "-", f->summary);
 	}
 	return EXIT_OK;

@@ -12,6 +12,8 @@ static const char *const kind_names[FLAME_DIAG_NKINDS] = {
 	[FLAME_DIAG_OTHER_EVENT] = "sample of another event",
 	[FLAME_DIAG_BAD_FOLDED] = "malformed folded line",
 	[FLAME_DIAG_BAD_DTRACE] = "dtrace header",
+	[FLAME_DIAG_BAD_RECORD] = "malformed perf.data record",
+	[FLAME_DIAG_SYMBOLS] = "file not as recorded",
 };
 
 void flame_diag_init(struct flame_diag *d)

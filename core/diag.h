@@ -19,6 +19,8 @@ enum flame_diag_kind {
 	FLAME_DIAG_OTHER_EVENT,   /* perf: sample of an event that was filtered out */
 	FLAME_DIAG_BAD_FOLDED,    /* folded: line without "stack count" */
 	FLAME_DIAG_BAD_DTRACE,    /* dtrace: header never ended */
+	FLAME_DIAG_BAD_RECORD,    /* perf.data: a record that does not decode (skipped) */
+	FLAME_DIAG_SYMBOLS,       /* perf.data: a recorded file changed or is gone (build-id) */
 	FLAME_DIAG_NKINDS
 };
 

@@ -91,8 +91,13 @@ struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
 	r->prof = prof;
 	if (o->timeline)
 		r->tl = flame_profile_timeline_enable(prof);
-	struct flame_symbolizer_opts so = { o->demangle, o->debug_dir, o->kernel };
+	struct flame_symbolizer_opts so = {
+		.demangle = o->demangle, .debug_dir = o->debug_dir, .kernel = o->kernel,
+		.kallsyms = o->kallsyms,
+	};
 	r->sym = flame_symbolizer_new(&so);
+	if (o->no_proc)
+		flame_symbolizer_no_proc(r->sym);
 	r->cache_cap = 4096;
 	r->cache = flame_xcalloc(r->cache_cap, sizeof(*r->cache));
 	if (o->offcpu)
@@ -166,7 +171,17 @@ static void add_base(struct flame_buf *b, const char *module)
 }
 
 /* Name a frame (once per cache entry). */
-static void name_frame(struct flame_recorder *r, struct frame *f, const struct flame_sym *sy)
+/* Executable memory of no file: perf names its module /tmp/perf-PID.map,
+ * whether that JIT map exists or not. */
+static int perf_anon(const char *m)
+{
+	return strcmp(m, "//anon") == 0 || strncmp(m, "/dev/zero", 9) == 0 ||
+	       strncmp(m, "/anon_hugepage", 14) == 0 || strncmp(m, "[stack", 6) == 0 ||
+	       strncmp(m, "/SYSV", 5) == 0 || strcmp(m, "[heap]") == 0;
+}
+
+static void name_frame(struct flame_recorder *r, struct frame *f, const struct flame_sym *sy,
+		       uint32_t pid)
 {
 	struct flame_buf *b = &r->b;
 	flame_buf_reset(b);
@@ -189,12 +204,14 @@ static void name_frame(struct flame_recorder *r, struct frame *f, const struct f
 	} else {
 		f->unknown = 1;
 		flame_buf_addc(b, '[');
-		if (sy->kind == FLAME_SYM_NOSYM && sy->module && strcmp(sy->module, "[unknown]") != 0)
+		if (sy->kind == FLAME_SYM_NOSYM && sy->module && perf_anon(sy->module))
+			flame_buf_addf(b, "perf-%u.map", pid);
+		else if (sy->kind == FLAME_SYM_NOSYM && sy->module && strcmp(sy->module, "[unknown]") != 0)
 			add_base(b, sy->module);
 		else
 			flame_buf_adds(b, "unknown");
-		if (r->o.include_addrs)
-			flame_buf_addf(b, " <%" PRIx64 ">", f->ip);
+		if (r->o.include_addrs) /* as perf script prints it */
+			flame_buf_addf(b, " <%" PRIx64 ">", sy->kind == FLAME_SYM_NOSYM ? sy->map_addr : f->ip);
 		flame_buf_addc(b, ']');
 	}
 	if (r->o.annotate_kernel && (f->flags & F_KERNEL))
@@ -319,8 +336,8 @@ static struct frame *frame_get(struct flame_recorder *r, uint32_t pid, uint64_t 
 	/* symbolizing may have read /proc/PID/maps: the generation moved on,
 	 * but this answer is right for the address; file it under the old one */
 	struct frame *f = &r->cache[i];
-	*f = (struct frame){ gen, ip, flags, 0, NULL, 0, 0, 0, 0 };
-	name_frame(r, f, &sy);
+	*f = (struct frame){ .gen = gen, .ip = ip, .flags = flags };
+	name_frame(r, f, &sy, pid);
 	if (r->o.inline_frames || r->o.srcline)
 		src_expand(r, f, &sy);
 	r->ncache++;
@@ -392,8 +409,10 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 		flame_buf_addf(c, "-%u", pid);
 
 	uint64_t gen = flame_symbolizer_generation(r->sym, pid);
+	size_t ids_cap = r->ids_cap;
 	FLAME_GROW(r->ids, r->ids_cap, (size_t)n + 1);
-	r->fr = flame_xrealloc(r->fr, r->ids_cap * sizeof(*r->fr));
+	if (!r->fr || r->ids_cap != ids_cap)
+		r->fr = flame_xrealloc(r->fr, r->ids_cap * sizeof(*r->fr));
 	size_t nf = 0, nuser = 0, last_user = SIZE_MAX;
 	int ctx = 0; /* 0: none yet, 1: kernel, 2: user, 3: other (skipped) */
 	int first = 1;
@@ -414,7 +433,7 @@ static void add_sample(struct flame_recorder *r, const struct flame_sample_rec *
 			continue;
 		if (ctx == 0)
 			ctx = rec->u.sample.kernel ? 1 : 2;
-		uint32_t flags = (first ? 0 : F_RET) | (ctx == 1 ? F_KERNEL : java);
+		uint32_t flags = (first || r->o.ret_as_is ? 0 : F_RET) | (ctx == 1 ? F_KERNEL : java);
 		first = 0;
 		struct frame *f = frame_get(r, pid, ctx == 1 ? 0 : gen, ip, flags);
 		r->ids[nf] = f->name - 1;

@@ -49,6 +49,11 @@ struct flame_recorder_opts {
 	int annotate_offcpu; /* ... and their frames end in _[o] (--wall) */
 	int inline_frames;   /* --inline: inlined calls (DWARF) become frames "name_[i]" */
 	int srcline;         /* --srcline: frames end in ":file.c:LINE" (DWARF), else ":dso" */
+	int no_proc;         /* records from a file (perf.data): never look at /proc/PID */
+	const char *kallsyms; /* kernel symbols from this file, not /proc/kallsyms (NULL) */
+	int ret_as_is;       /* look return addresses up as they are, as perf script does,
+			      * not at the call before them (which names a call that
+			      * ends a function after that function) */
 };
 
 struct flame_record_stats {

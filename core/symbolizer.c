@@ -157,6 +157,8 @@ struct flame_symbolizer {
 	uint64_t *dso_slots;   /* hash of (path, ino) -> index + 1 */
 	size_t dso_nslots;
 	uint64_t next_gen;
+	int no_proc;           /* flame_symbolizer_no_proc() */
+	char *kallsyms;        /* opts.kallsyms, owned */
 	struct dso *vdso;
 	/* kernel */
 	struct dso *kernel;
@@ -235,6 +237,13 @@ static int leading_underscores(const char *s)
 	return n;
 }
 
+/* Of two aliases preferred alike, perf keeps the longer name ("mmap64",
+ * not "mmap"): is a that one, over b? */
+static int longer_alias(const struct dso *d, const struct sym *a, const struct sym *b)
+{
+	return a->rank == b->rank && strlen(d->names + a->name) > strlen(d->names + b->name);
+}
+
 /* Sort, keep the preferred alias at each address (sized over unsized,
  * global over local over weak, fewer leading underscores), and give
  * unsized symbols an end at the next symbol (perf does the same). */
@@ -253,10 +262,25 @@ static void syms_finish(struct dso *d, uint64_t limit)
 		if (k && d->syms[k - 1].start == d->syms[i].start) {
 			if (!d->syms[k - 1].end && d->syms[i].end)
 				d->syms[k - 1].end = d->syms[i].end;
+			if (longer_alias(d, &d->syms[i], &d->syms[k - 1]))
+				d->syms[k - 1].name = d->syms[i].name;
 			continue;
 		}
 		d->syms[k++] = d->syms[i];
 	}
+	/* an unsized symbol inside a sized one is a label in that function
+	 * (V8's construct_stub_create_deopt_addr): perf, which reads typed
+	 * functions only, names the function */
+	uint64_t cover = 0;
+	size_t j = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (!d->syms[i].end && d->syms[i].start < cover)
+			continue;
+		if (d->syms[i].end > cover)
+			cover = d->syms[i].end;
+		d->syms[j++] = d->syms[i];
+	}
+	k = j;
 	d->nsyms = k;
 	for (size_t i = 0; i < k; i++) {
 		if (d->syms[i].end <= d->syms[i].start) {
@@ -700,9 +724,10 @@ static void *kallsyms_load(void *arg)
 	struct flame_symbolizer *s = arg;
 	struct dso *d = s->kernel;
 	size_t len;
-	char *text = slurp_proc("/proc/kallsyms", &len);
+	char *text = slurp_proc(s->kallsyms ? s->kallsyms : "/proc/kallsyms", &len);
 	if (!text) {
-		s->kernel_why = "/proc/kallsyms is not readable";
+		s->kernel_why = s->kallsyms ? "the kernel symbols file is not readable"
+					    : "/proc/kallsyms is not readable";
 		return NULL;
 	}
 	size_t cap = 0, mcap = 0;
@@ -786,7 +811,8 @@ static void *kallsyms_load(void *arg)
 	size_t k = 0;
 	for (size_t i = 0; i < d->nsyms; i++) {
 		if (k && d->syms[k - 1].start == d->syms[i].start) {
-			if (d->syms[i].rank > d->syms[k - 1].rank) {
+			if (d->syms[i].rank > d->syms[k - 1].rank ||
+			    longer_alias(d, &d->syms[i], &d->syms[k - 1])) {
 				d->syms[k - 1] = d->syms[i];
 				modidx[k - 1] = modidx[i];
 			}
@@ -829,6 +855,7 @@ struct flame_symbolizer *flame_symbolizer_new(const struct flame_symbolizer_opts
 	struct flame_symbolizer *s = flame_xcalloc(1, sizeof(*s));
 	s->o = *o;
 	s->debug_dir = flame_xstrdup(o->debug_dir ? o->debug_dir : "/usr/lib/debug");
+	s->kallsyms = o->kallsyms ? flame_xstrdup(o->kallsyms) : NULL;
 	size_t n = strlen(s->debug_dir);
 	while (n > 1 && s->debug_dir[n - 1] == '/')
 		s->debug_dir[--n] = '\0';
@@ -873,6 +900,7 @@ void flame_symbolizer_free(struct flame_symbolizer *s)
 	free(s->dsos);
 	free(s->dso_slots);
 	free(s->debug_dir);
+	free(s->kallsyms);
 	free(s);
 }
 
@@ -1043,8 +1071,15 @@ void flame_symbolizer_mmap(struct flame_symbolizer *s, uint32_t pid, uint64_t st
 	p->gen = s->next_gen++;
 }
 
+void flame_symbolizer_no_proc(struct flame_symbolizer *s)
+{
+	s->no_proc = 1;
+}
+
 int flame_symbolizer_sync_proc(struct flame_symbolizer *s, uint32_t pid)
 {
+	if (s->no_proc)
+		return -1;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	FILE *f = fopen(path, "re");
@@ -1233,7 +1268,7 @@ static const char *demangled(struct flame_symbolizer *s, struct dso *d, size_t i
 		char *dm = NULL;
 		if ((raw[0] == '_' && (raw[1] == 'Z' || raw[1] == 'R')) ||
 		    (raw[0] == '_' && raw[1] == '_' && raw[2] == 'Z'))
-			dm = cplus_demangle(raw, DMGL_PARAMS | DMGL_ANSI);
+			dm = cplus_demangle(raw, DMGL_PARAMS | DMGL_ANSI | DMGL_RET_DROP); /* no return types, as perf */
 		d->dm[idx] = dm ? dm : flame_xstrdup(raw);
 	}
 	return d->dm[idx];
@@ -1254,6 +1289,14 @@ static int is_anon(const char *f)
 	return f[0] != '/' || f[1] == '/' || strncmp(f, "/memfd:", 7) == 0 ||
 	       strncmp(f, "/dev/zero", 9) == 0 || strncmp(f, "/SYSV", 5) == 0 ||
 	       (n > 10 && strcmp(f + n - 10, " (deleted)") == 0);
+}
+
+/* Memory perf gives no file addresses (its anon and no-dso maps). */
+static int perf_identity_map(const char *f)
+{
+	return strcmp(f, "//anon") == 0 || strncmp(f, "/dev/zero", 9) == 0 ||
+	       strncmp(f, "/anon_hugepage", 14) == 0 || strncmp(f, "[stack", 6) == 0 ||
+	       strncmp(f, "/SYSV", 5) == 0 || strcmp(f, "[heap]") == 0;
 }
 
 void flame_symbolizer_user(struct flame_symbolizer *s, uint32_t pid, uint64_t addr, int ret,
@@ -1283,6 +1326,7 @@ void flame_symbolizer_user(struct flame_symbolizer *s, uint32_t pid, uint64_t ad
 	out->dso = &d->pub;
 	out->module = m->module;
 	out->kind = FLAME_SYM_NOSYM;
+	out->map_addr = perf_identity_map(d->path) ? addr : addr - m->start + m->pgoff;
 	if (is_anon(d->path)) {
 		/* anonymous or vanished: JIT code lives in such mappings */
 		if (d != s->vdso) {

@@ -34,6 +34,8 @@ struct flame_symbolizer_opts {
 	int demangle;          /* demangle C++ and Rust names */
 	const char *debug_dir; /* root of separate debug files; NULL: /usr/lib/debug */
 	int kernel;            /* kernel addresses will be resolved: load /proc/kallsyms */
+	const char *kallsyms;  /* ... from this copy of it instead (perf's build-id cache
+				* keeps one per recorded kernel); NULL: /proc/kallsyms */
 };
 
 /* Where a dso's function names came from. */
@@ -77,6 +79,8 @@ struct flame_sym {
 	int has_addr;            /* addr is set: the address is in a mapped ELF file */
 	uint64_t addr;           /* ... its ELF address (after the return-address
 				  * adjustment), for flame_symbolizer_srcinfo() */
+	uint64_t map_addr;       /* FOUND/NOSYM in a user mapping: the address as perf script
+				  * prints it (within the file; anonymous memory: as is) */
 };
 
 struct flame_symbolizer;
@@ -95,8 +99,11 @@ void flame_symbolizer_mmap(struct flame_symbolizer *s, uint32_t pid, uint64_t st
 			   uint64_t pgoff, uint32_t maj, uint32_t min, uint64_t ino,
 			   const char *filename);
 /* Describe a running process from /proc: its mappings and its threads'
- * names.  -1 when it is gone. */
+ * names.  -1 when it is gone, or after flame_symbolizer_no_proc(). */
 int flame_symbolizer_sync_proc(struct flame_symbolizer *s, uint32_t pid);
+/* The processes are not live (records from a perf.data file): never read
+ * /proc/PID, whose PIDs may now be other processes. */
+void flame_symbolizer_no_proc(struct flame_symbolizer *s);
 
 /* The thread's current name; "" for a thread never described (the caller
  * may then use ":TID" like perf).  pid is set to its process when known. */

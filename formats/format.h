@@ -64,6 +64,9 @@ struct flame_parse_ctx {
 	const char *event;                 /* perf: event kept (decided before parsing) */
 	uint64_t chunk;                    /* sequence number of the chunk being parsed */
 	uint64_t lines;                    /* set by parse(): lines in the chunk */
+	/* set by parse() of readers that choose the event while reading
+	 * (perf.data): malloc'd, taken by the driver for the report */
+	char *chosen_event;
 	/* hard error: set failed, the line within the chunk and the message */
 	int failed;
 	uint64_t fail_line;
@@ -101,6 +104,12 @@ struct flame_format {
 	 * workers), so parse() may keep state from one chunk to the next of a
 	 * file; file_start resets it.  boundary() is not used. */
 	int streaming;
+	/* 1 (streaming formats only): the parser needs the whole input at
+	 * once (perf.data: sections point anywhere in the file).  A mapped
+	 * input is then handed over in one chunk (file_start and file_end
+	 * both set); other inputs arrive in order as usual and the parser
+	 * keeps them (in a temporary file) until file_end. */
+	int whole_input;
 	/* Optional, writers: what this format cannot hold of p, as one line
 	 * ("folded has no time; timeline dropped"), or NULL. */
 	const char *(*drops)(const struct flame_profile *p);
@@ -115,6 +124,7 @@ extern const struct flame_format flame_format_cpuprofile;
 extern const struct flame_format flame_format_d3;
 extern const struct flame_format flame_format_pprof;
 extern const struct flame_format flame_format_firefox;
+extern const struct flame_format flame_format_perfdata;
 
 /* Registry: every format, NULL-terminated. */
 extern const struct flame_format *const flame_formats[];

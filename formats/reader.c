@@ -186,6 +186,8 @@ static void process(struct flame_reader *r, struct worker *w, struct chunk *c)
 	w->ctx.event = event;
 	w->ctx.failed = 0;
 	int rc = c->fmt->parse(w->parsers[fi], c->data, c->len, c->file_start, c->file_end);
+	char *chosen = w->ctx.chosen_event;
+	w->ctx.chosen_event = NULL;
 	if (c->borrowed) {
 		/* Done with these pages: drop them from our resident set (the
 		 * page cache keeps them), so memory follows stacks, not file size. */
@@ -198,6 +200,11 @@ static void process(struct flame_reader *r, struct worker *w, struct chunk *c)
 	if (r->threaded)
 		pthread_mutex_lock(&r->mu);
 	r->infos[c->seq].nlines = w->ctx.lines;
+	if (chosen && !r->event) {
+		r->event = chosen;
+		chosen = NULL;
+	}
+	free(chosen);
 	if (rc < 0 && (!r->failed || c->seq < r->fail_seq)) {
 		r->failed = 1;
 		r->fail_seq = c->seq;
@@ -432,7 +439,10 @@ static int ready_to_parse(struct flame_reader *r, const char *buf, size_t len, i
 	if (ev) {
 		if (r->threaded)
 			pthread_mutex_lock(&r->mu);
-		r->event = ev;
+		if (r->event) /* chosen by an earlier perf.data input */
+			free(ev);
+		else
+			r->event = ev;
 		r->prepared = 1;
 		if (r->threaded)
 			pthread_mutex_unlock(&r->mu);
@@ -583,7 +593,7 @@ static int feed_mapped(struct flame_reader *r, const char *base, size_t len, str
 	}
 	ready_to_parse(r, base, len, 1);
 	r->bytes += len;
-	while (len - pos > r->chunk_size) {
+	while (len - pos > r->chunk_size && !r->cur_fmt->whole_input) {
 		size_t win = r->chunk_size, b;
 		for (;;) {
 			if (r->cur_fmt->streaming) {

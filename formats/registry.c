@@ -5,6 +5,7 @@
 /* Auto-detection asks every format; order only matters for listings. */
 const struct flame_format *const flame_formats[] = {
 	&flame_format_perf,
+	&flame_format_perfdata,
 	&flame_format_dtrace,
 	&flame_format_folded,
 	&flame_format_speedscope,

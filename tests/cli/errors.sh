@@ -304,7 +304,7 @@ group_usage() {
 	run collapse -f nope small.txt
 	expect_rc 2
 	expect_out_empty
-	expect_err_line "flame collapse: unknown format 'nope' (expected one of: perf, dtrace, folded, speedscope, chrome, cpuprofile, d3, firefox, pprof)"
+	expect_err_line "flame collapse: unknown format 'nope' (expected one of: perf, perf-data, dtrace, folded, speedscope, chrome, cpuprofile, d3, firefox, pprof)"
 	finish
 
 	local alias
@@ -387,7 +387,7 @@ group_input() {
 	run collapse junk.bin
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: junk.bin: unrecognized input format (expected one of: perf, dtrace, folded, speedscope, chrome, cpuprofile, d3, firefox, pprof); name it with --format"
+	expect_err_line "flame: junk.bin: unrecognized input format (expected one of: perf, perf-data, dtrace, folded, speedscope, chrome, cpuprofile, d3, firefox, pprof); name it with --format"
 	finish
 
 	# Detection looks at a fixed prefix of the input, whatever the pieces

@@ -26,7 +26,7 @@ static struct flame_unwinder *uw;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!sym) {
-		struct flame_symbolizer_opts so = { 0, NULL, 0 };
+		struct flame_symbolizer_opts so = { .demangle = 0 };
 		sym = flame_symbolizer_new(&so);
 		flame_symbolizer_sync_proc(sym, (uint32_t)getpid());
 		uw = flame_unwinder_new(sym);

@@ -107,7 +107,7 @@ static void feed_self_maps(struct flame_symbolizer *s, uint32_t pid)
 
 static void t_symbolizer_self(void)
 {
-	struct flame_symbolizer_opts o = { 1, NULL, 0 };
+	struct flame_symbolizer_opts o = { .demangle = 1 };
 	struct flame_symbolizer *s = flame_symbolizer_new(&o);
 	uint32_t pid = (uint32_t)getpid();
 	feed_self_maps(s, pid);
@@ -265,13 +265,13 @@ static void t_naming(void)
 	char want[2048];
 	snprintf(want, sizeof(want),
 		 "java-%u/%u;net/http.(*Client).Do_[j];com/example/App:::main_[j] 1\n"
-		 "my_prog-%u/%u;[unknown <10>];[anon <7000f00>] 1\n"
+		 "my_prog-%u/%u;[unknown <10>];[perf-%u.map <7000f00>] 1\n" /* as perf names anon memory */
 		 "my_prog-%u/%u;_start_[j];(anonymous namespace)::f_[j];a:bcd_[j];"
 		 "ns::Tmpl<std::function<int (int)> >::run_[j];Foo::bar_[j] 1\n"
 		 "my_prog-%u/%u;core::fmt::write_[j];mycrate::inner::foo_[j];"
 		 "mycrate::swap::<u32>_[j];ns::foo_[j] 1\n"
 		 "my_prog-%u/%u;net/http.(*Client).Do_[j];Lcom/example/App:::main_[j] 1\n",
-		 pid, jtid, pid, pid, pid, pid, pid, pid, pid, pid);
+		 pid, jtid, pid, pid, pid, pid, pid, pid, pid, pid, pid);
 	/* Go receivers keep their parentheses; java names lose the L under java only */
 	CHECK_STR(text, want);
 	free(text);
@@ -313,7 +313,7 @@ static void t_kernel(void)
 	}
 	if (f)
 		fclose(f);
-	struct flame_symbolizer_opts o = { 1, NULL, 1 };
+	struct flame_symbolizer_opts o = { .demangle = 1, .kernel = 1 };
 	struct flame_symbolizer *s = flame_symbolizer_new(&o);
 	const char *why;
 	int ok = flame_symbolizer_kernel_ok(s, &why);

@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 	flame_srcinfo_free(si);
 
 	/* the symbolizer: perf's runtime address to the ELF address */
-	struct flame_symbolizer_opts so = { 1, NULL, 0 };
+	struct flame_symbolizer_opts so = { .demangle = 1 };
 	struct flame_symbolizer *s = flame_symbolizer_new(&so);
 	CHECK(flame_symbolizer_file(s, "[vdso]") == NULL, "a file for [vdso]");
 	struct flame_dso *d = flame_symbolizer_file(s, bin);

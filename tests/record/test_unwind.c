@@ -162,7 +162,7 @@ static void t_unwind_self(void)
 	static struct snap s;
 	test_outer(&s);
 	CHECK(s.stack_size > 256);
-	struct flame_symbolizer_opts so = { 0, NULL, 0 };
+	struct flame_symbolizer_opts so = { .demangle = 0 };
 	struct flame_symbolizer *sym = flame_symbolizer_new(&so);
 	CHECK(flame_symbolizer_sync_proc(sym, (uint32_t)getpid()) == 0);
 	struct flame_unwinder *u = flame_unwinder_new(sym);
