@@ -1044,8 +1044,9 @@ static int pd_on_record(void *ctx, const struct flame_sample_rec *r)
 	struct pd_parser *p = ctx;
 	if (r->type == FLAME_REC_SAMPLE) {
 		/* an empty callchain: perf script prints no frames, so the
-		 * text path has no stack for it either */
-		if (!r->u.sample.nips &&
+		 * text path has no stack for it either; unless the user part
+		 * is to be unwound from a stack copy (--call-graph dwarf) */
+		if (!r->u.sample.nips && !r->u.sample.stack_size &&
 		    (p->pd.events[r->event].layout.sample_type & PERF_SAMPLE_CALLCHAIN))
 			return 0;
 		if (p->keep == -1) {

@@ -168,6 +168,19 @@ grep -q 'wcopy.*recorded build-id' "$TMP/err" && grep -q 'is gone' "$TMP/err" ||
 	{ cat "$TMP/err" >&2; fail "no warning about a file that is gone"; }
 has bid.folded '^wcopy;' "the samples of a file that is gone are lost"
 
+# perf record --call-graph dwarf: the user part of each stack is unwound
+# from the sample's registers and stack copy (core/unwind), as perf script
+# does; a program built without frame pointers shows its whole chain.
+# perf names libc's entry __libc_start_main_impl (a local alias in the
+# debug file), flame the global __libc_start_main: made equal here.
+perf record -q --call-graph dwarf -F 999 -o dwarf.data -- "$W/flame-test-nofp" >/dev/null 2>perf.err ||
+	{ cat perf.err >&2; fail "perf record --call-graph dwarf failed"; }
+run 0 "$FLAME" collapse -q -o da.folded dwarf.data
+perf script -i dwarf.data 2>/dev/null | "$FLAME" collapse -q | sed 's/__libc_start_main_impl/__libc_start_main/g' >db.folded
+same "perf record --call-graph dwarf" da.folded db.folded
+has da.folded '^flame-test-nofp;.*main;chain_a;chain_b;chain_c( [0-9]+)?$' \
+	"--call-graph dwarf: chain_c not unwound to main"
+
 # named explicitly, and read by the other commands
 run 0 "$FLAME" collapse -q -f perf-data -o n.folded threads.data
 cmp -s a.folded n.folded || fail "--format perf-data differs"
