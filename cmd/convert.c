@@ -11,6 +11,7 @@
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
+#include "../render/svg.h"
 #include "cmd.h"
 
 static const char usage_text[] =
@@ -26,7 +27,8 @@ static const char usage_text[] =
 	"  -f, --from FMT        input format (default: detected from the content)\n"
 	"  -t, --to FMT          output format (default: from the -o file name:\n"
 	"                        .speedscope.json, .trace.json, .cpuprofile,\n"
-	"                        .d3.json, .pb.gz, .pprof, .folded, .txt)\n"
+	"                        .d3.json, .firefox.json, .pb.gz, .pprof, .folded,\n"
+	"                        .txt, .svg)\n"
 	"  -o, --output FILE     write to FILE (default: standard output); FILE is\n"
 	"                        replaced only once complete; '.zst' compresses\n"
 	"      --sample-type T   pprof input: the sample type to read\n"
@@ -34,16 +36,21 @@ static const char usage_text[] =
 	"  -l, --list            list the formats that can be read and written\n"
 	"  -q, --quiet           no notes on stderr\n"
 	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
 	"\n"
 	"Examples:\n"
 	"  flame convert --to speedscope -o prof.speedscope.json perf.folded\n"
 	"  flame convert -o out.folded prof.speedscope.json\n"
 	"\n"
-	"Formats: folded, speedscope, chrome, cpuprofile, d3 and pprof are read and\n"
-	"written; perf and dtrace are read.  See 'man flame-convert' for what each\n"
-	"keeps.\n";
+	"Formats: folded, speedscope, chrome, cpuprofile, firefox, d3 and pprof are\n"
+	"read and written; perf, perf-data and dtrace are read; svg is written (a\n"
+	"flame graph with flame render's defaults; 'flame render' has its options).\n"
+	"See 'man flame-convert' for what each keeps.\n";
 
 enum { OPT_SAMPLE_TYPE = 256 };
+
+/* --to svg: not a format of formats/ but the renderer, with its defaults. */
+static const struct flame_format svg_target = { .name = "svg" };
 
 /* Writers that show time and threads when the profile has a timeline. */
 static int writer_uses_time(const struct flame_format *f)
@@ -73,6 +80,7 @@ static const struct flame_format *format_from_name(const char *path)
 		{ ".folded", "folded" },
 		{ ".collapsed", "folded" },
 		{ ".txt", "folded" },
+		{ ".svg", "svg" },
 	};
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "%s", path);
@@ -80,7 +88,7 @@ static const struct flame_format *format_from_name(const char *path)
 		buf[strlen(buf) - 4] = '\0';
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (ends_with(buf, t[i].suffix))
-			return flame_format_find(t[i].fmt);
+			return strcmp(t[i].fmt, "svg") == 0 ? &svg_target : flame_format_find(t[i].fmt);
 	return NULL;
 }
 
@@ -92,6 +100,21 @@ static void list_formats(void)
 		printf("%-11s %-5s %-5s %s\n", f->name, f->parse ? "yes" : "-", f->write ? "yes" : "-",
 		       f->summary);
 	}
+	printf("%-11s %-5s %-5s %s\n", "svg", "-", "yes",
+	       "interactive SVG flame graph (flame render's defaults)");
+}
+
+/* The profile as a flame graph: weights named after its unit. */
+static int write_svg(const struct flame_profile *prof, struct flame_output *out,
+		     struct flame_error *err)
+{
+	struct flame_render_opts o;
+	flame_render_opts_init(&o);
+	if (prof->unit == FLAME_UNIT_NANOSECONDS)
+		o.count_name = "ns";
+	else if (prof->unit == FLAME_UNIT_BYTES)
+		o.count_name = "bytes";
+	return flame_render_svg(prof, &o, out, err);
 }
 
 int cmd_convert(int argc, char **argv)
@@ -105,6 +128,7 @@ int cmd_convert(int argc, char **argv)
 		{ "list", no_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "sample-type", required_argument, NULL, OPT_SAMPLE_TYPE },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -117,7 +141,7 @@ int cmd_convert(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:t:o:j:lqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:t:o:j:lqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			from = flame_format_find(optarg);
@@ -126,8 +150,8 @@ int cmd_convert(int argc, char **argv)
 							 optarg, flame_format_names());
 			break;
 		case 't':
-			to = flame_format_find(optarg);
-			if (!to || !to->write)
+			to = strcmp(optarg, "svg") == 0 ? &svg_target : flame_format_find(optarg);
+			if (!to || (!to->write && to != &svg_target))
 				return flame_usage_error("convert", "cannot write format '%s' (see 'flame convert --list')",
 							 optarg);
 			break;
@@ -146,6 +170,9 @@ int cmd_convert(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("flame %s\n", FLAME_VERSION);
 			return EXIT_OK;
 		case OPT_SAMPLE_TYPE:
 			ro.sample_type = optarg;
@@ -191,6 +218,9 @@ int cmd_convert(int argc, char **argv)
 			if (rep.formats[i] && rep.formats[i]->streaming)
 				timed_input = 1;
 		const char *note = to->drops ? to->drops(&prof) : NULL;
+		if (to == &svg_target && timed_input)
+			note = "svg (merged stacks) has no time or threads; timeline dropped "
+			       "('flame render --flamechart' draws time)";
 		if (note)
 			fprintf(stderr, "flame: note: %s\n", note);
 		else if (timed_input && !writer_uses_time(to))
@@ -201,7 +231,7 @@ int cmd_convert(int argc, char **argv)
 		rc = flame_report_error(&err);
 		goto done;
 	}
-	if (to->write(&prof, out, &err) < 0) {
+	if ((to == &svg_target ? write_svg(&prof, out, &err) : to->write(&prof, out, &err)) < 0) {
 		flame_output_abort(out);
 		rc = flame_report_error(&err);
 		goto done;

@@ -14,6 +14,7 @@ static const char *const kind_names[FLAME_DIAG_NKINDS] = {
 	[FLAME_DIAG_BAD_DTRACE] = "dtrace header",
 	[FLAME_DIAG_BAD_RECORD] = "malformed perf.data record",
 	[FLAME_DIAG_SYMBOLS] = "file not as recorded",
+	[FLAME_DIAG_LATE_EVENT] = "event out of start order, cut",
 };
 
 void flame_diag_init(struct flame_diag *d)

@@ -21,6 +21,7 @@ enum flame_diag_kind {
 	FLAME_DIAG_BAD_DTRACE,    /* dtrace: header never ended */
 	FLAME_DIAG_BAD_RECORD,    /* perf.data: a record that does not decode (skipped) */
 	FLAME_DIAG_SYMBOLS,       /* perf.data: a recorded file changed or is gone (build-id) */
+	FLAME_DIAG_LATE_EVENT,    /* chrome: an event before its thread's folded time (cut) */
 	FLAME_DIAG_NKINDS
 };
 

@@ -40,6 +40,7 @@
  * otherwise the sampling form with one sample per distinct stack carrying
  * its weight.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,6 +395,18 @@ static void fold_end(struct chrome_parser *c, struct cthread *t, uint64_t ts, ui
 static void fold_event(struct chrome_parser *c, struct cthread *t, const struct raw_ev *e)
 {
 	uint64_t ts = e->ts < t->cursor ? t->cursor : e->ts;
+	if (e->ts < t->cursor && e->ph != 'E') {
+		/* said, not silent: part of this event's time is lost */
+		char what[192];
+		snprintf(what, sizeof(what),
+			 "at byte %" PRIu64 ": an event of thread %" PRIu32 " starts at %" PRIu64
+			 " ns, before the %" PRIu64 " ns its thread was folded to (its first events "
+			 "came in start order); cut to start there",
+			 flame_json_offset(c->jp), t->tid, e->ts, t->cursor);
+		size_t nl;
+		const char *name = flame_strtab_name(&c->ctx->prof->names, e->name, &nl);
+		flame_diag_add(c->ctx->diag, FLAME_DIAG_LATE_EVENT, c->ctx->chunk, 0, what, name, nl);
+	}
 	switch (e->ph) {
 	case 'X':
 		if (e->ts < t->cursor && e->end <= t->cursor)

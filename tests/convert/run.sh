@@ -7,6 +7,7 @@
 #   errors     malformed input: exit 1 and a message with offset and path
 #   chunking   the result does not depend on how the input arrives (nor on
 #              a UTF-8 byte order mark)
+#   svg        --to svg draws what flame render draws
 #   fold       Chrome B/E/X events give the same stacks whether a thread is
 #              folded as its events arrive or logged and sorted
 set -u
@@ -18,8 +19,9 @@ fails=0 passes=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 
-# writers that can be written to (the registry decides)
-writers=$("$flame" convert --list | awk 'NR > 1 && $3 == "yes" { print $1 }')
+# formats that can be written and read back (the registry decides; svg is
+# written only)
+writers=$("$flame" convert --list | awk 'NR > 1 && $2 == "yes" && $3 == "yes" { print $1 }')
 
 check_same() { # name expected actual
 	if cmp -s "$2" "$3"; then ok; else bad "$1"; diff "$2" "$3" | head -10; fi
@@ -35,6 +37,16 @@ golden)
 		"$flame" convert -q --to "$to" "$in" > "$tmp/out" 2> "$tmp/err" || { bad "$b: exit $?"; cat "$tmp/err"; continue; }
 		check_same "${b%.*} -> $to" "$f" "$tmp/out"
 	done
+	;;
+svg)
+	# --to svg (or -o *.svg) draws what flame render draws by default
+	"$flame" convert -q -o "$tmp/c.svg" "$fx/flame-minimal.folded.txt" || bad "convert -o .svg: exit $?"
+	"$flame" render -q -o "$tmp/r.svg" "$fx/flame-minimal.folded.txt" || bad "render: exit $?"
+	check_same "convert -o x.svg = flame render" "$tmp/r.svg" "$tmp/c.svg"
+	"$flame" convert --to svg "$fx/trace-event-array.json" > "$tmp/e.svg" 2> "$tmp/err" || bad "--to svg: exit $?"
+	grep -q '<title>alpha (14,000 ns, 100.00%)</title>' "$tmp/e.svg" && ok || bad "--to svg: weights not named after the unit (ns)"
+	grep -q "note: svg .* timeline dropped" "$tmp/err" && ok || bad "--to svg: no note on the dropped timeline"
+	"$flame" convert --list | grep -q '^svg  *-  *yes' && ok || bad "--list: no svg row"
 	;;
 flamechart)
 	# render --flamechart follows the timeline: c, d, c in time order
@@ -198,9 +210,12 @@ fold)
 	# probation) is taken as starting at that time, inside what is open then
 	{ awk 'BEGIN { for (i = 0; i < 5000; i++) printf "{\"ph\":\"X\",\"name\":\"a\",\"pid\":1,\"tid\":1,\"ts\":%d,\"dur\":5}\n", i * 10 }'
 	  echo '{"ph":"X","name":"late","pid":1,"tid":1,"ts":0,"dur":100000}'; } | trace > "$tmp/late.json"
-	"$flame" convert -q --to folded "$tmp/late.json" > "$tmp/out" || bad "late: exit $?"
+	"$flame" convert --to folded "$tmp/late.json" > "$tmp/out" 2> "$tmp/err" || bad "late: exit $?"
 	printf 'a 24995000\na;late 5000\n' > "$tmp/want"
 	check_same "late event after the probation" "$tmp/want" "$tmp/out"
+	# ... and said so
+	grep -q "warning: .*late.json: at byte [0-9]*: an event of thread 1 starts at 0 ns, before the 49990000 ns .*: 'late'" "$tmp/err" \
+		&& ok || { bad "late event: no warning"; cat "$tmp/err"; }
 	;;
 *)
 	echo "unknown group $group"; exit 2 ;;
