@@ -221,6 +221,25 @@ static const char *cstr(const unsigned char *p, const unsigned char *end)
 	return (const char *)p;
 }
 
+int flame_perf_type_used(uint32_t type)
+{
+	switch (type) {
+	case PERF_RECORD_SAMPLE:
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+	case PERF_RECORD_COMM:
+	case PERF_RECORD_FORK:
+	case PERF_RECORD_EXIT:
+	case PERF_RECORD_LOST:
+	case PERF_RECORD_LOST_SAMPLES:
+	case PERF_RECORD_THROTTLE:
+	case PERF_RECORD_SWITCH:
+	case PERF_RECORD_SWITCH_CPU_WIDE:
+		return 1;
+	}
+	return 0;
+}
+
 int flame_perf_decode(const struct flame_perf_layout *l, const void *rec, size_t len,
 		      struct flame_sample_rec *out)
 {
@@ -231,27 +250,13 @@ int flame_perf_decode(const struct flame_perf_layout *l, const void *rec, size_t
 	struct cur c = { (const unsigned char *)rec + sizeof(*h), (const unsigned char *)rec + len, 0 };
 	if (h->type == PERF_RECORD_SAMPLE)
 		return decode_sample(l, h, &c, out);
-	switch (h->type) {
-	case PERF_RECORD_MMAP:
-	case PERF_RECORD_MMAP2:
-	case PERF_RECORD_COMM:
-	case PERF_RECORD_FORK:
-	case PERF_RECORD_EXIT:
-	case PERF_RECORD_LOST:
-	case PERF_RECORD_LOST_SAMPLES:
-	case PERF_RECORD_THROTTLE:
-	case PERF_RECORD_UNTHROTTLE:
-	case PERF_RECORD_SWITCH:
-	case PERF_RECORD_SWITCH_CPU_WIDE:
-		break;
-	default:
+	if (!flame_perf_type_used(h->type))
 		return 0;
-	}
 	/* the body's own pid/tid come first where it has them; the trailer's
 	 * only fill what the body lacks */
 	uint32_t bpid = 0, btid = 0;
 	int has_pid = h->type != PERF_RECORD_LOST && h->type != PERF_RECORD_LOST_SAMPLES &&
-		      h->type != PERF_RECORD_THROTTLE && h->type != PERF_RECORD_UNTHROTTLE &&
+		      h->type != PERF_RECORD_THROTTLE &&
 		      h->type != PERF_RECORD_SWITCH && h->type != PERF_RECORD_SWITCH_CPU_WIDE;
 	if (read_trailer(l, &c, out) < 0)
 		return -1;
@@ -309,9 +314,6 @@ int flame_perf_decode(const struct flame_perf_layout *l, const void *rec, size_t
 		out->u.lost.lost = u64(&c);
 		break;
 	case PERF_RECORD_THROTTLE:
-	case PERF_RECORD_UNTHROTTLE:
-		if (h->type == PERF_RECORD_UNTHROTTLE)
-			return 0;
 		out->type = FLAME_REC_THROTTLE;
 		out->time = u64(&c);
 		break;

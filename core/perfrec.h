@@ -98,6 +98,10 @@ struct flame_perf_layout {
 int flame_perf_decode(const struct flame_perf_layout *l, const void *rec, size_t len,
 		      struct flame_sample_rec *out);
 
+/* Whether flame_perf_decode() can return 1 for records of this type
+ * (PERF_RECORD_*): the others may be skipped unread. */
+int flame_perf_type_used(uint32_t type);
+
 /* The record's time (0 when it carries none), for ordering records of
  * several buffers without decoding them. */
 uint64_t flame_perf_time(const struct flame_perf_layout *l, const void *rec, size_t len);

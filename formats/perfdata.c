@@ -458,25 +458,6 @@ static void sort_queue(struct walk *w)
 	}
 }
 
-static int wanted_type(uint32_t t)
-{
-	switch (t) {
-	case PERF_RECORD_SAMPLE:
-	case PERF_RECORD_MMAP:
-	case PERF_RECORD_MMAP2:
-	case PERF_RECORD_COMM:
-	case PERF_RECORD_FORK:
-	case PERF_RECORD_EXIT:
-	case PERF_RECORD_LOST:
-	case PERF_RECORD_LOST_SAMPLES:
-	case PERF_RECORD_THROTTLE:
-	case PERF_RECORD_SWITCH:
-	case PERF_RECORD_SWITCH_CPU_WIDE:
-		return 1;
-	}
-	return 0;
-}
-
 static void deliver(struct walk *w, const unsigned char *rec, uint32_t event, uint64_t off)
 {
 	if (w->stopped)
@@ -532,7 +513,7 @@ static void kernel_record(struct walk *w, const unsigned char *rec, uint64_t off
 	struct perf_event_header h;
 	memcpy(&h, rec, sizeof(h));
 	pd->stats.records++;
-	if (!wanted_type(h.type))
+	if (!flame_perf_type_used(h.type))
 		return;
 	if (h.type == PERF_RECORD_SAMPLE)
 		pd->stats.samples++;

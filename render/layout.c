@@ -446,7 +446,10 @@ static void build_reversed(const struct flame_profile *p, struct flame_profile *
 	for (size_t n = 1; n < p->nnodes; n++) {
 		if (!is_line(p, (uint32_t)n))
 			continue;
-		size_t d = strip_trailing(path, node_path(p, (uint32_t)n, &path, &cap));
+		/* two statements: node_path may move path, which an argument
+		 * list could have read before the call */
+		size_t d = node_path(p, (uint32_t)n, &path, &cap);
+		d = strip_trailing(path, d);
 		reverse_path(path, d);
 		FLAME_GROW(ids, ids_cap, d + 1);
 		for (size_t i = 0; i < d; i++)
