@@ -140,14 +140,6 @@ int cmd_collapse(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			rc = EXIT_OK;
-			goto out;
-		case 'V':
-			printf("flame %s\n", FLAME_VERSION);
-			rc = EXIT_OK;
-			goto out;
 		case OPT_PID:
 			ro.include_pid = 1;
 			break;
@@ -194,11 +186,8 @@ int cmd_collapse(int argc, char **argv)
 		case OPT_DEBUG_DIR:
 			debug_dir = optarg;
 			break;
-		case ':':
-			flame_usage_error("collapse", "option '%s' needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			flame_usage_error("collapse", "unknown option '%s'", argv[optind - 1]);
+		default: /* -h, -V, a missing value, an unknown option */
+			rc = flame_common_option("collapse", c, usage_text, argv);
 			goto out;
 		}
 	}

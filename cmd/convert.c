@@ -168,19 +168,11 @@ int cmd_convert(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("flame %s\n", FLAME_VERSION);
-			return EXIT_OK;
 		case OPT_SAMPLE_TYPE:
 			ro.sample_type = optarg;
 			break;
-		case ':':
-			return flame_usage_error("convert", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return flame_usage_error("convert", "unknown option '%s'", argv[optind - 1]);
+		default: /* -h, -V, a missing value, an unknown option */
+			return flame_common_option("convert", c, usage_text, argv);
 		}
 	}
 	if (!to && output && strcmp(output, "-") != 0)

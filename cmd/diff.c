@@ -231,19 +231,11 @@ int cmd_diff(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("flame %s\n", FLAME_VERSION);
-			return EXIT_OK;
 		case OPT_NO_FAST_PATH:
 			fast = 0;
 			break;
-		case ':':
-			return flame_usage_error("diff", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return flame_usage_error("diff", "unknown option '%s'", argv[optind - 1]);
+		default: /* -h, -V, a missing value, an unknown option */
+			return flame_common_option("diff", c, usage_text, argv);
 		}
 	}
 	if (argc - optind != 2)

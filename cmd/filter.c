@@ -259,14 +259,6 @@ int cmd_filter(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			rc = EXIT_OK;
-			goto out;
-		case 'V':
-			printf("flame %s\n", FLAME_VERSION);
-			rc = EXIT_OK;
-			goto out;
 		case OPT_INPUT_FORMAT:
 			in_fmt = flame_format_find(optarg);
 			if (!in_fmt || !in_fmt->parse) {
@@ -289,11 +281,8 @@ int cmd_filter(int argc, char **argv)
 		case OPT_NO_FAST_PATH:
 			fast = 0;
 			break;
-		case ':':
-			flame_usage_error("filter", "option '%s' needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			flame_usage_error("filter", "unknown option '%s'", argv[optind - 1]);
+		default: /* -h, -V, a missing value, an unknown option */
+			rc = flame_common_option("filter", c, usage_text, argv);
 			goto out;
 		}
 	}

@@ -586,14 +586,6 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		case 'q':
 			r->quiet = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			*done = 1;
-			return EXIT_OK;
-		case 'V':
-			printf("flame %s\n", FLAME_VERSION);
-			*done = 1;
-			return EXIT_OK;
 		case OPT_PID:
 			r->ropts.include_pid = 1;
 			break;
@@ -656,8 +648,6 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		case OPT_SRCLINE:
 			r->ropts.srcline = 1;
 			break;
-		case ':':
-			return flame_usage_error("record", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (c >= OPT_TITLE && c <= OPT_NO_JS) {
 				if (svg_option(r, c, optarg) != 0)
@@ -666,7 +656,9 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 					r->svg_option = longopts[idx].name;
 				break;
 			}
-			return flame_usage_error("record", "unknown option '%s'", argv[optind - 1]);
+			/* -h, -V, a missing value, an unknown option */
+			*done = c == 'h' || c == 'V';
+			return flame_common_option("record", c, usage_text, argv);
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0)

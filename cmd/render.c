@@ -415,14 +415,6 @@ int cmd_render(int argc, char **argv)
 			if (flame_parse_jobs("render", optarg, &jobs) < 0)
 				goto out;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			rc = EXIT_OK;
-			goto out;
-		case 'V':
-			printf("flame %s\n", FLAME_VERSION);
-			rc = EXIT_OK;
-			goto out;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "svg") && strcmp(optarg, "top") && strcmp(optarg, "tree")) {
 				flame_usage_error("render", "unknown view '%s' (expected svg, top or tree)",
@@ -624,11 +616,8 @@ int cmd_render(int argc, char **argv)
 		case OPT_NO_STREAM:
 			no_stream = 1;
 			break;
-		case ':':
-			flame_usage_error("render", "option '%s' needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			flame_usage_error("render", "unknown option '%s'", argv[optind - 1]);
+		default: /* -h, -V, a missing value, an unknown option */
+			rc = flame_common_option("render", c, usage_text, argv);
 			goto out;
 		}
 	}
