@@ -148,12 +148,9 @@ static int cp_parse(void *vp, const char *buf, size_t len, int file_start, int f
 /* An object with "nodes" and "callFrame" early, and no traceEvents. */
 static enum flame_probe cp_probe(const char *buf, size_t len, int eof)
 {
-	size_t i = flame_json_start(buf, len);
-	if (i >= len)
-		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
-	if (buf[i] != '{' || memmem(buf, len, "\"traceEvents\"", 13) ||
-	    memmem(buf, len, "speedscope.app/file-format-schema.json", 38))
-		return FLAME_PROBE_NO;
+	enum flame_probe pre = flame_probe_other_json_object(buf, len, eof);
+	if (pre != FLAME_PROBE_YES)
+		return pre;
 	return memmem(buf, len, "\"nodes\"", 7) && memmem(buf, len, "\"callFrame\"", 11) ? FLAME_PROBE_YES
 											 : FLAME_PROBE_NO;
 }

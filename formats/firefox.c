@@ -395,12 +395,9 @@ static int ff_parse(void *vp, const char *buf, size_t len, int file_start, int f
 /* {"meta": {... "interval" ...} ... "threads"} among the first bytes */
 static enum flame_probe ff_probe(const char *buf, size_t len, int eof)
 {
-	size_t i = flame_json_start(buf, len);
-	if (i >= len)
-		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
-	if (buf[i] != '{' || memmem(buf, len, "\"traceEvents\"", 13) ||
-	    memmem(buf, len, "speedscope.app/file-format-schema.json", 38))
-		return FLAME_PROBE_NO;
+	enum flame_probe pre = flame_probe_other_json_object(buf, len, eof);
+	if (pre != FLAME_PROBE_YES)
+		return pre;
 	if (memmem(buf, len, "\"meta\"", 6) && memmem(buf, len, "\"interval\"", 10) &&
 	    (memmem(buf, len, "\"preprocessedProfileVersion\"", 28) || memmem(buf, len, "\"stackwalk\"", 11)))
 		return FLAME_PROBE_YES;

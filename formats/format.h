@@ -132,6 +132,12 @@ const struct flame_format *flame_format_find(const char *name);
 /* Comma-separated list of readable format names, for messages. */
 const char *flame_format_names(void);
 
+/* The start of the probe of a JSON object format that is neither a Chrome
+ * trace nor a speedscope file (cpuprofile, Firefox): FLAME_PROBE_YES when
+ * buf may be one (look further), FLAME_PROBE_MAYBE when only white space
+ * has come so far, FLAME_PROBE_NO when it cannot be. */
+enum flame_probe flame_probe_other_json_object(const char *buf, size_t len, int eof);
+
 /* Record a hard error in ctx; returns -1. */
 int flame_parse_fail(struct flame_parse_ctx *ctx, uint64_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "../core/json.h"
 #include "format.h"
 
 /* Auto-detection asks every format; order only matters for listings. */
@@ -61,4 +62,15 @@ const char *flame_format_names(void)
 		names[o] = '\0';
 	}
 	return names;
+}
+
+enum flame_probe flame_probe_other_json_object(const char *buf, size_t len, int eof)
+{
+	size_t i = flame_json_start(buf, len);
+	if (i >= len)
+		return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
+	if (buf[i] != '{' || memmem(buf, len, "\"traceEvents\"", 13) ||
+	    memmem(buf, len, "speedscope.app/file-format-schema.json", 38))
+		return FLAME_PROBE_NO;
+	return FLAME_PROBE_YES;
 }
