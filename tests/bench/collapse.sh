@@ -22,6 +22,7 @@
 # See tests/bench/README.md.
 set -euo pipefail
 export LC_ALL=C
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/../.." && pwd)
@@ -30,7 +31,6 @@ flame=${1:-${FLAME:-$repo_root/build/flame}}
 size_mb=${2:-200}
 runs=${RUNS:-3}
 
-die() { echo "collapse.sh: $*" >&2; exit 2; }
 
 [[ -x $flame ]] || die "no flame binary at '$flame' (build it, or pass its path as the first argument)"
 flame=$(cd "$(dirname "$flame")" && pwd)/$(basename "$flame")
@@ -45,21 +45,7 @@ nproc=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 MB=1048576   # 1 MB = 2^20 bytes, for sizes, throughput and RSS alike
 
 # ---------------------------------------------------------------- work dir
-if [[ -n ${BENCH_DIR:-} ]]; then
-	mkdir -p "$BENCH_DIR"
-	work=$(cd "$BENCH_DIR" && pwd)
-	keep_inputs=1
-else
-	work=$(mktemp -d "${TMPDIR:-/tmp}/flame-bench.XXXXXX")
-	keep_inputs=0
-fi
-scratch=$(mktemp -d "$work/run.XXXXXX")
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() {
-	rm -rf "$scratch"
-	if [[ $keep_inputs == 0 ]]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+bench_workdir
 
 # ---------------------------------------------------------------- helpers
 have_time=0
@@ -338,7 +324,7 @@ else
 		"$(met "$max_rss < 64")" "$max_rss" "$max_rss_label"
 fi
 
-if [[ $keep_inputs == 1 ]]; then
+if [[ $keep == 1 ]]; then
 	echo
 	echo "inputs kept in $work"
 fi

@@ -27,13 +27,13 @@
 # a MISMATCH line and exit status 1 otherwise.  Timings are information.
 set -euo pipefail
 export LC_ALL=C
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/../.." && pwd)
 flame=${1:-${FLAME:-$repo_root/build/flame}}
 size_mb=${2:-185}
 runs=${RUNS:-3}
-die() { echo "diff.sh: $*" >&2; exit 2; }
 [[ -x $flame ]] || die "no flame binary at '$flame'"
 [[ $size_mb =~ ^[0-9]+$ && $size_mb -gt 0 ]] || die "SIZE_MB must be a positive integer"
 
@@ -42,17 +42,7 @@ base=$repo_root/fixtures/conformance/collapse-perf/example-perf-stacks/expected.
 MB=1048576
 nproc=$(nproc 2> /dev/null || echo 1)
 
-if [[ -n ${BENCH_DIR:-} ]]; then
-	mkdir -p "$BENCH_DIR"
-	work=$(cd "$BENCH_DIR" && pwd)
-	keep=1
-else
-	work=$(mktemp -d "${TMPDIR:-/tmp}/flame-bench.XXXXXX")
-	keep=0
-fi
-scratch=$(mktemp -d "$work/run.XXXXXX")
-cleanup() { rm -rf "$scratch"; if [[ $keep == 0 ]]; then rm -rf "$work"; fi; }
-trap cleanup EXIT
+bench_workdir
 
 # ---- inputs
 n=$(( (size_mb * MB + $(stat -c %s "$base") - 1) / $(stat -c %s "$base") ))

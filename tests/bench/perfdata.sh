@@ -23,6 +23,7 @@
 # perf_event_open.  Not a test: it never fails on timings.
 set -euo pipefail
 export LC_ALL=C
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 flame=${1:-${FLAME:-$root/build/flame}}
 secs=${2:-10}
@@ -39,9 +40,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/flame-bench-perfdata.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-now() { date +%s%N; }
 TIMEFORMAT='%U %S' # bash's time: user and system seconds of the command and its children
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 total() { awk '{ t += $NF } END { print t + 0 }' "$1"; }
 
 threads=$(nproc)

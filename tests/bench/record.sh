@@ -26,6 +26,7 @@
 # workload, default 100000).  Needs perf_event_open (root, or
 # kernel.perf_event_paranoid <= 2).  Not a test: it never fails on timings.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 flame=${1:-${FLAME:-$root/build/flame}}
 secs=${2:-5}
@@ -43,9 +44,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/flame-bench-record.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-now() { date +%s%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-stamp_ms() { awk '{ printf "%.3f\n", ($2 - $1) / 1e6 }' "$1"; } # workload's own wall time
 cpu_ms() { awk '{ printf "%.3f\n", $3 / 1e6 }' "$1"; }            # ... and CPU time
 end_ns() { awk '{ print $2 }' "$1"; }
 

@@ -28,6 +28,7 @@
 # different graphs.
 set -euo pipefail
 export LC_ALL=C
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/../.." && pwd)
@@ -36,25 +37,11 @@ stacks=${2:-300000}
 runs=${RUNS:-3}
 MB=1048576
 
-die() { echo "render.sh: $*" >&2; exit 2; }
 [[ -x $flame ]] || die "no flame binary at '$flame'"
 flame=$(cd "$(dirname "$flame")" && pwd)/$(basename "$flame")
 command -v perl >/dev/null || die "perl is needed to generate the input"
 
-if [[ -n ${BENCH_DIR:-} ]]; then
-	mkdir -p "$BENCH_DIR"
-	work=$(cd "$BENCH_DIR" && pwd)
-	keep=1
-else
-	work=$(mktemp -d "${TMPDIR:-/tmp}/flame-render-bench.XXXXXX")
-	keep=0
-fi
-scratch=$(mktemp -d "$work/run.XXXXXX")
-cleanup() {
-	rm -rf "$scratch"
-	if [[ $keep == 0 ]]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+bench_workdir
 
 unsorted=$work/render-$stacks.unsorted.folded
 sorted=$work/render-$stacks.folded

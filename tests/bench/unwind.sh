@@ -17,6 +17,7 @@
 # Environment: FREQ (default 997), STACK (bytes copied per sample, default
 # 8192).  Needs perf_event_open.  Not a test: it never fails on timings.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 flame=${1:-${FLAME:-$root/build/flame}}
 secs=${2:-3}
@@ -34,9 +35,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/flame-bench-unwind.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-now() { date +%s%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-stamp_ms() { awk '{ printf "%.3f\n", ($2 - $1) / 1e6 }' "$1"; }
 
 # calibrate: calls of chain_a for about $secs seconds
 FLAME_WORK_STAMP=cal "$work" -n 2000
