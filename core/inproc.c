@@ -161,13 +161,9 @@ int flame_inproc_perf_denied(char *why, size_t cap)
 	if (e != EACCES && e != EPERM && e != ENOSYS)
 		return 0;
 	char paranoid[32] = "";
-	int pfd = open("/proc/sys/kernel/perf_event_paranoid", O_RDONLY | O_CLOEXEC);
-	if (pfd >= 0) {
-		ssize_t n = read(pfd, paranoid, sizeof(paranoid) - 1);
-		close(pfd);
-		paranoid[n > 0 ? n : 0] = '\0';
-		paranoid[strcspn(paranoid, "\n")] = '\0';
-	}
+	if (flame_read_head("/proc/sys/kernel/perf_event_paranoid", paranoid, sizeof(paranoid)) < 0)
+		paranoid[0] = '\0';
+	paranoid[strcspn(paranoid, "\n")] = '\0';
 	if (flame_sampler_seccomp_filtered())
 		snprintf(why, cap, "%s, a seccomp filter is installed", strerror(e));
 	else if (e != ENOSYS && paranoid[0])
@@ -183,16 +179,8 @@ int flame_inproc_start(struct flame_inproc *p, uint64_t freq, unsigned depth,
 	memset(p, 0, sizeof(*p));
 	if (depth == 0) {
 		/* as deep as perf would go, so the recorder's notion of a cut stack holds */
-		char buf[32];
-		int fd = open("/proc/sys/kernel/perf_event_max_stack", O_RDONLY | O_CLOEXEC);
-		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		depth = 127;
-		if (n > 0) {
-			buf[n] = '\0';
-			depth = (unsigned)strtoul(buf, NULL, 10);
-		}
+		long v;
+		depth = flame_read_long("/proc/sys/kernel/perf_event_max_stack", &v) == 0 ? (unsigned)v : 127;
 		if (depth < 1 || depth > 512)
 			depth = depth < 1 ? 127 : 512;
 	}

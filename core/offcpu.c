@@ -4,7 +4,6 @@
 #include "offcpu.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +66,8 @@ int flame_tracefs_event_id(const char *system, const char *event, uint64_t *id,
 		return -1;
 	char path[256], buf[64];
 	snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs_dir, system, event);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	long n = flame_read_head(path, buf, sizeof(buf));
+	if (n < 0) {
 		int e = errno;
 		if (e == ENOENT) {
 			char dir[192];
@@ -89,12 +88,8 @@ int flame_tracefs_event_id(const char *system, const char *event, uint64_t *id,
 		return flame_error_set(err, FLAME_ERR_IO, NULL, 0, "cannot read %s: %s", path,
 				       strerror(e));
 	}
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return flame_error_set(err, FLAME_ERR_IO, NULL, 0, "cannot read %s: %s", path,
-				       n < 0 ? strerror(errno) : "empty file");
-	buf[n] = '\0';
+	if (n == 0)
+		return flame_error_set(err, FLAME_ERR_IO, NULL, 0, "cannot read %s: empty file", path);
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(buf, &end, 10);

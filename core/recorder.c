@@ -3,7 +3,6 @@
  */
 #include "recorder.h"
 
-#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -103,16 +102,9 @@ struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
 	if (o->offcpu)
 		r->off = flame_offcpu_new();
 	r->max_stack = 127;
-	char buf[32];
-	int fd = open("/proc/sys/kernel/perf_event_max_stack", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		if (n > 0) {
-			buf[n] = '\0';
-			r->max_stack = strtoull(buf, NULL, 10);
-		}
-		close(fd);
-	}
+	long v;
+	if (flame_read_long("/proc/sys/kernel/perf_event_max_stack", &v) == 0)
+		r->max_stack = (uint64_t)v;
 	return r;
 }
 

@@ -5,7 +5,6 @@
 #include "sampler.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/perf_event.h>
 #include <stdarg.h>
@@ -140,12 +139,7 @@ static void online_cpus(struct flame_sampler *s)
 {
 	char buf[4096];
 	size_t cap = 0;
-	int fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
+	if (flame_read_head("/sys/devices/system/cpu/online", buf, sizeof(buf)) > 0) {
 		char *p = buf;
 		while (*p && *p != '\n') {
 			char *e;
@@ -275,22 +269,6 @@ static long perf_open(struct perf_event_attr *a, pid_t pid, int cpu, int group, 
 	return syscall(SYS_perf_event_open, a, pid, cpu, group, fl);
 }
 
-static int read_int_file(const char *path, long *v)
-{
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	char *e;
-	*v = strtol(buf, &e, 10);
-	return e == buf ? -1 : 0;
-}
-
 /* Whether the effective capability set holds cap. */
 static int has_cap(int cap)
 {
@@ -305,14 +283,8 @@ static int has_cap(int cap)
 int flame_sampler_seccomp_filtered(void)
 {
 	char buf[8192];
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (flame_read_head("/proc/self/status", buf, sizeof(buf)) <= 0)
 		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	const char *p = strstr(buf, "\nSeccomp:");
 	if (!p)
 		return 0;
@@ -340,7 +312,7 @@ static int explain(struct flame_sampler *s, int e, pid_t tid, int kernel_wanted,
 		   struct flame_error *err)
 {
 	long paranoid = 99;
-	int have_paranoid = read_int_file("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0;
+	int have_paranoid = flame_read_long("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0;
 	int privileged = geteuid() == 0 || has_cap(CAP_PERFMON) || has_cap(CAP_SYS_ADMIN);
 	char exe[512];
 	const char *ev = s->ev->name;
@@ -407,7 +379,7 @@ static int explain(struct flame_sampler *s, int e, pid_t tid, int kernel_wanted,
 			s->nfds);
 	case EINVAL: {
 		long maxrate = 0;
-		if (read_int_file("/proc/sys/kernel/perf_event_max_sample_rate", &maxrate) == 0 &&
+		if (flame_read_long("/proc/sys/kernel/perf_event_max_sample_rate", &maxrate) == 0 &&
 		    (long long)(s->cfg.freq ? s->cfg.freq : 997) > (long long)maxrate)
 			return flame_error_set(
 				err, FLAME_ERR_USAGE, NULL, 0,
@@ -488,7 +460,7 @@ static int open_one(struct flame_sampler *s, pid_t tid, int cpu, int enable_on_e
 		return fd < 0 ? -1 : (int)fd;
 	}
 	long maxrate;
-	if (read_int_file("/proc/sys/kernel/perf_event_max_sample_rate", &maxrate) == 0 &&
+	if (flame_read_long("/proc/sys/kernel/perf_event_max_sample_rate", &maxrate) == 0 &&
 	    maxrate > 0 && s->cfg.freq > (uint64_t)maxrate) {
 		/* the kernel would throttle a fixed period silently: say it now */
 		*e = EINVAL;
@@ -514,7 +486,7 @@ static int open_one(struct flame_sampler *s, pid_t tid, int cpu, int enable_on_e
 			}
 			long paranoid = 0;
 			char p[32] = "?";
-			if (read_int_file("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0)
+			if (flame_read_long("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0)
 				snprintf(p, sizeof(p), "%ld", paranoid);
 			note(s, "kernel stacks not sampled: kernel.perf_event_paranoid is %s; to include them "
 				"run as root or 'sudo sysctl kernel.perf_event_paranoid=1'\n", p);
@@ -579,7 +551,7 @@ static int open_offcpu(struct flame_sampler *s, pid_t tid, int cpu, int enable_o
 static int explain_offcpu(struct flame_sampler *s, int e, pid_t tid, struct flame_error *err)
 {
 	long paranoid = 99;
-	int have_paranoid = read_int_file("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0;
+	int have_paranoid = flame_read_long("/proc/sys/kernel/perf_event_paranoid", &paranoid) == 0;
 	int privileged = geteuid() == 0 || has_cap(CAP_PERFMON) || has_cap(CAP_SYS_ADMIN);
 	if ((e == EACCES || e == EPERM) && !privileged && have_paranoid && paranoid == 2 &&
 	    !flame_sampler_seccomp_filtered())

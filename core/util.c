@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,4 +189,29 @@ double flame_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+long flame_read_head(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, cap - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		return -1;
+	}
+	buf[n] = '\0';
+	return (long)n;
+}
+
+int flame_read_long(const char *path, long *v)
+{
+	char buf[64], *e;
+	if (flame_read_head(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	*v = strtol(buf, &e, 10);
+	return e == buf ? -1 : 0;
 }

@@ -61,4 +61,12 @@ int flame_ncpus(void);
 /* Monotonic clock in seconds. */
 double flame_now(void);
 
+/* The first cap - 1 bytes (at most) of the file at path into buf,
+ * NUL-terminated: for /proc and /sys files and other short ones.  Returns
+ * the bytes read, or -1 (errno set) when it cannot be opened or read. */
+long flame_read_head(const char *path, char *buf, size_t cap);
+/* The number a short file starts with (/proc/sys/kernel/...): 0, or -1
+ * when the file cannot be read or does not start with a number. */
+int flame_read_long(const char *path, long *v);
+
 #endif
