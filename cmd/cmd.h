@@ -13,6 +13,7 @@
 #ifndef FLAME_CMD_H
 #define FLAME_CMD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../core/error.h"
@@ -35,8 +36,22 @@ int cmd_filter(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 
-/* "flame: <msg>" on stderr; returns the exit code for err->kind. */
+/* The command being run, for the messages below ("render"); set once by
+ * the dispatcher in flame.c. */
+void flame_set_command(const char *name);
+const char *flame_command(void);
+
+/* Diagnostics, one prefix style: "flame CMD: ...", "flame CMD: warning:
+ * ...", "flame CMD: note: ...", one line each (no final newline in fmt). */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "flame CMD: <msg>" on stderr; returns the exit code for err->kind. */
 int flame_report_error(const struct flame_error *err);
+/* Edit distance of two short strings (99 past 32 bytes), for "the most
+ * similar command/option is". */
+size_t flame_edit_distance(const char *a, const char *b);
 /* Print "flame <cmd>: <fmt>" and a hint to --help; returns EXIT_USAGE. */
 int flame_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The answers every command gives alike, for getopt_long's c: 'h' (usage

@@ -11,10 +11,75 @@
 #include "../formats/folded.h"
 #include "cmd.h"
 
+static const char *command = "flame";
+
+void flame_set_command(const char *name)
+{
+	command = name;
+}
+
+const char *flame_command(void)
+{
+	return command;
+}
+
+static void say(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "flame %s: %s", command, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say("", fmt, ap);
+	va_end(ap);
+}
+
+void cmd_warning(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void cmd_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say("note: ", fmt, ap);
+	va_end(ap);
+}
+
 int flame_report_error(const struct flame_error *err)
 {
-	fprintf(stderr, "flame: %s\n", err->msg);
+	cmd_error("%s", err->msg);
 	return err->kind == FLAME_ERR_USAGE ? EXIT_USAGE : EXIT_DATA;
+}
+
+size_t flame_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return 99;
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
 }
 
 int flame_usage_error(const char *cmd, const char *fmt, ...)
@@ -92,16 +157,14 @@ uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet)
 		const char *file = rep->diag.nex[k] ? rep->files[e->chunk] : "";
 		if (flame_diag_kind_is_note((enum flame_diag_kind)k)) {
 			if (!quiet && rep->event_given)
-				fprintf(stderr,
-					"flame: note: kept event '%s' (--event-filter); skipped %llu "
-					"sample%s of other events, first at %s%s (%s)\n",
+				cmd_note("kept event '%s' (--event-filter); skipped %llu "
+					 "sample%s of other events, first at %s%s (%s)",
 					rep->event ? rep->event : "", (unsigned long long)n, n == 1 ? "" : "s",
 					file, line_suffix(e->line, ln, sizeof(ln)), e->text);
 			else if (!quiet)
-				fprintf(stderr,
-					"flame: note: kept event '%s' (the first seen); skipped %llu "
-					"sample%s of other events, first at %s%s (%s); "
-					"choose with --event-filter\n",
+				cmd_note("kept event '%s' (the first seen); skipped %llu "
+					 "sample%s of other events, first at %s%s (%s); "
+					 "choose with --event-filter",
 					rep->event ? rep->event : "", (unsigned long long)n, n == 1 ? "" : "s",
 					file, line_suffix(e->line, ln, sizeof(ln)), e->text);
 			continue;
@@ -109,11 +172,11 @@ uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet)
 		warnings += n;
 		for (int i = 0; i < rep->diag.nex[k]; i++) {
 			e = &rep->diag.ex[k][i];
-			fprintf(stderr, "flame: warning: %s%s: %s\n", rep->files[e->chunk],
+			cmd_warning("%s%s: %s", rep->files[e->chunk],
 				line_suffix(e->line, ln, sizeof(ln)), e->text);
 		}
 		if (n > (uint64_t)rep->diag.nex[k])
-			fprintf(stderr, "flame: warning: %llu lines skipped in all: %s\n",
+			cmd_warning("%llu lines skipped in all: %s",
 				(unsigned long long)n, flame_diag_kind_name((enum flame_diag_kind)k));
 	}
 	return warnings;
@@ -138,7 +201,7 @@ void flame_note_no_dwarf(const char *cmd, struct flame_dso *const *dsos, size_t 
 	qsort(v, k, sizeof(*v), by_samples);
 	if (k) {
 		fprintf(stderr, "flame %s: note: no DWARF line tables (build with -g, or install the "
-				"debug package) in", cmd);
+				"debug package) in", command);
 		for (size_t i = 0; i < k && i < 5; i++)
 			fprintf(stderr, "%s %s", i ? "," : "", v[i]->path);
 		if (k > 5)

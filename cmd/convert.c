@@ -200,7 +200,7 @@ int cmd_convert(int argc, char **argv)
 	}
 	flame_report_quality(&rep, quiet);
 	if (prof.overflow) {
-		fprintf(stderr, "flame: a stack's total weight does not fit in 64 bits\n");
+		cmd_error("a stack's total weight does not fit in 64 bits");
 		rc = EXIT_DATA;
 		goto done;
 	}
@@ -214,9 +214,9 @@ int cmd_convert(int argc, char **argv)
 			note = "svg (merged stacks) has no time or threads; timeline dropped "
 			       "('flame render --flamechart' draws time)";
 		if (note)
-			fprintf(stderr, "flame: note: %s\n", note);
+			cmd_note("%s", note);
 		else if (timed_input && !writer_uses_time(to))
-			fprintf(stderr, "flame: note: %s has no time or threads; timeline dropped\n", to->name);
+			cmd_note("%s has no time or threads; timeline dropped", to->name);
 	}
 	struct flame_output *out;
 	if (flame_output_open(&out, output, &err) < 0) {

@@ -87,7 +87,7 @@ static int read_one(const char *path, int jobs, int quiet, struct flame_profile 
 	if (flame_canon_undetected(path)) {
 		fmt = &flame_format_folded;
 		if (!quiet)
-			fprintf(stderr, "flame: note: %s: format not recognized, read as folded stacks\n",
+			cmd_note("%s: format not recognized, read as folded stacks",
 				path);
 	}
 	struct flame_reader_config cfg = {

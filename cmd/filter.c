@@ -318,8 +318,7 @@ int cmd_filter(int argc, char **argv)
 			flame_canon_close(&set);
 			if (r != 0) {
 				if (r > 0 && !quiet && nin && !nout)
-					fprintf(stderr,
-						"flame: note: filter: no stacks left (%llu before filtering)\n",
+					cmd_note("no stacks left (%llu before filtering)",
 						(unsigned long long)nin);
 				rc = r > 0 ? EXIT_OK : flame_report_error(&err);
 				goto out;
@@ -333,9 +332,8 @@ int cmd_filter(int argc, char **argv)
 				continue;
 			in_fmt = &flame_format_folded;
 			if (!quiet)
-				fprintf(stderr,
-					"flame: note: %s: format not recognized, input read as folded "
-					"stacks (choose with --input-format)\n",
+				cmd_note("%s: format not recognized, input read as folded "
+					"stacks (choose with --input-format)",
 					paths[k]);
 			break;
 		}
@@ -359,24 +357,23 @@ int cmd_filter(int argc, char **argv)
 	uint64_t warnings = flame_report_quality(&rep, quiet);
 	struct flame_filter_report frep;
 	if (prof.overflow) {
-		fprintf(stderr, "flame: a stack's total weight does not fit in 64 bits\n");
+		cmd_error("a stack's total weight does not fit in 64 bits");
 		rc = EXIT_DATA;
 	} else if (warnings && prof.nstacks == 0) {
-		fprintf(stderr, "flame: filter: no stacks found; %llu line%s did not parse\n",
+		cmd_error("no stacks found; %llu line%s did not parse",
 			(unsigned long long)warnings, warnings == 1 ? "" : "s");
 		rc = EXIT_DATA;
 	} else if (flame_filter_apply(&chain, &prof, &frep, &err) < 0) {
 		rc = flame_report_error(&err);
 	} else if (prof.overflow) {
-		fprintf(stderr, "flame: a stack's total weight does not fit in 64 bits\n");
+		cmd_error("a stack's total weight does not fit in 64 bits");
 		rc = EXIT_DATA;
 	} else {
 		if (frep.no_pid_roots)
-			fprintf(stderr,
-				"flame: warning: filter: no root frame carries a process or thread id "
-				"('comm-PID' or 'comm-PID/TID'); collapse perf input with --pid or --tid\n");
+			cmd_warning("no root frame carries a process or thread id "
+				"('comm-PID' or 'comm-PID/TID'); collapse perf input with --pid or --tid");
 		if (!quiet && frep.stacks_in && !frep.stacks_out)
-			fprintf(stderr, "flame: note: filter: no stacks left (%llu before filtering)\n",
+			cmd_note("no stacks left (%llu before filtering)",
 				(unsigned long long)frep.stacks_in);
 		rc = write_profile(&prof, out_fmt, output, &err) < 0 ? flame_report_error(&err)
 								       : EXIT_OK;

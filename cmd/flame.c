@@ -48,36 +48,13 @@ static const struct command *find(const char *name)
 	return NULL;
 }
 
-/* Edit distance, for "did you mean". */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 32 || lb > 32)
-		return 99;
-	size_t d[33][33];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < c)
-				c = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < c)
-				c = d[i][j - 1] + 1;
-			d[i][j] = c;
-		}
-	return d[la][lb];
-}
-
 static int unknown(const char *name)
 {
 	fprintf(stderr, "flame: '%s' is not a flame command. See 'flame --help'.\n", name);
 	const struct command *best = NULL;
 	size_t bd = 99;
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		size_t d = distance(name, commands[i].name);
+		size_t d = flame_edit_distance(name, commands[i].name);
 		if (strncmp(name, commands[i].name, strlen(name)) == 0 && strlen(name) >= 2)
 			d = 1;
 		if (d < bd) {
@@ -100,10 +77,11 @@ static int run(const struct command *c, int argc, char **argv)
 {
 	if (!c->fn)
 		return not_built(c);
+	flame_set_command(c->name);
 	int rc = c->fn(argc, argv);
 	/* Like git: a failed flush of stdout (full disk, closed pipe) is an error. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "flame: write error on standard output\n");
+		cmd_error("write error on standard output");
 		return EXIT_DATA;
 	}
 	return rc;

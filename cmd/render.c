@@ -212,7 +212,7 @@ static const char *nameattr_file;
 static void nameattr_warn(void *ctx, uint64_t line, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "flame: warning: %s:%llu: %s\n", nameattr_file, (unsigned long long)line, msg);
+	cmd_warning("%s:%llu: %s", nameattr_file, (unsigned long long)line, msg);
 }
 
 /* One input held in memory for the streaming path: mapped, or read whole. */
@@ -326,9 +326,8 @@ static void note_pruned(const struct flame_render_report *rep, const struct flam
 	struct flame_buf b = FLAME_BUF_INIT;
 	flame_format_weight(&b, rep->pruned_weight, scale_digits);
 	double pct = rep->total ? 100.0 * (double)rep->pruned_weight / (double)rep->total : 0;
-	fprintf(stderr,
-		"flame: note: %llu frame%s narrower than %g%s left out (%s %s, %.2f%% of the total); "
-		"see --minwidth\n",
+	cmd_note("%llu frame%s narrower than %g%s left out (%s %s, %.2f%% of the total); "
+		"see --minwidth",
 		(unsigned long long)rep->pruned_frames, rep->pruned_frames == 1 ? "" : "s", o->min_width,
 		o->min_width_percent ? "%" : " px", b.data ? b.data : "0", o->count_name, pct);
 	flame_buf_release(&b);
@@ -645,8 +644,8 @@ int cmd_render(int argc, char **argv)
 			flame_palette_map_parse(&pmap, data, len, &bad, &first);
 			free(data);
 			if (bad)
-				fprintf(stderr, "flame: warning: %s:%llu: %llu line%s without 'NAME->rgb(R,G,B)' "
-						"ignored\n", palette_file, (unsigned long long)first,
+				cmd_warning("%s:%llu: %llu line%s without 'NAME->rgb(R,G,B)' "
+						"ignored", palette_file, (unsigned long long)first,
 					(unsigned long long)bad, bad == 1 ? "" : "s");
 		}
 		o.palette_map = &pmap;
@@ -690,11 +689,11 @@ int cmd_render(int argc, char **argv)
 			if (s == 0) {
 				streamed = 1;
 				for (int i = 0; i < sr.nbad; i++)
-					fprintf(stderr, "flame: warning: %s:%llu: expected 'frame;frame;... COUNT', "
-							"got '%s'\n", held[sr.bad[i].file].name,
+					cmd_warning("%s:%llu: expected 'frame;frame;... COUNT', "
+							"got '%s'", held[sr.bad[i].file].name,
 						(unsigned long long)sr.bad[i].line, sr.bad[i].text);
 				if (sr.bad_lines > (uint64_t)sr.nbad)
-					fprintf(stderr, "flame: warning: %llu lines skipped in all: %s\n",
+					cmd_warning("%llu lines skipped in all: %s",
 						(unsigned long long)sr.bad_lines,
 						flame_diag_kind_name(FLAME_DIAG_BAD_FOLDED));
 				if (flame_output_commit(out, &err) < 0) {
@@ -711,7 +710,7 @@ int cmd_render(int argc, char **argv)
 				flame_output_abort(out);
 				out = NULL;
 				if (rep_svg.empty && sr.bad_lines)
-					fprintf(stderr, "flame: render: %llu line%s did not parse\n",
+					cmd_error("%llu line%s did not parse",
 						(unsigned long long)sr.bad_lines, sr.bad_lines == 1 ? "" : "s");
 				rc = flame_report_error(&err);
 				goto out_held;
@@ -747,7 +746,7 @@ int cmd_render(int argc, char **argv)
 		}
 		flame_report_quality(&rep, quiet);
 		if (prof.overflow) {
-			fprintf(stderr, "flame: a stack's total weight does not fit in 64 bits\n");
+			cmd_error("a stack's total weight does not fit in 64 bits");
 			rc = EXIT_DATA;
 		} else if (!out && flame_output_open(&out, output, &err) < 0) {
 			rc = flame_report_error(&err);
@@ -799,7 +798,7 @@ done:
 	rc = EXIT_OK;
 	(void)streamed;
 	if (want_svg && rep_svg.total_ignored)
-		fprintf(stderr, "flame: warning: --total %g is less than the actual total, so ignored\n",
+		cmd_warning("--total %g is less than the actual total, so ignored",
 			o.total);
 	if (cp) {
 		struct flame_buf b = FLAME_BUF_INIT;

@@ -95,7 +95,7 @@ show_diff() {
 
 # Warning lines flame printed.
 warnings() {
-	grep -c '^flame: warning: ' "$1"
+	grep -c '^flame collapse: warning: ' "$1"
 }
 
 # run_flame DIR OUT ERR ARGS...: flame collapse ARGS in DIR; sets rc.
@@ -129,7 +129,7 @@ warn_expectation() {
 		want_rc=1
 		want_out=
 		want_warn="2: file ended while skipping headers"
-		want_also='flame: collapse: no stacks found; 1 line did not parse'
+		want_also='flame collapse: no stacks found; 1 line did not parse'
 		force=dtrace
 		;;
 	*)
@@ -143,7 +143,7 @@ warn_expectation() {
 note_expectation() {
 	case $1 in
 	collapse-perf/perf-cycles-instructions-01)
-		echo "flame: note: kept event 'instructions' (the first seen); skipped 111 samples of other events, first at @NAME@:43 (sample of another event: 'cycles'); choose with --event-filter"
+		echo "flame collapse: note: kept event 'instructions' (the first seen); skipped 111 samples of other events, first at @NAME@:43 (sample of another event: 'cycles'); choose with --event-filter"
 		;;
 	*) echo "" ;;
 	esac
@@ -185,8 +185,8 @@ check_result() {
 			return
 		fi
 		local line want
-		line=$(grep '^flame: warning: ' "$err")
-		want="flame: warning: $name:$want_warn"
+		line=$(grep '^flame collapse: warning: ' "$err")
+		want="flame collapse: warning: $name:$want_warn"
 		case $line in
 		"$want"*) ;;
 		*)

@@ -387,7 +387,7 @@ group_input() {
 	run collapse junk.bin
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: junk.bin: unrecognized input format (expected one of: perf, perf-data, dtrace, folded, speedscope, chrome, cpuprofile, d3, firefox, pprof); name it with --format"
+	expect_err_line "flame collapse: junk.bin: unrecognized input format (expected one of: perf, perf-data, dtrace, folded, speedscope, chrome, cpuprofile, d3, firefox, pprof); name it with --format"
 	finish
 
 	# Detection looks at a fixed prefix of the input, whatever the pieces
@@ -416,8 +416,8 @@ group_input() {
 	run collapse -f perf junk.bin
 	expect_rc 1
 	expect_out_empty
-	expect_err_match "^flame: collapse: no stacks found; [0-9]+ lines? did not parse$"
-	expect_err_match "^flame: warning: junk\.bin:[0-9]+: weird (event|stack) line"
+	expect_err_match "^flame collapse: no stacks found; [0-9]+ lines? did not parse$"
+	expect_err_match "^flame collapse: warning: junk\.bin:[0-9]+: weird (event|stack) line"
 	finish
 
 	local big=$perfdir/perf-vertx-stacks-01/input.txt
@@ -429,13 +429,13 @@ group_input() {
 	run collapse trunc.zst
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: trunc.zst: truncated zstd data (unexpected end of file)"
+	expect_err_line "flame collapse: trunc.zst: truncated zstd data (unexpected end of file)"
 	finish
 
 	begin "truncated .zst on stdin: exit 1, truncated zstd data"
 	run_stdin "$work/trunc.zst" collapse
 	expect_rc 1
-	expect_err_line "flame: <stdin>: truncated zstd data (unexpected end of file)"
+	expect_err_line "flame collapse: <stdin>: truncated zstd data (unexpected end of file)"
 	finish
 
 	gzip -c "$big" >"$tmp/full.gz"
@@ -446,7 +446,7 @@ group_input() {
 	run collapse trunc.gz
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: trunc.gz: truncated gzip data (unexpected end of file)"
+	expect_err_line "flame collapse: trunc.gz: truncated gzip data (unexpected end of file)"
 	finish
 
 	head -c $((gsize - 4)) "$tmp/full.gz" >"$work/trailer.gz"
@@ -454,7 +454,7 @@ group_input() {
 	run collapse trailer.gz
 	expect_rc 1
 	expect_out_empty
-	expect_err_has "flame: trailer.gz: truncated gzip data"
+	expect_err_has "flame collapse: trailer.gz: truncated gzip data"
 	finish
 
 	# flip the CRC: the data inflates but does not check
@@ -464,7 +464,7 @@ group_input() {
 	run collapse crc.gz
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: crc.gz: corrupt gzip data: incorrect data check"
+	expect_err_line "flame collapse: crc.gz: corrupt gzip data: incorrect data check"
 	finish
 
 	printf '\050\265\057\375garbage after the magic number' >"$work/bad.zst"
@@ -472,28 +472,28 @@ group_input() {
 	run collapse bad.zst
 	expect_rc 1
 	expect_out_empty
-	expect_err_has "flame: bad.zst: corrupt zstd data"
+	expect_err_has "flame collapse: bad.zst: corrupt zstd data"
 	finish
 
 	begin "missing file: exit 1, names it"
 	run collapse missing.txt
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: missing.txt: cannot open: No such file or directory"
+	expect_err_line "flame collapse: missing.txt: cannot open: No such file or directory"
 	finish
 
 	begin "missing file after a good one: exit 1, names it, no output"
 	run collapse small.txt missing.txt
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: missing.txt: cannot open: No such file or directory"
+	expect_err_line "flame collapse: missing.txt: cannot open: No such file or directory"
 	finish
 
 	mkdir -p "$work/adir"
 	begin "a directory as input: exit 1"
 	run collapse adir
 	expect_rc 1
-	expect_err_line "flame: adir: is a directory"
+	expect_err_line "flame collapse: adir: is a directory"
 	finish
 
 	: >"$work/empty.txt"
@@ -553,27 +553,27 @@ group_input() {
 	run collapse -f perf long.txt
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: long.txt:1: line longer than 4 MiB; is this perf script output?"
+	expect_err_line "flame collapse: long.txt:1: line longer than 4 MiB; is this perf script output?"
 	finish
 	begin "a 10 MB line, -f dtrace: exit 1, file:1 and 'longer than'"
 	run collapse -f dtrace long.txt
 	expect_rc 1
-	expect_err_line "flame: long.txt:1: line longer than 4 MiB; is this dtrace output?"
+	expect_err_line "flame collapse: long.txt:1: line longer than 4 MiB; is this dtrace output?"
 	finish
 	begin "a 10 MB line, -f folded: exit 1, file:1 and 'longer than'"
 	run collapse -f folded long.txt
 	expect_rc 1
-	expect_err_line "flame: long.txt:1: line longer than 4 MiB"
+	expect_err_line "flame collapse: long.txt:1: line longer than 4 MiB"
 	finish
 	begin "a 10 MB line on stdin, -f perf -j 2: exit 1, <stdin>:1"
 	run_stdin "$work/long.txt" collapse -f perf -j 2
 	expect_rc 1
-	expect_err_line "flame: <stdin>:1: line longer than 4 MiB; is this perf script output?"
+	expect_err_line "flame collapse: <stdin>:1: line longer than 4 MiB; is this perf script output?"
 	finish
 	begin "a 10 MB line, format detected: exit 1, not recognized"
 	run collapse long.txt
 	expect_rc 1
-	expect_err_has "flame: long.txt: unrecognized input format"
+	expect_err_has "flame collapse: long.txt: unrecognized input format"
 	finish
 	{
 		small_perf
@@ -585,7 +585,7 @@ group_input() {
 	run collapse long2.txt
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: long2.txt:9: line longer than 4 MiB; is this perf script output?"
+	expect_err_line "flame collapse: long2.txt:9: line longer than 4 MiB; is this perf script output?"
 	finish
 	rm -f "$work/long.txt" "$work/long2.txt"
 }
@@ -601,7 +601,7 @@ group_output() {
 	run collapse -o nodir/out.txt small.txt
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: nodir/out.txt: cannot create output file: No such file or directory"
+	expect_err_line "flame collapse: nodir/out.txt: cannot create output file: No such file or directory"
 	expect_no_file "$work/nodir"
 	finish
 
@@ -610,7 +610,7 @@ group_output() {
 		(cd "$work" && "$flame" collapse small.txt) >/dev/full 2>"$err"
 		rc=$?
 		expect_rc 1
-		expect_err_line "flame: <stdout>: write error: No space left on device"
+		expect_err_line "flame collapse: <stdout>: write error: No space left on device"
 		finish
 	else
 		echo "skip /dev/full is not writable here"
@@ -625,7 +625,7 @@ group_output() {
 	} | head -c 0
 	rc=$(cat "$rcfile")
 	expect_rc 1
-	expect_err_line "flame: <stdout>: write error: Broken pipe"
+	expect_err_line "flame collapse: <stdout>: write error: Broken pipe"
 	finish
 
 	# -o onto an existing file when the run fails: the file stays as it was
@@ -671,7 +671,7 @@ group_output() {
 	mkdir -p "$work/o/adir"
 	run collapse -o o/adir small.txt
 	expect_rc 1
-	expect_err_line "flame: o/adir: is a directory"
+	expect_err_line "flame collapse: o/adir: is a directory"
 	[ -d "$work/o/adir" ] || problem "o/adir is no longer a directory"
 	expect_no_tmp "$work/o"
 	finish
@@ -721,7 +721,7 @@ group_data() {
 		run collapse -j $j cut.txt
 		expect_rc 1
 		expect_out_empty
-		expect_err_line "flame: cut.txt:8: input ends in the middle of a stack (expected a count line)"
+		expect_err_line "flame collapse: cut.txt:8: input ends in the middle of a stack (expected a count line)"
 		finish
 	done
 
@@ -729,7 +729,7 @@ group_data() {
 	begin "dtrace count over 2^64: exit 1, file:line"
 	run collapse dov.txt
 	expect_rc 1
-	expect_err_line "flame: dov.txt:5: count '99999999999999999999' does not fit in 64 bits"
+	expect_err_line "flame collapse: dov.txt:5: count '99999999999999999999' does not fit in 64 bits"
 	finish
 
 	cp "$perfdir/weird-stack-line/input.txt" "$work/weird.txt"
@@ -737,8 +737,8 @@ group_data() {
 	run collapse --strict weird.txt
 	expect_rc 1
 	expect_out_empty
-	expect_err_match "^flame: warning: weird\.txt:5: weird stack line"
-	expect_err_line "flame: collapse: 1 line did not parse (--strict); no output written"
+	expect_err_match "^flame collapse: warning: weird\.txt:5: weird stack line"
+	expect_err_line "flame collapse: 1 line did not parse (--strict); no output written"
 	finish
 
 	begin "--strict with clean input: exit 0, the usual output"
@@ -764,37 +764,37 @@ group_data() {
 	run collapse some-weird.txt
 	expect_rc 0
 	expect_out_is "prog;main;leaf 2"
-	expect_err_line "flame: warning: some-weird.txt:3: weird stack line (expected 'ADDR FUNCTION (MODULE)'): '\\x09weird one'"
-	expect_err_line "flame: warning: some-weird.txt:7: weird stack line (expected 'ADDR FUNCTION (MODULE)'): '\\x09weird two'"
-	expect_err_line "flame: warning: some-weird.txt:8: weird stack line (expected 'ADDR FUNCTION (MODULE)'): '\\x09weird three'"
-	expect_err_line "flame: warning: 5 lines skipped in all: weird stack line"
-	[ "$(grep -c '^flame: warning: ' "$err")" -eq 4 ] || problem "expected exactly 4 warning lines"
+	expect_err_line "flame collapse: warning: some-weird.txt:3: weird stack line (expected 'ADDR FUNCTION (MODULE)'): '\\x09weird one'"
+	expect_err_line "flame collapse: warning: some-weird.txt:7: weird stack line (expected 'ADDR FUNCTION (MODULE)'): '\\x09weird two'"
+	expect_err_line "flame collapse: warning: some-weird.txt:8: weird stack line (expected 'ADDR FUNCTION (MODULE)'): '\\x09weird three'"
+	expect_err_line "flame collapse: warning: 5 lines skipped in all: weird stack line"
+	[ "$(grep -c '^flame collapse: warning: ' "$err")" -eq 4 ] || problem "expected exactly 4 warning lines"
 	finish
 
 	begin "-q keeps warnings"
 	run collapse -q some-weird.txt
 	expect_rc 0
-	expect_err_has "flame: warning: some-weird.txt:3: weird stack line"
+	expect_err_has "flame collapse: warning: some-weird.txt:3: weird stack line"
 	finish
 
 	begin "perf input with a weird line, -j 2, from stdin: <stdin>:line"
 	run_stdin "$work/some-weird.txt" collapse -j 2
 	expect_rc 0
-	expect_err_has "flame: warning: <stdin>:3: weird stack line"
+	expect_err_has "flame collapse: warning: <stdin>:3: weird stack line"
 	finish
 
 	begin "several files: warnings name the right file and line"
 	run collapse small.txt some-weird.txt
 	expect_rc 0
 	expect_out_is "prog;main;leaf 4"
-	expect_err_has "flame: warning: some-weird.txt:3: weird stack line"
+	expect_err_has "flame collapse: warning: some-weird.txt:3: weird stack line"
 	finish
 
 	local cyc=$perfdir/perf-cycles-instructions-01/input.txt
 	begin "two events: a note names the kept one and where the other starts"
 	run collapse "$cyc"
 	expect_rc 0
-	expect_err_line "flame: note: kept event 'instructions' (the first seen); skipped 111 samples of other events, first at $cyc:43 (sample of another event: 'cycles'); choose with --event-filter"
+	expect_err_line "flame collapse: note: kept event 'instructions' (the first seen); skipped 111 samples of other events, first at $cyc:43 (sample of another event: 'cycles'); choose with --event-filter"
 	finish
 
 	begin "two events, -q: no note"
@@ -817,7 +817,7 @@ group_data() {
 	run collapse -f folded badfolded.txt
 	expect_rc 0
 	expect_out_is "a;b 1"
-	expect_err_line "flame: warning: badfolded.txt:2: expected 'frame;frame;... COUNT': 'not a folded line'"
+	expect_err_line "flame collapse: warning: badfolded.txt:2: expected 'frame;frame;... COUNT': 'not a folded line'"
 	finish
 
 	printf 'a 18446744073709551615\na 1\n' >"$work/overflow.folded"
@@ -825,7 +825,7 @@ group_data() {
 	run collapse overflow.folded
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: a stack's total weight does not fit in 64 bits"
+	expect_err_line "flame collapse: a stack's total weight does not fit in 64 bits"
 	finish
 
 	printf 'a 18446744073709551614\na 1\n' >"$work/max.folded"
@@ -864,7 +864,7 @@ group_data() {
 	run collapse -f perf allweird.txt
 	expect_rc 1
 	expect_out_empty
-	expect_err_line "flame: collapse: no stacks found; 2 lines did not parse"
+	expect_err_line "flame collapse: no stacks found; 2 lines did not parse"
 	finish
 }
 
