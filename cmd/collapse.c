@@ -126,92 +126,93 @@ static int option(void *ctx, int id, const char *arg)
 	}
 }
 
+/* The reader's options: the naming group and collapse's own. */
+static void read_options(struct collapse *c)
+{
+	c->ro.include_pid = c->cli.naming.pid;
+	c->ro.include_tid = c->cli.naming.tid;
+	c->ro.annotate_kernel = c->cli.naming.kernel;
+	c->ro.annotate_jit = c->cli.naming.jit;
+	c->ro.include_addrs = c->cli.naming.addrs;
+	c->ro.skip_after = c->skip;
+	c->ro.nskip_after = c->nskip;
+	if (c->ro.inline_frames) {
+		struct flame_symbolizer_opts so = { .demangle = 1, .debug_dir = c->debug_dir };
+		c->ro.symbolizer = flame_symbolizer_new(&so);
+	}
+}
+
+/* Why the profile read must not be written, as an exit code (EXIT_OK: write it). */
+static int refuse(const struct collapse *c, const struct flame_profile *prof,
+		  const struct flame_read_report *rep, uint64_t warnings)
+{
+	if (prof->overflow) {
+		cmd_error("a stack's total weight does not fit in 64 bits");
+		return EXIT_DATA;
+	}
+	if (c->strict && warnings) {
+		cmd_error("%llu line%s did not parse (--strict); no output written",
+			  (unsigned long long)warnings, warnings == 1 ? "" : "s");
+		return EXIT_DATA;
+	}
+	if (prof->nstacks == 0 && rep->diag.count[FLAME_DIAG_OTHER_EVENT] && rep->event_given) {
+		cmd_error("no samples of event '%s'; the input has samples of other events (%s)",
+			  rep->event ? rep->event : "",
+			  rep->diag.nex[FLAME_DIAG_OTHER_EVENT] ? rep->diag.ex[FLAME_DIAG_OTHER_EVENT][0].text
+								: "");
+		return EXIT_DATA;
+	}
+	if (warnings && prof->nstacks == 0) {
+		cmd_error("no stacks found; %llu line%s did not parse", (unsigned long long)warnings,
+			  warnings == 1 ? "" : "s");
+		return EXIT_DATA;
+	}
+	return EXIT_OK;
+}
+
+static int collapse(struct collapse *c, const char *const *paths, size_t npaths)
+{
+	struct flame_reader_config cfg = {
+		.format = c->cli.in_format,
+		.opts = &c->ro,
+		.nthreads = (int)c->cli.jobs,
+		.progress = !c->cli.quiet,
+	};
+	struct flame_profile prof;
+	struct flame_read_report rep;
+	struct flame_error err = { 0 };
+	int rc;
+	flame_profile_init(&prof);
+	if (flame_read_files(paths, npaths, &cfg, &prof, &rep, &err) < 0) {
+		flame_profile_release(&prof);
+		return flame_report_error(&err);
+	}
+	uint64_t warnings = flame_report_quality(&rep, c->cli.quiet);
+	if (c->ro.symbolizer && !c->cli.quiet) {
+		struct flame_dso **dsos;
+		size_t ndsos = flame_symbolizer_dsos(c->ro.symbolizer, &dsos);
+		flame_note_no_dwarf("collapse", dsos, ndsos);
+	}
+	rc = refuse(c, &prof, &rep, warnings);
+	if (rc == EXIT_OK && flame_write_folded(&prof, c->cli.output, &err) < 0)
+		rc = flame_report_error(&err);
+	flame_read_report_release(&rep);
+	flame_profile_release(&prof);
+	return rc;
+}
+
 int cmd_collapse(int argc, char **argv)
 {
 	struct collapse c;
 	memset(&c, 0, sizeof(c));
 	flame_cli_init(&c.cli, "collapse");
-	struct flame_read_opts ro;
-	const struct flame_format *fmt;
-	const char *output;
-	const char **skip;
-	size_t nskip;
-	struct flame_symbolizer *sym = NULL;
-	int quiet, strict;
-	unsigned long long jobs;
 	int rc = flame_options_parse(&usage, argc, argv, option, &c);
+	if (rc == FLAME_OPTS_GO_ON) {
+		read_options(&c);
+		rc = collapse(&c, (const char *const *)argv + optind, (size_t)(argc - optind));
+	}
+	flame_symbolizer_free(c.ro.symbolizer);
 	flame_cli_release(&c.cli);
-	if (rc != FLAME_OPTS_GO_ON) {
-		free(c.skip);
-		return rc;
-	}
-	ro = c.ro;
-	ro.include_pid = c.cli.naming.pid;
-	ro.include_tid = c.cli.naming.tid;
-	ro.annotate_kernel = c.cli.naming.kernel;
-	ro.annotate_jit = c.cli.naming.jit;
-	ro.include_addrs = c.cli.naming.addrs;
-	fmt = c.cli.in_format;
-	output = c.cli.output;
-	quiet = c.cli.quiet;
-	jobs = c.cli.jobs;
-	strict = c.strict;
-	skip = c.skip;
-	nskip = c.nskip;
-	const char *debug_dir = c.debug_dir;
-	ro.skip_after = skip;
-	ro.nskip_after = nskip;
-	if (ro.inline_frames) {
-		struct flame_symbolizer_opts so = { .demangle = 1, .debug_dir = debug_dir };
-		ro.symbolizer = sym = flame_symbolizer_new(&so);
-	}
-
-	struct flame_reader_config cfg = {
-		.format = fmt,
-		.opts = &ro,
-		.nthreads = (int)jobs,
-		.progress = !quiet,
-	};
-	struct flame_profile prof;
-	struct flame_read_report rep;
-	struct flame_error err = { 0 };
-	flame_profile_init(&prof);
-	if (flame_read_files((const char *const *)argv + optind, (size_t)(argc - optind), &cfg, &prof,
-			     &rep, &err) < 0) {
-		rc = flame_report_error(&err);
-		flame_profile_release(&prof);
-		goto out;
-	}
-	uint64_t warnings = flame_report_quality(&rep, quiet);
-	if (sym && !quiet) {
-		struct flame_dso **dsos;
-		size_t ndsos = flame_symbolizer_dsos(sym, &dsos);
-		flame_note_no_dwarf("collapse", dsos, ndsos);
-	}
-	rc = EXIT_OK;
-	if (prof.overflow) {
-		cmd_error("a stack's total weight does not fit in 64 bits");
-		rc = EXIT_DATA;
-	} else if (strict && warnings) {
-		cmd_error("%llu line%s did not parse (--strict); no output written",
-			  (unsigned long long)warnings, warnings == 1 ? "" : "s");
-		rc = EXIT_DATA;
-	} else if (prof.nstacks == 0 && rep.diag.count[FLAME_DIAG_OTHER_EVENT] && rep.event_given) {
-		cmd_error("no samples of event '%s'; the input has samples of other events (%s)",
-			rep.event ? rep.event : "",
-			rep.diag.nex[FLAME_DIAG_OTHER_EVENT] ? rep.diag.ex[FLAME_DIAG_OTHER_EVENT][0].text : "");
-		rc = EXIT_DATA;
-	} else if (warnings && prof.nstacks == 0) {
-		cmd_error("no stacks found; %llu line%s did not parse", (unsigned long long)warnings,
-			  warnings == 1 ? "" : "s");
-		rc = EXIT_DATA;
-	} else if (flame_write_folded(&prof, output, &err) < 0) {
-		rc = flame_report_error(&err);
-	}
-	flame_read_report_release(&rep);
-	flame_profile_release(&prof);
-out:
-	flame_symbolizer_free(sym);
-	free(skip);
+	free(c.skip);
 	return rc;
 }
