@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/symbolizer.h"
+#include "../core/record/symbolizer.h"
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
@@ -193,6 +193,13 @@ int cmd_collapse(int argc, char **argv)
 	}
 	ro.skip_after = skip;
 	ro.nskip_after = nskip;
+	if (!FLAME_WITH_RECORD && (ro.inline_frames || ro.inline_context)) {
+		/* the DWARF lookups are core/record's symbolizer */
+		fprintf(stderr, "flame collapse: --%s: not built in (this flame was built with "
+				"-DFLAME_WITH_RECORD=OFF)\n", ro.inline_frames ? "inline" : "context");
+		rc = EXIT_DATA;
+		goto out;
+	}
 	if (ro.inline_frames) {
 		struct flame_symbolizer_opts so = { .demangle = 1, .debug_dir = debug_dir };
 		ro.symbolizer = sym = flame_symbolizer_new(&so);
