@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/symbolizer.h"
+#include "../core/record/symbolizer.h"
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
@@ -126,8 +126,9 @@ static int option(void *ctx, int id, const char *arg)
 	}
 }
 
-/* The reader's options: the naming group and collapse's own. */
-static void read_options(struct collapse *c)
+/* The reader's options: the naming group and collapse's own; EXIT_OK,
+ * or the exit code when they ask for what this build lacks. */
+static int read_options(struct collapse *c)
 {
 	c->ro.include_pid = c->cli.naming.pid;
 	c->ro.include_tid = c->cli.naming.tid;
@@ -136,10 +137,17 @@ static void read_options(struct collapse *c)
 	c->ro.include_addrs = c->cli.naming.addrs;
 	c->ro.skip_after = c->skip;
 	c->ro.nskip_after = c->nskip;
+	if (!FLAME_WITH_RECORD && (c->ro.inline_frames || c->ro.inline_context)) {
+		/* the DWARF lookups are core/record's symbolizer */
+		cmd_error("--%s: not built in (this flame was built with -DFLAME_WITH_RECORD=OFF)",
+			  c->ro.inline_frames ? "inline" : "context");
+		return EXIT_DATA;
+	}
 	if (c->ro.inline_frames) {
 		struct flame_symbolizer_opts so = { .demangle = 1, .debug_dir = c->debug_dir };
 		c->ro.symbolizer = flame_symbolizer_new(&so);
 	}
+	return EXIT_OK;
 }
 
 /* Why the profile read must not be written, as an exit code (EXIT_OK: write it). */
@@ -208,8 +216,9 @@ int cmd_collapse(int argc, char **argv)
 	flame_cli_init(&c.cli, "collapse");
 	int rc = flame_options_parse(&usage, argc, argv, option, &c);
 	if (rc == FLAME_OPTS_GO_ON) {
-		read_options(&c);
-		rc = collapse(&c, (const char *const *)argv + optind, (size_t)(argc - optind));
+		rc = read_options(&c);
+		if (rc == EXIT_OK)
+			rc = collapse(&c, (const char *const *)argv + optind, (size_t)(argc - optind));
 	}
 	flame_symbolizer_free(c.ro.symbolizer);
 	flame_cli_release(&c.cli);

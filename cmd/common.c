@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../core/io.h"
-#include "../core/symbolizer.h"
+#include "../core/record/symbolizer.h"
 #include "../core/util.h"
 #include "../formats/folded.h"
 #include "cmd.h"

@@ -2,13 +2,13 @@
  * record.c - flame record: sample a command (or running processes) with
  * perf_event_open and write a flame graph.
  *
- * The wiring: launch (core/launch.h) holds the command before exec while
- * the sampler (core/sampler.h) opens its events; then one loop polls the
+ * The wiring: launch (core/record/launch.h) holds the command before exec while
+ * the sampler (core/record/sampler.h) opens its events; then one loop polls the
  * ring buffers and a signalfd, drains records in time order into the
- * recorder (core/recorder.h), which symbolizes and folds them into the
+ * recorder (core/record/recorder.h), which symbolizes and folds them into the
  * profile as they come, so little is left to do when the command ends.
  * With --call-graph dwarf the records go to a spool file instead and are
- * unwound and folded after the command ends (core/spool.h).
+ * unwound and folded after the command ends (core/record/spool.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,12 +28,12 @@
 #include <unistd.h>
 
 #include "../core/io.h"
-#include "../core/inproc.h"
-#include "../core/launch.h"
-#include "../core/offcpu.h"
-#include "../core/recorder.h"
-#include "../core/spool.h"
-#include "../core/unwind.h"
+#include "../core/record/inproc.h"
+#include "../core/record/launch.h"
+#include "../core/record/offcpu.h"
+#include "../core/record/recorder.h"
+#include "../core/record/spool.h"
+#include "../core/record/unwind.h"
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../render/render.h"

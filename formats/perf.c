@@ -9,7 +9,7 @@
  * _[k]/_[j]/_[i] annotations.
  *
  * --inline: a user frame "ADDR func+0xOFF (/path/dso)" is looked up in the
- * DSO's DWARF (core/symbolizer.h, core/srcinfo.h) at the ELF address of
+ * DSO's DWARF (core/record/symbolizer.h, core/record/srcinfo.h) at the ELF address of
  * ADDR (worked out from func+OFF: perf prints runtime addresses), and the
  * functions inlined there follow it as "name_[i]" frames; --context ends
  * each in ":file.c:LINE".  perf's own "ADDR name (inlined)" lines become
@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/symbolizer.h"
+#include "../core/record/symbolizer.h"
 #include "../core/util.h"
 #include "format.h"
 #include "linecache.h"

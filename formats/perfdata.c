@@ -828,11 +828,11 @@ int flame_perfdata_file_build_id(const char *path, char *out)
 	return rc;
 }
 
-/* ---- the format: perf.data to folded stacks through core/recorder ---- */
+/* ---- the format: perf.data to folded stacks through core/record/recorder ---- */
 
 #include <sys/mman.h>
 
-#include "../core/recorder.h"
+#include "../core/record/recorder.h"
 #include "format.h"
 
 #define MAX_BUILD_ID_CHECKS 4096

@@ -6,7 +6,7 @@
  * the attr size of the perf that wrote it) and the feature sections flame
  * uses: event names (HEADER_EVENT_DESC), build-ids of the mapped files
  * (HEADER_BUILD_ID), host name and command line.  flame_perfdata_records()
- * then walks the data section and hands every record core/perfrec
+ * then walks the data section and hands every record core/record/perfrec
  * decodes to a callback, in time order the way `perf script` delivers
  * them: records are queued and sorted by time; PERF_RECORD_FINISHED_ROUND
  * releases those up to the largest time of the round before (perf writes
@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 #include "../core/error.h"
-#include "../core/perfrec.h"
+#include "../core/record/perfrec.h"
 
 #define FLAME_PERFDATA_MAGIC "PERFILE2"
 
@@ -58,7 +58,7 @@ struct flame_perfdata_build_id {
 struct flame_perfdata_stats {
 	uint64_t records;      /* records in the data section (compressed ones' contents included) */
 	uint64_t samples;      /* PERF_RECORD_SAMPLE among them */
-	uint64_t malformed;    /* records core/perfrec refused (skipped) */
+	uint64_t malformed;    /* records core/record/perfrec refused (skipped) */
 	uint64_t unknown_id;   /* records of an id no event has (skipped) */
 	uint64_t compressed;   /* compressed bytes decompressed */
 	uint64_t rounds;       /* PERF_RECORD_FINISHED_ROUND */

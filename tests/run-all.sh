@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run the whole test suite twice: in a normal build (build/) and in an
-# AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/).
+# Run the whole test suite three times: in a normal build (build/), in an
+# AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/), and in a
+# normal build without the recorder (build-norec/, -DFLAME_WITH_RECORD=OFF:
+# the tests of what still works, and of the "not built in" answers).
 # Usage: tests/run-all.sh        (from anywhere; needs cmake, a C compiler,
 #                                 and the libraries listed in README.md)
 set -euo pipefail
@@ -20,4 +22,5 @@ run() {
 run build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run build-asan -DCMAKE_BUILD_TYPE=Debug -DFLAME_SANITIZE=ON
-echo "== all tests passed in both builds"
+run build-norec -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLAME_WITH_RECORD=OFF
+echo "== all tests passed in all three builds"

@@ -1,6 +1,6 @@
 /*
  * fuzz_prestream.c - the reader of libflame-preload.so's sample streams
- * (core/prestream.c).
+ * (core/record/prestream.c).
  *
  * Input: an option byte, then the stream.  Option bit 0: place the stream
  * at an odd address (the reader then copies frames instead of pointing
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/preload/stream.h"
-#include "core/prestream.h"
+#include "core/record/preload/stream.h"
+#include "core/record/prestream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_unwind.c - the DWARF unwinder (core/unwind.h) on made-up samples:
+ * fuzz_unwind.c - the DWARF unwinder (core/record/unwind.h) on made-up samples:
  * the registers and the stack copy of a sample are what a perf.data file
  * or a ring buffer says, so any bytes must unwind to something, or be cut,
  * without reading outside the copy.
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/sampler.h"
-#include "core/symbolizer.h"
-#include "core/unwind.h"
+#include "core/record/sampler.h"
+#include "core/record/symbolizer.h"
+#include "core/record/unwind.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
 """Write the hand-made seeds of corpus/prestream/ (the preload stream reader).
 
 Each seed is an option byte (bit 0: place the stream at an odd address)
-followed by a stream in the layout of core/preload/stream.h.  Run from this
+followed by a stream in the layout of core/record/preload/stream.h.  Run from this
 directory; seed-real-* are streams written by libflame-preload.so itself.
 """
 import os

@@ -169,7 +169,7 @@ grep -q 'wcopy.*recorded build-id' "$TMP/err" && grep -q 'is gone' "$TMP/err" ||
 has bid.folded '^wcopy;' "the samples of a file that is gone are lost"
 
 # perf record --call-graph dwarf: the user part of each stack is unwound
-# from the sample's registers and stack copy (core/unwind), as perf script
+# from the sample's registers and stack copy (core/record/unwind), as perf script
 # does; a program built without frame pointers shows its whole chain.
 # perf names libc's entry __libc_start_main_impl (a local alias in the
 # debug file), flame the global __libc_start_main: made equal here.

@@ -1,5 +1,5 @@
 /*
- * test_offcpu.c - unit tests of off-CPU bookkeeping (core/offcpu.h) and of
+ * test_offcpu.c - unit tests of off-CPU bookkeeping (core/record/offcpu.h) and of
  * the recorder fed hand-made switch-out samples and switch records: which
  * interval each stack gets, preempted and lost switches, exit and the end
  * of recording, the _[o] marks, and the timeline.  No perf_event_open.
@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/offcpu.h"
+#include "core/record/offcpu.h"
 #include "core/profile.h"
-#include "core/recorder.h"
-#include "core/sampler.h"
+#include "core/record/recorder.h"
+#include "core/record/sampler.h"
 #include "core/util.h"
 #include "formats/folded.h"
 

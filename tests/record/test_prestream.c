@@ -1,6 +1,6 @@
 /*
  * test_prestream.c - the reader of libflame-preload.so's streams
- * (core/prestream.c): records of each kind, messages for bad data with file
+ * (core/record/prestream.c): records of each kind, messages for bad data with file
  * and offset, and the merge of a directory of streams (exec chains, time
  * order of samples across processes, a bad file among good ones).
  */
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/preload/stream.h"
-#include "core/prestream.h"
+#include "core/record/preload/stream.h"
+#include "core/record/prestream.h"
 
 #include "check.h"
 

@@ -21,9 +21,9 @@
 #include <unistd.h>
 
 #include "core/profile.h"
-#include "core/recorder.h"
-#include "core/sampler.h"
-#include "core/symbolizer.h"
+#include "core/record/recorder.h"
+#include "core/record/sampler.h"
+#include "core/record/symbolizer.h"
 #include "core/io.h"
 #include "core/util.h"
 #include "formats/folded.h"

@@ -1,5 +1,5 @@
 /*
- * test_srcinfo.c - the DWARF inline chains of core/srcinfo.h and the
+ * test_srcinfo.c - the DWARF inline chains of core/record/srcinfo.h and the
  * symbolizer's file addresses, on the inline workload.
  *
  * usage: unit_srcinfo PATH/flame-test-inline PATH/inline.c
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/srcinfo.h"
-#include "core/symbolizer.h"
+#include "core/record/srcinfo.h"
+#include "core/record/symbolizer.h"
 
 static int failures;
 

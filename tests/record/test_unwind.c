@@ -1,5 +1,5 @@
 /*
- * test_unwind.c - unit tests of core/unwind and core/spool, in-process (no
+ * test_unwind.c - unit tests of core/record/unwind and core/record/spool, in-process (no
  * perf_event_open needed):
  *
  *   - perf registers to DWARF numbering;
@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/sampler.h"
-#include "core/spool.h"
-#include "core/symbolizer.h"
-#include "core/unwind.h"
+#include "core/record/sampler.h"
+#include "core/record/spool.h"
+#include "core/record/symbolizer.h"
+#include "core/record/unwind.h"
 
 #include "check.h"
 

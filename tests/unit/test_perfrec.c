@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/perfrec.h"
+#include "../../core/record/perfrec.h"
 #include "check.h"
 
 #define CHECK_INT(a, b) CHECK_U64((uint64_t)(int64_t)(a), (uint64_t)(int64_t)(b))

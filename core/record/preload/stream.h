@@ -1,6 +1,6 @@
 /*
  * stream.h - the sample stream libflame-preload.so writes and flame reads
- * (core/prestream.c), version 1.
+ * (core/record/prestream.c), version 1.
  *
  * One file per process image: $FLAME_PRELOAD_OUT/PID-START.fps, written by
  * the process itself (a fork child opens its own; exec ends one file and

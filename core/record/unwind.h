@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "../error.h"
 #include "perfrec.h"
 #include "symbolizer.h"
 

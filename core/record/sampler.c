@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "../util.h"
 
 #define DEFAULT_PAGES 128u /* data pages per buffer: 512 KiB with 4 KiB pages */
 #define MIN_PAGES 8u

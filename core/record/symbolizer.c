@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "util.h"
+#include "../util.h"
 
 extern char **environ;
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "preload/stream.h"
-#include "util.h"
+#include "../util.h"
 
 static uint32_t rd32(const unsigned char *p)
 {

@@ -125,7 +125,7 @@ void flame_symbolizer_kernel(struct flame_symbolizer *s, uint64_t addr, int ret,
  * addresses); waits for the background load.  why: reason when not. */
 int flame_symbolizer_kernel_ok(struct flame_symbolizer *s, const char **why);
 
-/* An executable file mapping of a process, for unwinding (core/unwind.h). */
+/* An executable file mapping of a process, for unwinding (core/record/unwind.h). */
 struct flame_mapping {
 	uint64_t start, end, pgoff; /* bytes */
 	uint64_t bias;              /* address = ELF address (p_vaddr space) + bias */

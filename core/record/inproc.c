@@ -17,7 +17,7 @@
 
 #include "preload/stream.h"
 #include "sampler.h"
-#include "util.h"
+#include "../util.h"
 
 #ifndef FLAME_PRELOAD_LIBDIR
 #define FLAME_PRELOAD_LIBDIR "lib/flame"

@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "../error.h"
 #include "sampler.h"
 
 struct flame_spool;

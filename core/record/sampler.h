@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "../error.h"
 #include "perfrec.h" /* struct flame_sample_rec */
 
 enum flame_scope {

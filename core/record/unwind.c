@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "../util.h"
 
 #define MAX_FRAMES 1024 /* a deeper stack is cut */
 #define MAX_DWFLS 32    /* Dwfl handles kept; the least recently used goes first */

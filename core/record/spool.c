@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "../util.h"
 
 #define MAX_RECORD (1u << 20) /* far above any perf_event record (16-bit size) */
 

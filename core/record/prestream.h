@@ -1,7 +1,7 @@
 /*
  * prestream.h - read the sample streams libflame-preload.so writes
- * (layout: core/preload/stream.h) and turn them into the records the perf
- * sampler produces (core/sampler.h), so the recorder, symbolizer, writers
+ * (layout: core/record/preload/stream.h) and turn them into the records the perf
+ * sampler produces (core/record/sampler.h), so the recorder, symbolizer, writers
  * and summary are the same for both samplers.
  *
  * The streams are untrusted input: every length and count is checked
@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "../error.h"
 #include "sampler.h"
 
 /* One stream in memory. */

@@ -12,8 +12,8 @@
 
 #include "offcpu.h"
 #include "unwind.h"
-#include "util.h"
-#include "../formats/textutil.h"
+#include "../util.h"
+#include "../../formats/textutil.h"
 
 #define F_RET 1u    /* a return address: look up the call before it */
 #define F_JAVA 2u   /* the command is java: "Lpkg/Class;" names lose their L */

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "strtab.h"
+#include "../error.h"
+#include "../strtab.h"
 
 /* The id of tracepoint SYSTEM:EVENT (events/SYSTEM/EVENT/id in tracefs),
  * for perf_event_attr.config with PERF_TYPE_TRACEPOINT.  tracefs is looked

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "../util.h"
 
 struct flame_srcframe {
 	const char *func;  /* function name, demangled unless disabled; "" when DWARF has none */

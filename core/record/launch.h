@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "../error.h"
 
 struct flame_launch {
 	pid_t pid;     /* the child, held before exec */

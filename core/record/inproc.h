@@ -1,13 +1,13 @@
 /*
  * inproc.h - flame's side of the in-process sampler (libflame-preload.so,
- * core/preload/): finding the library, starting a command with it, and
+ * core/record/preload/): finding the library, starting a command with it, and
  * reading what it wrote once the command has ended.
  *
  * The command gets LD_PRELOAD (the library appended to any value it had),
  * FLAME_PRELOAD_OUT (a private temporary directory the streams go to),
  * FLAME_PRELOAD_FREQ and FLAME_PRELOAD_DEPTH through flame's environment:
  * flame_inproc_start() sets them, the caller forks the command
- * (core/launch.h), flame_inproc_env_restore() puts flame's own back.
+ * (core/record/launch.h), flame_inproc_env_restore() puts flame's own back.
  *
  * Ownership: struct flame_inproc is the caller's; flame_inproc_end()
  * removes the directory and frees what start allocated.
@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "../error.h"
 #include "prestream.h"
 #include "sampler.h"
 

@@ -12,7 +12,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "../util.h"
 
 #define TRACEFS_MAGIC_NUMBER 0x74726163 /* "trac" */
 

@@ -12,7 +12,7 @@
  *
  * A sample that carries user registers and a copy of the user stack
  * (flame record --call-graph dwarf, perf record --call-graph dwarf) gets
- * its user frames from core/unwind instead of the kernel's callchain.
+ * its user frames from core/record/unwind instead of the kernel's callchain.
  *
  * With inline_frames, a user frame whose code was inlined is followed by
  * the inlined functions, outermost first, each "name_[i]"; with srcline
@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#include "profile.h"
+#include "../profile.h"
 #include "sampler.h"
 #include "symbolizer.h"
 
@@ -45,7 +45,7 @@ struct flame_recorder_opts {
 	int kernel;          /* kernel frames expected: read /proc/kallsyms */
 	int timeline;        /* keep the sample list in the profile */
 	int offcpu;          /* samples of FLAME_SAMPLER_EVENT_OFFCPU are switch-out stacks,
-			      * weighted by the ns until the thread runs again (core/offcpu.h) */
+			      * weighted by the ns until the thread runs again (core/record/offcpu.h) */
 	int annotate_offcpu; /* ... and their frames end in _[o] (--wall) */
 	int inline_frames;   /* --inline: inlined calls (DWARF) become frames "name_[i]" */
 	int srcline;         /* --srcline: frames end in ":file.c:LINE" (DWARF), else ":dso" */
@@ -70,7 +70,7 @@ struct flame_record_stats {
 	uint64_t threads;     /* distinct threads with samples */
 	uint64_t processes;   /* distinct processes with samples */
 	uint64_t first_time, last_time; /* of samples, CLOCK_MONOTONIC ns */
-	/* samples with a user stack copy, unwound with DWARF CFI (core/unwind.h) */
+	/* samples with a user stack copy, unwound with DWARF CFI (core/record/unwind.h) */
 	uint64_t dwarf_stacks;
 	uint64_t dwarf_full;      /* ... unwound to the outermost frame */
 	uint64_t dwarf_cut_stack; /* ... cut: the stack copy was too small */
