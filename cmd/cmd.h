@@ -69,6 +69,22 @@ int flame_parse_jobs(const char *cmd, const char *arg, unsigned long long *jobs)
 uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet);
 /* Write the profile as folded text to path ("-" or NULL = stdout), atomically. */
 int flame_write_folded(const struct flame_profile *p, const char *path, struct flame_error *err);
+/* Choosing the writer of a command's output, the same way for every
+ * command: --to NAME (or the command's own spelling of it) wins; else the
+ * suffix of the -o path (formats/registry.h); else a default below. */
+struct flame_format;
+struct flame_writer_defaults {
+	const struct flame_format *none;    /* no -o, or NULL */
+	const struct flame_format *stream;  /* -o -, a character device (/dev/null), a FIFO */
+	const struct flame_format *unnamed; /* -o naming no format, or NULL */
+};
+/* Sets *f (NULL: no default applied; the caller asks for a format) and
+ * returns EXIT_OK, or prints why the name to is no writer and returns
+ * EXIT_USAGE. */
+int flame_pick_writer(const char *cmd, const char *to, const char *path,
+		      const struct flame_writer_defaults *d, const struct flame_format **f);
+/* The table of 'flame formats' and 'flame convert --list'. */
+void flame_list_formats(void);
 /* "flame CMD: note: no DWARF ..." naming the files (at most five, most
  * sampled first) where --inline or --srcline found no line tables. */
 struct flame_dso;

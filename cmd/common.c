@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../core/io.h"
 #include "../core/record/symbolizer.h"
 #include "../core/util.h"
 #include "../formats/folded.h"
+#include "../formats/registry.h"
 #include "cmd.h"
 
 static const char *command = "flame";
@@ -221,4 +223,63 @@ int flame_write_folded(const struct flame_profile *p, const char *path, struct f
 		return -1;
 	}
 	return flame_output_commit(out, err);
+}
+
+/* "-", or a file that is no regular file: nothing to tell a format by */
+static int is_stream(const char *path)
+{
+	struct stat st;
+	if (strcmp(path, "-") == 0)
+		return 1;
+	return stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) ||
+					S_ISSOCK(st.st_mode));
+}
+
+int flame_pick_writer(const char *cmd, const char *to, const char *path,
+		      const struct flame_writer_defaults *d, const struct flame_format **f)
+{
+	if (to) {
+		*f = flame_format_find(to);
+		if (!*f || !(*f)->write)
+			return flame_usage_error(cmd, "%s '%s' (expected one of: %s)",
+						 *f ? "cannot write format" : "unknown output format", to,
+						 flame_format_writer_names(d->none ? d->none : d->stream));
+		return EXIT_OK;
+	}
+	if (!path)
+		*f = d->none;
+	else if (!(*f = flame_format_for_path(path)))
+		*f = is_stream(path) ? d->stream : d->unnamed;
+	return EXIT_OK;
+}
+
+static void suffix_list(char *buf, size_t n, const char *s)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (; s && *s && o + 1 < n; s++)
+		if (*s != ' ' || (o && buf[o - 1] != ','))
+			buf[o++] = *s == ' ' ? ',' : *s;
+	buf[o] = '\0';
+	if (!o)
+		snprintf(buf, n, "-");
+}
+
+void flame_list_formats(void)
+{
+	char suf[128];
+	const struct flame_format *f;
+	printf("%-11s %-5s %-5s %-5s %-32s %s\n", "FORMAT", "READ", "WRITE", "TIME", "SUFFIXES",
+	       "DESCRIPTION");
+	for (size_t i = 0; (f = flame_format_at(i)); i++) {
+		suffix_list(suf, sizeof(suf), f->suffixes);
+		printf("%-11s %-5s %-5s %-5s %-32s %s", f->name, f->parse ? "yes" : "-",
+		       f->write ? "yes" : "-", f->write ? (f->shows_time ? "yes" : "no") : "-", suf,
+		       f->summary);
+		if (f->aliases && f->aliases[0]) {
+			suffix_list(suf, sizeof(suf), f->aliases);
+			printf(" (also: %s)", suf);
+		}
+		putchar('\n');
+	}
 }

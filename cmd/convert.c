@@ -11,7 +11,8 @@
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
-#include "../render/svg.h"
+#include "../formats/registry.h"
+#include "../render/svgformat.h"
 #include "cmd.h"
 
 static const char usage_text[] =
@@ -28,7 +29,8 @@ static const char usage_text[] =
 	"  -t, --to FMT          output format (default: from the -o file name:\n"
 	"                        .speedscope.json, .trace.json, .cpuprofile,\n"
 	"                        .d3.json, .firefox.json, .pb.gz, .pprof, .folded,\n"
-	"                        .txt, .svg)\n"
+	"                        .txt, .svg; 'flame formats' lists them; '-' and\n"
+	"                        /dev/null are written folded)\n"
 	"  -o, --output FILE     write to FILE (default: standard output); FILE is\n"
 	"                        replaced only once complete; '.zst' compresses\n"
 	"      --sample-type T   pprof input: the sample type to read\n"
@@ -49,74 +51,6 @@ static const char usage_text[] =
 
 enum { OPT_SAMPLE_TYPE = 256 };
 
-/* --to svg: not a format of formats/ but the renderer, with its defaults. */
-static const struct flame_format svg_target = { .name = "svg" };
-
-/* Writers that show time and threads when the profile has a timeline. */
-static int writer_uses_time(const struct flame_format *f)
-{
-	return f == &flame_format_speedscope || f == &flame_format_chrome ||
-	       f == &flame_format_cpuprofile || f == &flame_format_firefox;
-}
-
-static int ends_with(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-	return a >= b && strcmp(s + a - b, suf) == 0;
-}
-
-static const struct flame_format *format_from_name(const char *path)
-{
-	static const struct { const char *suffix, *fmt; } t[] = {
-		{ ".speedscope.json", "speedscope" },
-		{ ".trace.json", "chrome" },
-		{ ".trace", "chrome" },
-		{ ".cpuprofile", "cpuprofile" },
-		{ ".d3.json", "d3" },
-		{ ".firefox.json", "firefox" },
-		{ ".pb.gz", "pprof" },
-		{ ".pprof", "pprof" },
-		{ ".pb", "pprof" },
-		{ ".folded", "folded" },
-		{ ".collapsed", "folded" },
-		{ ".txt", "folded" },
-		{ ".svg", "svg" },
-	};
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", path);
-	if (ends_with(buf, ".zst"))
-		buf[strlen(buf) - 4] = '\0';
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (ends_with(buf, t[i].suffix))
-			return strcmp(t[i].fmt, "svg") == 0 ? &svg_target : flame_format_find(t[i].fmt);
-	return NULL;
-}
-
-static void list_formats(void)
-{
-	printf("%-11s %-5s %-5s %s\n", "FORMAT", "READ", "WRITE", "DESCRIPTION");
-	for (int i = 0; flame_formats[i]; i++) {
-		const struct flame_format *f = flame_formats[i];
-		printf("%-11s %-5s %-5s %s\n", f->name, f->parse ? "yes" : "-", f->write ? "yes" : "-",
-		       f->summary);
-	}
-	printf("%-11s %-5s %-5s %s\n", "svg", "-", "yes",
-	       "interactive SVG flame graph (flame render's defaults)");
-}
-
-/* The profile as a flame graph: weights named after its unit. */
-static int write_svg(const struct flame_profile *prof, struct flame_output *out,
-		     struct flame_error *err)
-{
-	struct flame_render_opts o;
-	flame_render_opts_init(&o);
-	if (prof->unit == FLAME_UNIT_NANOSECONDS)
-		o.count_name = "ns";
-	else if (prof->unit == FLAME_UNIT_BYTES)
-		o.count_name = "bytes";
-	return flame_render_svg(prof, &o, out, err);
-}
-
 int cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -133,7 +67,7 @@ int cmd_convert(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct flame_format *from = NULL, *to = NULL;
-	const char *output = NULL;
+	const char *output = NULL, *to_name = NULL;
 	int quiet = 0, c;
 	unsigned long long jobs = (unsigned long long)flame_ncpus();
 	struct flame_read_opts ro;
@@ -150,10 +84,7 @@ int cmd_convert(int argc, char **argv)
 							 optarg, flame_format_names());
 			break;
 		case 't':
-			to = strcmp(optarg, "svg") == 0 ? &svg_target : flame_format_find(optarg);
-			if (!to || (!to->write && to != &svg_target))
-				return flame_usage_error("convert", "cannot write format '%s' (see 'flame convert --list')",
-							 optarg);
+			to_name = optarg;
 			break;
 		case 'o':
 			output = optarg;
@@ -163,7 +94,7 @@ int cmd_convert(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'l':
-			list_formats();
+			flame_list_formats();
 			return EXIT_OK;
 		case 'q':
 			quiet = 1;
@@ -175,11 +106,13 @@ int cmd_convert(int argc, char **argv)
 			return flame_common_option("convert", c, usage_text, argv);
 		}
 	}
-	if (!to && output && strcmp(output, "-") != 0)
-		to = format_from_name(output);
+	/* no default without -o: standard output could be anything */
+	static const struct flame_writer_defaults dflt = { NULL, &flame_format_folded, NULL };
+	if (flame_pick_writer("convert", to_name, output, &dflt, &to) != EXIT_OK)
+		return EXIT_USAGE;
 	if (!to)
 		return flame_usage_error("convert", "name the output format with --to (see 'flame convert --list')");
-	ro.want_timeline = writer_uses_time(to);
+	ro.want_timeline = to->shows_time;
 
 	struct flame_reader_config cfg = {
 		.format = from,
@@ -210,12 +143,12 @@ int cmd_convert(int argc, char **argv)
 			if (rep.formats[i] && rep.formats[i]->streaming)
 				timed_input = 1;
 		const char *note = to->drops ? to->drops(&prof) : NULL;
-		if (to == &svg_target && timed_input)
+		if (to == &flame_format_svg && timed_input)
 			note = "svg (merged stacks) has no time or threads; timeline dropped "
 			       "('flame render --flamechart' draws time)";
 		if (note)
 			cmd_note("%s", note);
-		else if (timed_input && !writer_uses_time(to))
+		else if (timed_input && !to->shows_time)
 			cmd_note("%s has no time or threads; timeline dropped", to->name);
 	}
 	struct flame_output *out;
@@ -223,7 +156,7 @@ int cmd_convert(int argc, char **argv)
 		rc = flame_report_error(&err);
 		goto done;
 	}
-	if ((to == &svg_target ? write_svg(&prof, out, &err) : to->write(&prof, out, &err)) < 0) {
+	if (flame_format_write(to, &prof, NULL, out, &err) < 0) {
 		flame_output_abort(out);
 		rc = flame_report_error(&err);
 		goto done;

@@ -12,7 +12,9 @@
 #include "../filters/diff.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
+#include "../formats/registry.h"
 #include "../render/svg.h"
+#include "../render/svgformat.h"
 #include "cmd.h"
 
 static const char usage_text[] =
@@ -29,9 +31,13 @@ static const char usage_text[] =
 	"  -s, --strip-hex     write hex numbers such as 0x7f3a12 as 0x..., so that\n"
 	"                      addresses that moved between runs match\n"
 	"  -o, --output FILE   write to FILE (default: standard output); FILE is\n"
-	"                      replaced only once complete; '.zst' compresses; a\n"
-	"                      name ending in '.svg' means --format svg\n"
-	"      --format FMT    folded (default), svg or top\n"
+	"                      replaced only once complete; '.zst' compresses; the\n"
+	"                      name chooses the format as --format would: '.svg',\n"
+	"                      '.speedscope.json', ... (see 'flame formats'); other\n"
+	"                      names are written folded\n"
+	"      --format FMT, --to FMT\n"
+	"                      folded (default), svg, top, or another format flame\n"
+	"                      writes: those with one weight column get AFTER's\n"
 	"  -j, --jobs N        use N threads (default: all cores)\n"
 	"  -q, --quiet         no notes on stderr (warnings still shown)\n"
 	"  -h, --help          show this help\n"
@@ -70,12 +76,16 @@ enum {
 	OPT_TITLE,
 };
 
-enum out_kind { OUT_FOLDED, OUT_SVG, OUT_TOP };
+enum out_kind { OUT_FOLDED, OUT_SVG, OUT_TOP, OUT_WRITER };
 
-static int ends_with_svg(const char *path)
+/* A writer with one weight column gets AFTER's: the profile as it is now. */
+static void keep_after(struct flame_profile *p)
 {
-	size_t n = path ? strlen(path) : 0;
-	return n > 4 && strcmp(path + n - 4, ".svg") == 0;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		p->nodes[i].self[0] = p->nodes[i].self[1];
+		p->nodes[i].self[1] = 0;
+	}
+	p->ncols = 1;
 }
 
 static int read_one(const char *path, int jobs, int quiet, struct flame_profile *p,
@@ -120,6 +130,7 @@ int cmd_diff(int argc, char **argv)
 		{ "strip-hex", no_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "to", required_argument, NULL, OPT_FORMAT },
 		{ "min-delta", required_argument, NULL, OPT_MIN_DELTA },
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
@@ -138,7 +149,8 @@ int cmd_diff(int argc, char **argv)
 	struct flame_diff_top_opts topt;
 	memset(&topt, 0, sizeof(topt));
 	enum out_kind kind = OUT_FOLDED;
-	int kind_given = 0;
+	const struct flame_format *writer = NULL;
+	const char *to_name = NULL;
 	enum flame_diff_width width = FLAME_DIFF_WIDTH_AFTER;
 	int negate = 0;
 	const char *title = "Differential Flame Graph";
@@ -160,18 +172,7 @@ int cmd_diff(int argc, char **argv)
 			output = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "folded") == 0) {
-				kind = OUT_FOLDED;
-			} else if (strcmp(optarg, "svg") == 0) {
-				kind = OUT_SVG;
-			} else if (strcmp(optarg, "top") == 0) {
-				kind = OUT_TOP;
-			} else {
-				return flame_usage_error("diff", "unknown output format '%s' (expected "
-								 "folded, svg or top)",
-							 optarg);
-			}
-			kind_given = 1;
+			to_name = optarg;
 			break;
 		case OPT_WIDTH:
 			if (strcmp(optarg, "after") == 0)
@@ -242,8 +243,17 @@ int cmd_diff(int argc, char **argv)
 		return flame_usage_error("diff", "expected two profiles, BEFORE and AFTER, got %d",
 					 argc - optind);
 	const char *bpath = argv[optind], *apath = argv[optind + 1];
-	if (!kind_given && ends_with_svg(output))
-		kind = OUT_SVG;
+	if (to_name && strcmp(to_name, "top") == 0) {
+		kind = OUT_TOP;
+	} else {
+		static const struct flame_writer_defaults dflt = {
+			&flame_format_folded, &flame_format_folded, &flame_format_folded
+		};
+		if (flame_pick_writer("diff", to_name, output, &dflt, &writer) != EXIT_OK)
+			return EXIT_USAGE;
+		kind = writer == &flame_format_folded ? OUT_FOLDED
+		       : writer == &flame_format_svg ? OUT_SVG : OUT_WRITER;
+	}
 	if (strcmp(bpath, "-") == 0 && strcmp(apath, "-") == 0)
 		return flame_usage_error("diff", "only one of BEFORE and AFTER can be standard input");
 	topt.before_name = bpath;
@@ -307,8 +317,14 @@ int cmd_diff(int argc, char **argv)
 		flame_buf_addf(&sub, "before: %s, after: %s%s", bpath, apath,
 			       tot.normalized ? " (before normalized to after's total)" : "");
 		ro.subtitle = sub.data;
-		w = flame_render_svg(&diff, &ro, out, &err);
+		w = flame_format_write(&flame_format_svg, &diff, &ro, out, &err);
 		flame_buf_release(&sub);
+	} else if (kind == OUT_WRITER) {
+		keep_after(&diff);
+		if (!quiet)
+			cmd_note("%s has one weight column; wrote AFTER's "
+					"(folded, svg and top show both)", writer->name);
+		w = flame_format_write(writer, &diff, NULL, out, &err);
 	} else {
 		w = flame_diff_write_folded(&diff, present, out, &err);
 	}

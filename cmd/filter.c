@@ -12,7 +12,9 @@
 #include "../filters/filter.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
+#include "../formats/registry.h"
 #include "../render/svg.h"
+#include "../render/svgformat.h"
 #include "cmd.h"
 
 static const char usage_text[] =
@@ -94,10 +96,14 @@ static const char usage_text[] =
 	"      --input-format FMT  perf, dtrace or folded (default: detected)\n"
 	"  -j, --jobs N        use N threads (default: all cores)\n"
 	"  -o, --output FILE   write to FILE (default: standard output); FILE is\n"
-	"                      replaced only once complete; '.zst' compresses; a\n"
-	"                      name ending in '.svg' means --format svg\n"
-	"      --format FMT    folded (the default) or svg (a flame graph with\n"
+	"                      replaced only once complete; '.zst' compresses; the\n"
+	"                      name chooses the format as --format would: '.svg',\n"
+	"                      '.speedscope.json', ... (see 'flame formats'); other\n"
+	"                      names are written folded\n"
+	"      --format FMT, --to FMT\n"
+	"                      folded (the default), svg (a flame graph with\n"
 	"                      flamegraph.pl's defaults; 'flame render' has options)\n"
+	"                      or another format flame writes\n"
 	"  -q, --quiet         no notes on stderr (warnings still shown)\n"
 	"  -h, --help          show this help\n"
 	"  -V, --version       show the version\n"
@@ -165,22 +171,16 @@ struct pending {
 	const char *arg;
 };
 
-/* Write p in the chosen format (NULL: SVG) to path, atomically. */
+/* Write p with fmt to path, atomically; SVG with flamegraph.pl's defaults. */
 static int write_profile(const struct flame_profile *p, const struct flame_format *fmt,
 			 const char *path, struct flame_error *err)
 {
 	struct flame_output *out;
 	if (flame_output_open(&out, path, err) < 0)
 		return -1;
-	int rc;
-	if (fmt) {
-		rc = fmt->write(p, out, err);
-	} else {
-		struct flame_render_opts ro;
-		flame_render_opts_init(&ro);
-		rc = flame_render_svg(p, &ro, out, err);
-	}
-	if (rc < 0) {
+	struct flame_render_opts ro;
+	flame_render_opts_init(&ro);
+	if (flame_format_write(fmt, p, fmt == &flame_format_svg ? &ro : NULL, out, err) < 0) {
 		flame_output_abort(out);
 		return -1;
 	}
@@ -212,6 +212,7 @@ int cmd_filter(int argc, char **argv)
 		{ "ignore-case", no_argument, NULL, 'i' },
 		{ "input-format", required_argument, NULL, OPT_INPUT_FORMAT },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "to", required_argument, NULL, OPT_FORMAT },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -221,9 +222,8 @@ int cmd_filter(int argc, char **argv)
 		{ "no-fast-path", no_argument, NULL, OPT_NO_FAST_PATH },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct flame_format *in_fmt = NULL, *out_fmt = &flame_format_folded;
-	int svg = 0, fmt_given = 0;
-	const char *output = NULL;
+	const struct flame_format *in_fmt = NULL, *out_fmt = NULL;
+	const char *output = NULL, *out_name = NULL;
 	struct pending *pend = NULL;
 	size_t npend = 0;
 	int quiet = 0, icase = 0, fast = 1, c, idx;
@@ -268,15 +268,7 @@ int cmd_filter(int argc, char **argv)
 			}
 			break;
 		case OPT_FORMAT:
-			fmt_given = 1;
-			svg = strcmp(optarg, "svg") == 0;
-			out_fmt = svg ? NULL : flame_format_find(optarg);
-			if (!svg && (!out_fmt || !out_fmt->write)) {
-				flame_usage_error("filter",
-						  "unknown output format '%s' (expected folded or svg)",
-						  optarg);
-				goto out;
-			}
+			out_name = optarg;
 			break;
 		case OPT_NO_FAST_PATH:
 			fast = 0;
@@ -287,11 +279,10 @@ int cmd_filter(int argc, char **argv)
 		}
 	}
 
-	if (!fmt_given && output && strlen(output) > 4 &&
-	    strcmp(output + strlen(output) - 4, ".svg") == 0) {
-		svg = 1;
-		out_fmt = NULL;
-	}
+	static const struct flame_writer_defaults dflt = { &flame_format_folded, &flame_format_folded,
+							    &flame_format_folded };
+	if (flame_pick_writer("filter", out_name, output, &dflt, &out_fmt) != EXIT_OK)
+		goto out;
 	struct flame_error err = { 0 };
 	/* -i applies to every regex, wherever it stands: compile after parsing */
 	for (size_t k = 0; k < npend; k++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../render/svgformat.h"
 #include "cmd.h"
 
 struct command {
@@ -106,6 +107,8 @@ int main(int argc, char **argv)
 {
 	/* A closed pipe shows up as EPIPE on write and is reported, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* writers above formats/ join the registry before any command runs */
+	flame_render_register_formats();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

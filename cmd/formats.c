@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../formats/format.h"
 #include "cmd.h"
 
 int cmd_formats(int argc, char **argv)
@@ -16,18 +15,15 @@ int cmd_formats(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			printf("usage: flame formats\n\n"
-			       "List the formats flame reads (r) and writes (w), with their aliases.\n");
+			       "List the formats flame reads and writes: their names (for --from\n"
+			       "and --to), the -o suffixes that choose a writer, whether the writer\n"
+			       "shows time and threads, and other names they answer to.\n");
 			return EXIT_OK;
 		}
 		return flame_usage_error("formats", "unknown option");
 	}
 	if (optind < argc)
 		return flame_usage_error("formats", "unexpected argument '%s'", argv[optind]);
-	printf("%-10s %-3s %-30s %s\n", "NAME", "RW", "ALIASES", "DESCRIPTION");
-	for (int i = 0; flame_formats[i]; i++) {
-		const struct flame_format *f = flame_formats[i];
-		printf("%-10s %c%c  %-30s %s\n", f->name, f->parse ? 'r' : '-', f->write ? 'w' : '-',
-		       f->aliases[0] ? f->aliases : "-", f->summary);
-	}
+	flame_list_formats();
 	return EXIT_OK;
 }

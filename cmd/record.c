@@ -36,8 +36,10 @@
 #include "../core/record/unwind.h"
 #include "../core/util.h"
 #include "../formats/format.h"
+#include "../formats/registry.h"
 #include "../render/render.h"
 #include "../render/svg.h"
+#include "../render/svgformat.h"
 #include "cmd.h"
 
 static const char usage_text[] =
@@ -99,9 +101,12 @@ static const char usage_text[] =
 	"\n"
 	"Output:\n"
 	"  -o, --output FILE     write to FILE (default flame.svg); the format follows\n"
-	"                        the name: .svg, .folded (or .txt); '.zst' compresses;\n"
-	"                        '-' is standard output (folded)\n"
-	"  -f, --format FMT      svg, folded, or another format flame writes (speedscope,\n"
+	"                        the name: .svg, .folded (or .txt), .speedscope.json,\n"
+	"                        .trace.json, .pb.gz, ... (see 'flame formats');\n"
+	"                        '.zst' compresses; '-', /dev/null or another\n"
+	"                        device or FIFO is written folded\n"
+	"  -f, --format FMT, --to FMT\n"
+	"                        svg, folded, or another format flame writes (speedscope,\n"
 	"                        chrome, ...: see 'flame formats'), whatever FILE is called;\n"
 	"                        formats that show time get every sample's time and thread\n"
 	"  -q, --quiet           no progress line, no summary (errors still shown)\n"
@@ -262,77 +267,29 @@ static int parse_call_graph(struct record *r, const char *s)
 				 s);
 }
 
-static int ends_with(const char *s, const char *suf)
-{
-	size_t n = strlen(s), k = strlen(suf);
-	return n >= k && strcmp(s + n - k, suf) == 0;
-}
-
-/* "svg, folded, speedscope, ...": the formats record can write. */
-static const char *writer_names(void)
-{
-	static char names[256];
-	if (!names[0]) {
-		size_t o = (size_t)snprintf(names, sizeof(names), "svg");
-		for (int i = 0; flame_formats[i] && o < sizeof(names); i++)
-			if (flame_formats[i]->write)
-				o += (size_t)snprintf(names + o, sizeof(names) - o, ", %s", flame_formats[i]->name);
-	}
-	return names;
-}
-
-static int use_format(struct record *r, const char *name)
-{
-	if (strcmp(name, "svg") == 0) {
-		r->out = OUT_SVG;
-		return 0;
-	}
-	const struct flame_format *f = flame_format_find(name);
-	if (!f || !f->write)
-		return flame_usage_error("record", "unknown output format '%s' (expected one of: %s)", name,
-					 writer_names());
-	r->out = f == &flame_format_folded ? OUT_FOLDED : OUT_WRITER;
-	r->writer = f;
-	return 0;
-}
-
-/* Output format from --format, else from the file name. */
+/* Output format from --format/--to, else from the file name (as every
+ * command: cmd/common.c); without -o, flame.svg or a name after the format. */
 static int pick_output(struct record *r, const char *format)
 {
-	if (format) {
-		if (use_format(r, format) != 0)
-			return EXIT_USAGE;
-		if (!r->output) {
-			if (r->out == OUT_WRITER)
-				snprintf(r->default_output, sizeof(r->default_output), "flame.%s.json",
-					 r->writer->name);
-			r->output = r->out == OUT_SVG ? "flame.svg"
-				    : r->out == OUT_FOLDED ? "flame.folded" : r->default_output;
-		}
-		return 0;
-	}
+	static const struct flame_writer_defaults dflt = { &flame_format_svg, &flame_format_folded,
+							    NULL };
+	const struct flame_format *f;
+	if (flame_pick_writer("record", format, r->output, &dflt, &f) != EXIT_OK)
+		return EXIT_USAGE;
+	if (!f)
+		return flame_usage_error("record",
+					 "cannot tell the format from the name '%s'; name it .svg or .folded, "
+					 "or use --format (one of: %s)", r->output,
+					 flame_format_writer_names(&flame_format_svg));
+	r->out = f == &flame_format_svg ? OUT_SVG : f == &flame_format_folded ? OUT_FOLDED : OUT_WRITER;
+	r->writer = f;
 	if (!r->output) {
-		r->output = "flame.svg";
-		r->out = OUT_SVG;
-		return 0;
+		if (r->out == OUT_WRITER)
+			snprintf(r->default_output, sizeof(r->default_output), "flame.%s.json", f->name);
+		r->output = r->out == OUT_SVG ? "flame.svg"
+			    : r->out == OUT_FOLDED ? "flame.folded" : r->default_output;
 	}
-	char name[4096];
-	snprintf(name, sizeof(name), "%s", r->output);
-	if (ends_with(name, ".zst"))
-		name[strlen(name) - 4] = '\0';
-	if (strcmp(r->output, "-") == 0 || ends_with(name, ".folded") || ends_with(name, ".txt") ||
-	    ends_with(name, ".collapsed") || ends_with(name, ".stacks"))
-		return use_format(r, "folded");
-	if (ends_with(name, ".svg"))
-		return use_format(r, "svg");
-	/* names the tools that read them expect, when flame has the writer */
-	if (ends_with(name, ".cpuprofile") && flame_format_find("cpuprofile"))
-		return use_format(r, "cpuprofile");
-	if (ends_with(name, ".speedscope.json") && flame_format_find("speedscope"))
-		return use_format(r, "speedscope");
-	return flame_usage_error("record",
-				 "cannot tell the format from the name '%s'; name it .svg or .folded, "
-				 "or use --format (one of: %s)", r->output, writer_names());
+	return 0;
 }
 
 static int svg_number(const char *opt, const char *s, double min, double *out)
@@ -495,6 +452,7 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		{ "mmap-pages", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1162,7 +1120,7 @@ static int write_svg(struct record *r, struct flame_error *err)
 	struct flame_output *out;
 	int rc = flame_output_open(&out, r->output, err);
 	if (rc == 0) {
-		if (flame_render_svg(&r->prof, &o, out, err) < 0) {
+		if (flame_format_write(&flame_format_svg, &r->prof, &o, out, err) < 0) {
 			flame_output_abort(out);
 			rc = -1;
 		} else {
@@ -1180,7 +1138,7 @@ static int write_format(struct record *r, struct flame_error *err)
 	struct flame_output *out;
 	if (flame_output_open(&out, r->output, err) < 0)
 		return -1;
-	if (r->writer->write(&r->prof, out, err) < 0) {
+	if (flame_format_write(r->writer, &r->prof, NULL, out, err) < 0) {
 		flame_output_abort(out);
 		return -1;
 	}

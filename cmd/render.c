@@ -18,10 +18,12 @@
 #include "../core/io.h"
 #include "../core/util.h"
 #include "../formats/format.h"
+#include "../formats/registry.h"
 #include "../formats/stackbuild.h"
 #include "../formats/reader.h"
 #include "../render/stream.h"
 #include "../render/svg.h"
+#include "../render/svgformat.h"
 #include "../render/text.h"
 #include "cmd.h"
 
@@ -36,9 +38,14 @@ static const char usage_text[] =
 	"\n"
 	"Output:\n"
 	"  -o, --output FILE       write to FILE (default: standard output); FILE is\n"
-	"                          replaced only once complete; '.zst' compresses\n"
-	"      --format VIEW       svg (default), top (functions by self weight) or\n"
-	"                          tree (indented call tree)\n"
+	"                          replaced only once complete; '.zst' compresses; the\n"
+	"                          name chooses the format as --format would: '.svg',\n"
+	"                          '.folded', '.speedscope.json', ... (see 'flame\n"
+	"                          formats'); other names get an SVG\n"
+	"      --format VIEW, --to VIEW\n"
+	"                          svg (default), top (functions by self weight),\n"
+	"                          tree (indented call tree), or another format\n"
+	"                          flame writes (folded, speedscope, ...)\n"
 	"  -q, --quiet             no notes on stderr (warnings still shown)\n"
 	"\n"
 	"Input:\n"
@@ -287,14 +294,13 @@ static int hold_inputs(char **paths, size_t npaths, const struct flame_format *f
 		if (!fmt && h[i].len) {
 			/* folded unless another format claims it: flamegraph.pl reads
 			 * anything, skipping the lines that are not "STACK COUNT" */
-			size_t probe = h[i].len < (64u << 10) ? h[i].len : (64u << 10);
-			int eof = probe == h[i].len;
-			if (flame_format_folded.probe(h[i].data, probe, eof) == FLAME_PROBE_NO)
-				for (int k = 0; flame_formats[k]; k++)
-					if (flame_formats[k] != &flame_format_folded && flame_formats[k]->probe &&
-					    flame_formats[k]->parse &&
-					    flame_formats[k]->probe(h[i].data, probe, eof) == FLAME_PROBE_YES)
-						other = 1;
+			struct flame_detect d;
+			if (flame_format_probe(&flame_format_folded, h[i].data, h[i].len, 1) ==
+			    FLAME_PROBE_NO) {
+				flame_format_detect(h[i].data, h[i].len, 1, FLAME_DETECT_ALL, &d);
+				if (d.nyes)
+					other = 1;
+			}
 		}
 	}
 	*out = h;
@@ -342,6 +348,7 @@ int cmd_render(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "to", required_argument, NULL, OPT_FORMAT },
 		{ "input-format", required_argument, NULL, OPT_INPUT_FORMAT },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
@@ -393,7 +400,8 @@ int cmd_render(int argc, char **argv)
 	o.report = &rep_svg;
 	const struct flame_format *fmt = NULL;
 	const char *output = NULL, *palette_file = "palette.map", *color_when = "auto";
-	const char *view = "svg";
+	const char *view = NULL; /* top, tree, or a writer's name (default: svg) */
+	const struct flame_format *writer = NULL;
 	char search_color[FLAME_COLOR_MAX];
 	int quiet = 0, cp = 0, no_stream = 0, c, idx;
 	unsigned long long jobs = (unsigned long long)flame_ncpus(), ull;
@@ -415,11 +423,6 @@ int cmd_render(int argc, char **argv)
 				goto out;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "svg") && strcmp(optarg, "top") && strcmp(optarg, "tree")) {
-				flame_usage_error("render", "unknown view '%s' (expected svg, top or tree)",
-						  optarg);
-				goto out;
-			}
 			view = optarg;
 			break;
 		case OPT_INPUT_FORMAT:
@@ -620,6 +623,12 @@ int cmd_render(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!view || (strcmp(view, "top") && strcmp(view, "tree"))) {
+		static const struct flame_writer_defaults dflt = { &flame_format_svg, &flame_format_svg,
+								    &flame_format_svg };
+		if (flame_pick_writer("render", view, output, &dflt, &writer) != EXIT_OK)
+			goto out;
+	}
 
 	struct flame_error err = { 0 };
 	rc = EXIT_DATA;
@@ -650,8 +659,8 @@ int cmd_render(int argc, char **argv)
 		}
 		o.palette_map = &pmap;
 	}
-	int want_svg = strcmp(view, "svg") == 0;
-	to.format = strcmp(view, "tree") == 0 ? FLAME_TEXT_TREE : FLAME_TEXT_TOP;
+	int want_svg = writer == &flame_format_svg;
+	to.format = view && strcmp(view, "tree") == 0 ? FLAME_TEXT_TREE : FLAME_TEXT_TOP;
 	if (strcmp(color_when, "always") == 0)
 		to.color = 1;
 	else if (strcmp(color_when, "auto") == 0)
@@ -728,7 +737,8 @@ int cmd_render(int argc, char **argv)
 		};
 		struct flame_read_opts ro;
 		memset(&ro, 0, sizeof(ro));
-		ro.want_timeline = o.flamechart; /* formats with time keep it */
+		/* formats with time keep it */
+		ro.want_timeline = o.flamechart || (writer && writer->shows_time);
 		cfg.opts = &ro;
 		struct flame_profile prof;
 		struct flame_read_report rep;
@@ -767,7 +777,8 @@ int cmd_render(int argc, char **argv)
 				o.order = steps;
 				o.norder = n;
 			}
-			int wr = want_svg ? flame_render_svg(&prof, &o, out, &err)
+			int wr = want_svg ? flame_format_write(writer, &prof, &o, out, &err)
+				 : writer ? flame_format_write(writer, &prof, NULL, out, &err)
 					  : flame_render_text(&prof, &to, out, &err);
 			if (steps) {
 				o.order = NULL;

@@ -10,29 +10,19 @@
 
 #include "../core/io.h"
 #include "../core/util.h"
+#include "../formats/registry.h"
 #include "stacks.h"
 
-/* The reader decides the format from this many first bytes (formats/reader.c). */
-#define DETECT_BYTES (64u << 10)
 
 static const uint64_t p10[] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
 				10000000ULL, 100000000ULL, 1000000000ULL };
 
 /* ---- opening ---- */
 
+/* buf is a whole file; ambiguous input is left to the reader to report */
 static int detected_folded(const char *buf, size_t len)
 {
-	size_t n = len < DETECT_BYTES ? len : DETECT_BYTES;
-	int eof = n == len;
-	const struct flame_format *yes = NULL;
-	for (int i = 0; flame_formats[i]; i++) {
-		if (flame_formats[i]->probe(buf, n, eof) == FLAME_PROBE_YES) {
-			if (yes)
-				return 0; /* ambiguous: the reader reports it */
-			yes = flame_formats[i];
-		}
-	}
-	return yes == &flame_format_folded;
+	return flame_format_detect(buf, len, 1, FLAME_DETECT_ALL, NULL) == &flame_format_folded;
 }
 
 static void unmap(const char *data, size_t len)
@@ -61,11 +51,11 @@ int flame_canon_undetected(const char *path)
 	struct flame_error err;
 	if (flame_input_open(&in, path, &err) < 0)
 		return 0;
-	char *buf = flame_xmalloc(DETECT_BYTES);
+	char *buf = flame_xmalloc(FLAME_PROBE_WINDOW);
 	size_t len = 0;
 	int eof = 0, ok = 1;
-	while (len < DETECT_BYTES) {
-		ssize_t k = flame_input_read(in, buf + len, DETECT_BYTES - len, &err);
+	while (len < FLAME_PROBE_WINDOW) {
+		ssize_t k = flame_input_read(in, buf + len, FLAME_PROBE_WINDOW - len, &err);
 		if (k < 0) {
 			ok = 0;
 			break;
@@ -77,10 +67,12 @@ int flame_canon_undetected(const char *path)
 		len += (size_t)k;
 	}
 	flame_input_close(in);
+	struct flame_detect d;
 	int none = ok && len > 0;
-	for (int i = 0; none && flame_formats[i]; i++)
-		if (flame_formats[i]->probe(buf, len, eof) == FLAME_PROBE_YES)
-			none = 0;
+	if (none) {
+		flame_format_detect(buf, len, eof, FLAME_DETECT_ALL, &d);
+		none = d.nyes == 0;
+	}
 	free(buf);
 	return none;
 }

@@ -1173,4 +1173,6 @@ const struct flame_format flame_format_chrome = {
 	.write = ch_write,
 	.streaming = 1,
 	.drops = ch_drops,
+	.suffixes = ".trace.json .trace",
+	.shows_time = 1,
 };

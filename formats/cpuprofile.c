@@ -293,4 +293,6 @@ const struct flame_format flame_format_cpuprofile = {
 	.write = cp_write,
 	.streaming = 1,
 	.drops = cp_drops,
+	.suffixes = ".cpuprofile",
+	.shows_time = 1,
 };

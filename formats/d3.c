@@ -264,4 +264,5 @@ const struct flame_format flame_format_d3 = {
 	.write = d3_write,
 	.streaming = 1,
 	.drops = d3_drops,
+	.suffixes = ".d3.json",
 };

@@ -589,4 +589,6 @@ const struct flame_format flame_format_firefox = {
 	.write = ff_write,
 	.streaming = 1,
 	.drops = ff_drops,
+	.suffixes = ".firefox.json",
+	.shows_time = 1,
 };

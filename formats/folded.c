@@ -460,4 +460,5 @@ const struct flame_format flame_format_folded = {
 	.parse = folded_parse,
 	.parser_free = folded_free,
 	.write = flame_folded_write,
+	.suffixes = ".folded .collapsed .txt .stacks",
 };

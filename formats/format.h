@@ -2,8 +2,9 @@
  * format.h - the contract every input/output format implements.
  *
  * To add a format: write formats/<name>.c exporting one const struct
- * flame_format, list it in formats/registry.c, add a fuzz target in
- * tests/fuzz/, golden tests under tests/, and a line in man/flame-*.1.
+ * flame_format (a writer: with its suffixes), list it in
+ * formats/registry.c, add a fuzz target in tests/fuzz/, golden tests
+ * under tests/, and a line in man/flame-*.1.
  *
  * Readers are push parsers over whole records.  The driver in
  * formats/reader.c feeds input in any chunking, cuts it at record
@@ -113,6 +114,17 @@ struct flame_format {
 	/* Optional, writers: what this format cannot hold of p, as one line
 	 * ("folded has no time; timeline dropped"), or NULL. */
 	const char *(*drops)(const struct flame_profile *p);
+	/* Writers: file-name suffixes that choose this format for -o,
+	 * space-separated (".trace.json .trace"), or NULL. */
+	const char *suffixes;
+	/* 1: the writer shows time and threads when the profile has a
+	 * timeline (readers are then asked to keep one). */
+	int shows_time;
+	/* Optional writer taking options of its own, opaque here (the SVG
+	 * writer of render/ takes a struct flame_render_opts); opts NULL
+	 * means its defaults.  Called through flame_format_write(). */
+	int (*write_opts)(const struct flame_profile *p, const void *opts, struct flame_output *out,
+			  struct flame_error *err);
 };
 
 extern const struct flame_format flame_format_folded;
@@ -126,7 +138,8 @@ extern const struct flame_format flame_format_pprof;
 extern const struct flame_format flame_format_firefox;
 extern const struct flame_format flame_format_perfdata;
 
-/* Registry: every format, NULL-terminated. */
+/* Registry: every built-in format, NULL-terminated (formats/registry.h
+ * has the whole registry, with the writers registered from above). */
 extern const struct flame_format *const flame_formats[];
 const struct flame_format *flame_format_find(const char *name);
 /* Comma-separated list of readable format names, for messages. */

@@ -689,4 +689,5 @@ const struct flame_format flame_format_pprof = {
 	.write = pp_write,
 	.streaming = 1,
 	.drops = pp_drops,
+	.suffixes = ".pb.gz .pprof .pb",
 };

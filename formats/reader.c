@@ -10,10 +10,10 @@
 
 #include "../core/io.h"
 #include "../core/util.h"
+#include "registry.h"
 #include "textutil.h"
 
 #define DEFAULT_CHUNK (2u << 20)
-#define PROBE_BYTES (64u << 10)
 #define MAX_RECORD (64u << 20)
 #define MAX_FORMATS 16
 
@@ -358,24 +358,17 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 	const char *name = r->files[r->nfiles - 1];
 	if (!r->cur_fmt) {
 		/* Leading comments (perf script --header) say nothing about the
-		 * format: skip them, then probe exactly the next PROBE_BYTES (or
+		 * format: skip them, then probe exactly the next FLAME_PROBE_WINDOW (or
 		 * the rest of the input), so the answer does not depend on how
 		 * the input arrived.  Returns 1 while that much is not there yet. */
 		size_t start = 0;
 		/* Streaming formats (JSON, protobuf) first see the input as it
 		 * is: a protobuf message often starts with 0x0a, which the
 		 * comment skipping below would take for a blank line. */
-		if (eof || len >= PROBE_BYTES) {
-			size_t n = len < PROBE_BYTES ? len : PROBE_BYTES;
-			const struct flame_format *hit = NULL;
-			int nhit = 0;
-			for (int i = 0; flame_formats[i]; i++)
-				if (flame_formats[i]->streaming &&
-				    flame_formats[i]->probe(buf, n, eof && n == len) == FLAME_PROBE_YES) {
-					hit = flame_formats[i];
-					nhit++;
-				}
-			if (nhit == 1) {
+		if (eof || len >= FLAME_PROBE_WINDOW) {
+			const struct flame_format *hit =
+				flame_format_detect(buf, len, eof, FLAME_DETECT_STREAMING, NULL);
+			if (hit) {
 				r->cur_fmt = hit;
 				r->fmts[r->nfiles - 1] = hit;
 				return 0;
@@ -394,33 +387,28 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 				break;
 			start = (size_t)(nl + 1 - buf);
 		}
-		if (!eof && len - start < PROBE_BYTES)
+		if (!eof && len - start < FLAME_PROBE_WINDOW)
 			return 1;
 		if (start == len)
 			return 2; /* nothing but comments: an empty profile */
 		buf += start;
 		len -= start;
-		size_t n = len < PROBE_BYTES ? len : PROBE_BYTES;
-		int at_end = eof && n == len;
-		const struct flame_format *yes[MAX_FORMATS];
-		int nyes = 0;
-		for (int i = 0; flame_formats[i]; i++)
-			if (flame_formats[i]->probe(buf, n, at_end) == FLAME_PROBE_YES)
-				yes[nyes++] = flame_formats[i];
-		if (nyes == 0) {
+		struct flame_detect d;
+		flame_format_detect(buf, len, eof, FLAME_DETECT_ALL, &d);
+		if (d.nyes == 0) {
 			char m[512];
 			snprintf(m, sizeof(m),
 				 "unrecognized input format (expected one of: %s); "
 				 "name it with --format", flame_format_names());
 			return reader_error(r, err, FLAME_ERR_DATA, name, 0, m);
 		}
-		if (nyes > 1) {
+		if (d.nyes > 1) {
 			char m[512];
 			snprintf(m, sizeof(m), "ambiguous input: could be %s or %s; name it with --format",
-				 yes[0]->name, yes[1]->name);
+				 d.yes[0]->name, d.yes[1]->name);
 			return reader_error(r, err, FLAME_ERR_DATA, name, 0, m);
 		}
-		r->cur_fmt = yes[0];
+		r->cur_fmt = d.yes[0];
 	}
 	r->fmts[r->nfiles - 1] = r->cur_fmt;
 	return 0;
@@ -461,7 +449,7 @@ static int cut_chunks(struct flame_reader *r, struct flame_error *err)
 	while (r->pend->len >= r->chunk_size) {
 		struct chunk *p = r->pend;
 		if (!r->fmts[r->nfiles - 1]) {
-			if (p->len < PROBE_BYTES)
+			if (p->len < FLAME_PROBE_WINDOW)
 				return 0;
 			int rc = resolve_format(r, 0, err);
 			if (rc < 0)
@@ -523,7 +511,7 @@ int flame_reader_feed(struct flame_reader *r, const char *buf, size_t len, struc
 		buf += k;
 		len -= k;
 		r->bytes += k;
-		if (!r->fmts[r->nfiles - 1] && p->len >= PROBE_BYTES && resolve_format(r, 0, err) < 0)
+		if (!r->fmts[r->nfiles - 1] && p->len >= FLAME_PROBE_WINDOW && resolve_format(r, 0, err) < 0)
 			return -1;
 		if (cut_chunks(r, err) < 0)
 			return -1;
@@ -547,7 +535,7 @@ static int feed_commit(struct flame_reader *r, size_t n, struct flame_error *err
 {
 	r->pend->len += n;
 	r->bytes += n;
-	if (!r->fmts[r->nfiles - 1] && r->pend->len >= PROBE_BYTES && resolve_format(r, 0, err) < 0)
+	if (!r->fmts[r->nfiles - 1] && r->pend->len >= FLAME_PROBE_WINDOW && resolve_format(r, 0, err) < 0)
 		return -1;
 	return cut_chunks(r, err);
 }

@@ -789,4 +789,6 @@ const struct flame_format flame_format_speedscope = {
 	.write = ss_write,
 	.streaming = 1,
 	.drops = ss_drops,
+	.suffixes = ".speedscope.json",
+	.shows_time = 1,
 };

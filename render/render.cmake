@@ -13,4 +13,4 @@ add_custom_command(
   VERBATIM)
 set(FLAME_RENDER_SOURCES
   render/svg.c render/layout.c render/palette.c render/escape.c render/text.c
-  render/stream.c ${FLAME_RENDER_JS_C})
+  render/stream.c render/svgformat.c ${FLAME_RENDER_JS_C})

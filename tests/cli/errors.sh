@@ -248,9 +248,9 @@ group_usage() {
 	begin "flame formats: lists perf, dtrace and folded"
 	run formats
 	expect_rc 0
-	grep -qE '^perf +r' "$out" || problem "no 'perf r' line"
-	grep -qE '^dtrace +r' "$out" || problem "no 'dtrace r' line"
-	grep -qE '^folded +rw' "$out" || problem "no 'folded rw' line"
+	grep -qE '^perf +yes +- ' "$out" || problem "no 'perf yes -' line (read, not written)"
+	grep -qE '^dtrace +yes +- ' "$out" || problem "no 'dtrace yes -' line (read, not written)"
+	grep -qE '^folded +yes +yes ' "$out" || problem "no 'folded yes yes' line (read and written)"
 	finish
 
 	begin "unknown option: exit 2, names it, points to --help"
