@@ -274,6 +274,7 @@ static int svg_text_option(struct flame_cli *c, int id, const char *arg)
 		return parse_positive(c, "--fontwidth", arg, &o->font_width);
 	case FLAME_OPT_COUNTNAME:
 		o->count_name = arg;
+		c->countname_set = 1;
 		return 0;
 	case FLAME_OPT_NAMETYPE:
 		o->name_type = arg;
@@ -447,6 +448,16 @@ int flame_cli_svg_load(struct flame_cli *c, struct flame_error *err)
 	}
 	c->svg.palette_map = &c->pmap;
 	return 0;
+}
+
+void flame_cli_svg_units(struct flame_cli *c, const struct flame_profile *p)
+{
+	if (c->countname_set)
+		return;
+	if (p->unit == FLAME_UNIT_NANOSECONDS)
+		c->svg.count_name = "ns";
+	else if (p->unit == FLAME_UNIT_BYTES)
+		c->svg.count_name = "bytes";
 }
 
 int flame_cli_svg_save(struct flame_cli *c, struct flame_error *err)

@@ -108,6 +108,7 @@ struct flame_cli {
 	struct flame_render_opts svg;         /* flamegraph.pl's options, render's defaults */
 	const char *svg_first;                /* long name of the first SVG option given, or NULL */
 	int palette_set;                      /* --colors given */
+	int countname_set;                    /* --countname given */
 	int cp;                               /* --cp */
 	const char *palette_file;             /* --palette-file ("palette.map") */
 	const char *nameattr_file;            /* --nameattr, or NULL */
@@ -127,6 +128,8 @@ int flame_cli_option(struct flame_cli *c, int id, const char *arg);
 /* Read the --nameattr file and the --cp palette file (warnings printed);
  * -1 with err set on a read error. */
 int flame_cli_svg_load(struct flame_cli *c, struct flame_error *err);
+/* Counts named after p's unit (ns, bytes) unless --countname named them. */
+void flame_cli_svg_units(struct flame_cli *c, const struct flame_profile *p);
 /* Write the --cp palette file back (nothing without --cp). */
 int flame_cli_svg_save(struct flame_cli *c, struct flame_error *err);
 

@@ -13,157 +13,174 @@
 #include "../formats/reader.h"
 #include "../formats/registry.h"
 #include "../render/svgformat.h"
+#include "cliopts.h"
 #include "cmd.h"
+#include "options.h"
 
-static const char usage_text[] =
-	"usage: flame convert [--from FMT] --to FMT [-o OUT] [FILE...]\n"
-	"       flame convert --list\n"
-	"\n"
+static const char about[] =
 	"Read a profile in any format flame reads and write it in another.  FILEs\n"
 	"(default: standard input, also '-') may be gzip or zstd compressed;\n"
 	"several FILEs are merged.  Weights, units and, where the target has room,\n"
 	"threads and times are kept; what the target cannot hold is named in a\n"
-	"one-line note.\n"
-	"\n"
-	"  -f, --from FMT        input format (default: detected from the content)\n"
-	"  -t, --to FMT          output format (default: from the -o file name:\n"
-	"                        .speedscope.json, .trace.json, .cpuprofile,\n"
-	"                        .d3.json, .firefox.json, .pb.gz, .pprof, .folded,\n"
-	"                        .txt, .svg; 'flame formats' lists them; '-' and\n"
-	"                        /dev/null are written folded)\n"
-	"  -o, --output FILE     write to FILE (default: standard output); FILE is\n"
-	"                        replaced only once complete; '.zst' compresses\n"
-	"      --sample-type T   pprof input: the sample type to read\n"
-	"  -j, --jobs N          parse text formats on N threads (default: all cores)\n"
-	"  -l, --list            list the formats that can be read and written\n"
-	"  -q, --quiet           no notes on stderr\n"
-	"  -h, --help            show this help\n"
-	"  -V, --version         show the version\n"
-	"\n"
+	"one-line note.\n";
+
+static const char epilog[] =
 	"Examples:\n"
 	"  flame convert --to speedscope -o prof.speedscope.json perf.folded\n"
 	"  flame convert -o out.folded prof.speedscope.json\n"
 	"\n"
 	"Formats: folded, speedscope, chrome, cpuprofile, firefox, d3 and pprof are\n"
 	"read and written; perf, perf-data and dtrace are read; svg is written (a\n"
-	"flame graph with flame render's defaults; 'flame render' has its options).\n"
+	"flame graph with flame render's defaults, or with the SVG options above).\n"
 	"See 'man flame-convert' for what each keeps.\n";
 
-enum { OPT_SAMPLE_TYPE = 256 };
+enum { OPT_SAMPLE_TYPE = 256, OPT_LIST };
 
-int cmd_convert(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "sample-type", required_argument, NULL, OPT_SAMPLE_TYPE },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct flame_format *from = NULL, *to = NULL;
-	const char *output = NULL, *to_name = NULL;
-	int quiet = 0, c;
-	unsigned long long jobs = (unsigned long long)flame_ncpus();
+static const struct flame_option options[] = {
+	{ "from", 'f', FLAME_OPT_INPUT_FORMAT, "FMT", "input format (default: detected from the content)" },
+	{ "format", 0, FLAME_OPT_INPUT_FORMAT, "FMT", NULL },
+	{ "to", 't', FLAME_OPT_TO, "FMT",
+	  "output format (default: from the -o file name:\n"
+	  ".speedscope.json, .trace.json, .cpuprofile,\n"
+	  ".d3.json, .firefox.json, .pb.gz, .pprof, .folded,\n"
+	  ".txt, .svg; 'flame formats' lists them; '-' and\n"
+	  "/dev/null are written folded)" },
+	FLAME_OPT_INCLUDE(flame_opts_output),
+	{ "sample-type", 0, OPT_SAMPLE_TYPE, "T", "pprof input: the sample type to read" },
+	FLAME_OPT_INCLUDE(flame_opts_input),
+	{ "list", 'l', OPT_LIST, NULL, "list the formats that can be read and written" },
+	FLAME_OPT_HEADING("SVG output (--to svg, -o *.svg; the options of flame render):"),
+	FLAME_OPT_INCLUDE(flame_opts_svg),
+	FLAME_OPT_END,
+};
+
+static const struct flame_usage usage = {
+	.cmd = "convert",
+	.synopsis = "usage: flame convert [--from FMT] --to FMT [-o OUT] [FILE...]\n"
+		    "       flame convert --list\n",
+	.about = about,
+	.options = options,
+	.epilog = epilog,
+};
+
+struct convert {
+	struct flame_cli cli;
 	struct flame_read_opts ro;
-	memset(&ro, 0, sizeof(ro));
+	int list;
+};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:t:o:j:lqhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			from = flame_format_find(optarg);
-			if (!from || !from->parse)
-				return flame_usage_error("convert", "cannot read format '%s' (readable: %s)",
-							 optarg, flame_format_names());
-			break;
-		case 't':
-			to_name = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'j':
-			if (flame_parse_jobs("convert", optarg, &jobs) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'l':
-			flame_list_formats();
-			return EXIT_OK;
-		case 'q':
-			quiet = 1;
-			break;
-		case OPT_SAMPLE_TYPE:
-			ro.sample_type = optarg;
-			break;
-		default: /* -h, -V, a missing value, an unknown option */
-			return flame_common_option("convert", c, usage_text, argv);
-		}
+static int option(void *ctx, int id, const char *arg)
+{
+	struct convert *c = ctx;
+	switch (id) {
+	case OPT_SAMPLE_TYPE:
+		c->ro.sample_type = arg;
+		return 0;
+	case OPT_LIST:
+		c->list = 1;
+		return 0;
+	default:
+		return flame_cli_option(&c->cli, id, arg);
 	}
-	/* no default without -o: standard output could be anything */
-	static const struct flame_writer_defaults dflt = { NULL, &flame_format_folded, NULL };
-	if (flame_pick_writer("convert", to_name, output, &dflt, &to) != EXIT_OK)
-		return EXIT_USAGE;
-	if (!to)
-		return flame_usage_error("convert", "name the output format with --to (see 'flame convert --list')");
-	ro.want_timeline = to->shows_time;
+}
 
+/* The one-line note on what the writer cannot hold. */
+static void note_drops(const struct flame_format *to, const struct flame_profile *prof,
+		       const struct flame_read_report *rep)
+{
+	int timed_input = 0;
+	for (size_t i = 0; i < rep->nfiles; i++)
+		if (rep->formats[i] && rep->formats[i]->streaming)
+			timed_input = 1;
+	const char *note = to->drops ? to->drops(prof) : NULL;
+	if (to == &flame_format_svg && timed_input)
+		note = "svg (merged stacks) has no time or threads; timeline dropped "
+		       "('flame render --flamechart' draws time)";
+	if (note)
+		cmd_note("%s", note);
+	else if (timed_input && !to->shows_time)
+		cmd_note("%s has no time or threads; timeline dropped", to->name);
+}
+
+static int write_profile(struct convert *c, const struct flame_format *to,
+			 const struct flame_profile *prof)
+{
+	struct flame_error err = { 0 };
+	struct flame_output *out;
+	const void *opts = NULL;
+	if (to == &flame_format_svg && c->cli.svg_first) {
+		if (flame_cli_svg_load(&c->cli, &err) < 0)
+			return flame_report_error(&err);
+		flame_cli_svg_units(&c->cli, prof);
+		opts = &c->cli.svg;
+	}
+	if (flame_output_open(&out, c->cli.output, &err) < 0)
+		return flame_report_error(&err);
+	if (flame_format_write(to, prof, opts, out, &err) < 0) {
+		flame_output_abort(out);
+		return flame_report_error(&err);
+	}
+	if (flame_output_commit(out, &err) < 0 || (opts && flame_cli_svg_save(&c->cli, &err) < 0))
+		return flame_report_error(&err);
+	return EXIT_OK;
+}
+
+static int convert(struct convert *c, const struct flame_format *to, const char *const *paths,
+		   size_t npaths)
+{
+	c->ro.want_timeline = to->shows_time;
 	struct flame_reader_config cfg = {
-		.format = from,
-		.opts = &ro,
-		.nthreads = (int)jobs,
-		.progress = !quiet,
+		.format = c->cli.in_format,
+		.opts = &c->ro,
+		.nthreads = (int)c->cli.jobs,
+		.progress = !c->cli.quiet,
 	};
 	struct flame_profile prof;
 	struct flame_read_report rep;
 	struct flame_error err = { 0 };
 	int rc;
 	flame_profile_init(&prof);
-	if (flame_read_files((const char *const *)argv + optind, (size_t)(argc - optind), &cfg, &prof,
-			     &rep, &err) < 0) {
-		rc = flame_report_error(&err);
+	if (flame_read_files(paths, npaths, &cfg, &prof, &rep, &err) < 0) {
 		flame_profile_release(&prof);
-		return rc;
+		return flame_report_error(&err);
 	}
-	flame_report_quality(&rep, quiet);
+	flame_report_quality(&rep, c->cli.quiet);
 	if (prof.overflow) {
 		cmd_error("a stack's total weight does not fit in 64 bits");
 		rc = EXIT_DATA;
-		goto done;
+	} else {
+		if (!c->cli.quiet)
+			note_drops(to, &prof, &rep);
+		rc = write_profile(c, to, &prof);
 	}
-	if (!quiet) {
-		int timed_input = 0;
-		for (size_t i = 0; i < rep.nfiles; i++)
-			if (rep.formats[i] && rep.formats[i]->streaming)
-				timed_input = 1;
-		const char *note = to->drops ? to->drops(&prof) : NULL;
-		if (to == &flame_format_svg && timed_input)
-			note = "svg (merged stacks) has no time or threads; timeline dropped "
-			       "('flame render --flamechart' draws time)";
-		if (note)
-			cmd_note("%s", note);
-		else if (timed_input && !to->shows_time)
-			cmd_note("%s has no time or threads; timeline dropped", to->name);
-	}
-	struct flame_output *out;
-	if (flame_output_open(&out, output, &err) < 0) {
-		rc = flame_report_error(&err);
-		goto done;
-	}
-	if (flame_format_write(to, &prof, NULL, out, &err) < 0) {
-		flame_output_abort(out);
-		rc = flame_report_error(&err);
-		goto done;
-	}
-	rc = flame_output_commit(out, &err) < 0 ? flame_report_error(&err) : EXIT_OK;
-done:
 	flame_read_report_release(&rep);
 	flame_profile_release(&prof);
+	return rc;
+}
+
+int cmd_convert(int argc, char **argv)
+{
+	struct convert c;
+	memset(&c, 0, sizeof(c));
+	flame_cli_init(&c.cli, "convert");
+	int rc = flame_options_parse(&usage, argc, argv, option, &c);
+	if (rc == FLAME_OPTS_GO_ON && c.list) {
+		flame_list_formats();
+		rc = EXIT_OK;
+	}
+	if (rc == FLAME_OPTS_GO_ON) {
+		/* no default without -o: standard output could be anything */
+		static const struct flame_writer_defaults dflt = { NULL, &flame_format_folded, NULL };
+		const struct flame_format *to;
+		rc = flame_pick_writer("convert", c.cli.to, c.cli.output, &dflt, &to);
+		if (rc == EXIT_OK && !to)
+			rc = flame_usage_error("convert", "name the output format with --to (see 'flame convert --list')");
+		if (rc == EXIT_OK && c.cli.svg_first && to != &flame_format_svg)
+			rc = flame_usage_error("convert", "--%s applies to SVG output, not to %s",
+					       c.cli.svg_first, to->name);
+		if (rc == EXIT_OK)
+			rc = convert(&c, to, (const char *const *)argv + optind, (size_t)(argc - optind));
+	}
+	flame_cli_release(&c.cli);
 	return rc;
 }

@@ -212,6 +212,8 @@ void flame_options_help(const struct flame_usage *u, FILE *f)
 	fputs(u->synopsis, f);
 	if (u->about)
 		fprintf(f, "\n%s", u->about);
+	if (u->options[0].name || u->options[0].include)
+		fputc('\n', f); /* a heading brings its own blank line */
 	help_table(u->options, &shown, f);
 	fputc('\n', f);
 	help_table(builtin, &shown, f);
