@@ -15,99 +15,20 @@
 #include "../formats/registry.h"
 #include "../render/svg.h"
 #include "../render/svgformat.h"
+#include "cliopts.h"
 #include "cmd.h"
+#include "options.h"
 
-static const char usage_text[] =
-	"usage: flame filter [options] [FILE...]\n"
-	"\n"
+static const char about[] =
 	"Read profiles in any format flame reads (FILEs are merged; none or '-' is\n"
 	"standard input), keep, drop and rewrite stacks and frames, and write folded\n"
 	"stacks.  Options apply in the order given, so one command is a pipeline:\n"
 	"'--strip-args --focus-root ^main$' focuses after stripping.  Regexes are\n"
 	"PCRE2 (Perl syntax, as grep -P), matched against each frame name -- once\n"
 	"per distinct name -- or, for --grep and --grep-v, the stack 'a;b;c'.\n"
-	"Each example shows a folded line before => after.\n"
-	"\n"
-	"Stack selection:\n"
-	"  --grep RE           keep stacks whose text 'a;b;c' matches, as grep -P\n"
-	"                        --grep 'read$'       main;read 3  => main;read 3\n"
-	"                                             main;write 2 => (dropped)\n"
-	"  --grep-v RE         drop stacks whose text matches, as grep -vP\n"
-	"                        --grep-v '^swapper'  swapper;idle 9 => (dropped)\n"
-	"  --focus RE          keep stacks that pass through a matching frame\n"
-	"                        --focus '^parse$'  main;parse;lex 4 => main;parse;lex 4\n"
-	"                                           main;eval 2 => (dropped)\n"
-	"  --focus-root RE     the same, and the first matching frame becomes the root\n"
-	"                        --focus-root parse   main;parse;lex 4 => parse;lex 4\n"
-	"  --ignore RE         drop stacks that pass through a matching frame\n"
-	"                        --ignore '^gc_'      main;gc_mark;scan 5 => (dropped)\n"
-	"\n"
-	"Frame surgery:\n"
-	"  --hide RE           remove matching frames, keep the rest of the stack\n"
-	"                        --hide '^std::__invoke'  a;std::__invoke;b 5 => a;b 5\n"
-	"  --prune-from RE     cut stacks above their first matching frame (its\n"
-	"                      callees); their weight stays on that frame\n"
-	"                        --prune-from '^malloc$'  a;malloc;brk;sys 3 =>\n"
-	"                                                 a;malloc 3\n"
-	"  --replace s/RE/REPLACEMENT/[gi]\n"
-	"                      rewrite frame names: $1 is a group, g replaces every\n"
-	"                      match, i ignores case; repeatable; stacks that become\n"
-	"                      equal merge\n"
-	"                        --replace 's/\\.isra\\.\\d+$//'  a;f.isra.0 2 => a;f 2\n"
-	"                        --replace 's/^(\\w+)::.*/$1/'  a;ns::f 2 => a;ns 2\n"
-	"  --strip-offsets     remove +0x offsets\n"
-	"                        main;f+0x1a 2 => main;f 2\n"
-	"  --strip-args        remove C++/Rust parameter lists and qualifiers\n"
-	"                        ns::f(int, char const*) const 2 => ns::f 2\n"
-	"  --strip-templates   remove template argument lists\n"
-	"                        std::vector<int>::at 2 => std::vector::at 2\n"
-	"  --collapse-recursion\n"
-	"                      merge directly recursive calls, as\n"
-	"                      stackcollapse-recursive.pl\n"
-	"                        a;b;b;b;c 1 => a;b;c 1\n"
-	"  --max-depth N       keep the N frames nearest the root; the weight of\n"
-	"                      deeper frames stays on the last one kept\n"
-	"                        --max-depth 2  a;b;c;d 1 => a;b 1\n"
-	"\n"
-	"Weight (of a differential profile: the larger of its two counts):\n"
-	"  --min-weight N      drop stacks lighter than N\n"
-	"                        --min-weight 5  a;b 3 => (dropped)\n"
-	"  --min-percent P     drop stacks under P% of the total weight\n"
-	"                        --min-percent 1  a;b 9 (of 1000) => (dropped)\n"
-	"  --top N             keep the N heaviest stacks (ties: the first by text)\n"
-	"                        --top 1  a;b 5 and a;c 2 => a;b 5\n"
-	"\n"
-	"Processes and threads, from root frames 'comm', 'comm-PID' or\n"
-	"'comm-PID/TID' (flame collapse --pid / --tid):\n"
-	"  --pid LIST          keep stacks of these process ids ('12,40-49')\n"
-	"                        --pid 12  java-12;main 5 => java-12;main 5\n"
-	"                                  java-13;main 2 => (dropped)\n"
-	"  --tid LIST          keep stacks of these thread ids\n"
-	"                        --tid 14  java-12/14;run 5 => java-12/14;run 5\n"
-	"                                  java-12/15;run 1 => (dropped)\n"
-	"  --comm RE           keep stacks whose command name matches\n"
-	"                        --comm '^java$'  java-12;main 5 => java-12;main 5\n"
-	"                                         bash-7;main 1 => (dropped)\n"
-	"\n"
-	"  -i, --ignore-case   every regex ignores case, wherever -i stands\n"
-	"                        -i --grep 'MAIN;PARSE'  main;parse;lex 4 => (kept)\n"
-	"\n"
-	"Input and output:\n"
-	"      --input-format FMT  perf, dtrace or folded (default: detected)\n"
-	"  -j, --jobs N        use N threads (default: all cores)\n"
-	"  -o, --output FILE   write to FILE (default: standard output); FILE is\n"
-	"                      replaced only once complete; '.zst' compresses; the\n"
-	"                      name chooses the format as --format would: '.svg',\n"
-	"                      '.speedscope.json', ... (see 'flame formats'); other\n"
-	"                      names are written folded\n"
-	"      --format FMT, --to FMT\n"
-	"                      folded (the default), svg (a flame graph with\n"
-	"                      flamegraph.pl's defaults; 'flame render' has options)\n"
-	"                      or another format flame writes\n"
-	"  -q, --quiet         no notes on stderr (warnings still shown)\n"
-	"  -h, --help          show this help\n"
-	"  -V, --version       show the version\n"
-	"\n"
+	"Each example shows a folded line before => after.\n";
+
+static const char epilog[] =
 	"Examples:\n"
 	"  flame filter --focus-root '^do_sys_open' perf.folded > open.folded\n"
 	"  flame filter --strip-args --strip-templates --collapse-recursion app.folded\n"
@@ -133,9 +54,116 @@ enum {
 	OPT_PID,
 	OPT_TID,
 	OPT_COMM,
-	OPT_INPUT_FORMAT,
-	OPT_FORMAT,
+	OPT_IGNORE_CASE,
 	OPT_NO_FAST_PATH,
+};
+
+static const struct flame_option options[] = {
+	FLAME_OPT_HEADING("Stack selection:"),
+	{ "grep", 0, OPT_GREP, "RE",
+	  "keep stacks whose text 'a;b;c' matches, as grep -P\n"
+	  "  --grep 'read$'       main;read 3  => main;read 3\n"
+	  "                       main;write 2 => (dropped)" },
+	{ "grep-v", 0, OPT_GREP_V, "RE",
+	  "drop stacks whose text matches, as grep -vP\n"
+	  "  --grep-v '^swapper'  swapper;idle 9 => (dropped)" },
+	{ "focus", 0, OPT_FOCUS, "RE",
+	  "keep stacks that pass through a matching frame\n"
+	  "  --focus '^parse$'  main;parse;lex 4 => main;parse;lex 4\n"
+	  "                     main;eval 2 => (dropped)" },
+	{ "focus-root", 0, OPT_FOCUS_ROOT, "RE",
+	  "the same, and the first matching frame becomes the root\n"
+	  "  --focus-root parse   main;parse;lex 4 => parse;lex 4" },
+	{ "ignore", 0, OPT_IGNORE, "RE",
+	  "drop stacks that pass through a matching frame\n"
+	  "  --ignore '^gc_'      main;gc_mark;scan 5 => (dropped)" },
+	FLAME_OPT_HEADING("Frame surgery:"),
+	{ "hide", 0, OPT_HIDE, "RE",
+	  "remove matching frames, keep the rest of the stack\n"
+	  "  --hide '^std::__invoke'  a;std::__invoke;b 5 => a;b 5" },
+	{ "prune-from", 0, OPT_PRUNE_FROM, "RE",
+	  "cut stacks above their first matching frame (its\n"
+	  "callees); their weight stays on that frame\n"
+	  "  --prune-from '^malloc$'  a;malloc;brk;sys 3 =>\n"
+	  "                           a;malloc 3" },
+	{ "replace", 0, OPT_REPLACE, "s/RE/REPLACEMENT/[gi]",
+	  "\n"
+	  "rewrite frame names: $1 is a group, g replaces every\n"
+	  "match, i ignores case; repeatable; stacks that become\n"
+	  "equal merge\n"
+	  "  --replace 's/\\.isra\\.\\d+$//'  a;f.isra.0 2 => a;f 2\n"
+	  "  --replace 's/^(\\w+)::.*/$1/'  a;ns::f 2 => a;ns 2" },
+	{ "strip-offsets", 0, OPT_STRIP_OFFSETS, NULL,
+	  "remove +0x offsets\n"
+	  "  main;f+0x1a 2 => main;f 2" },
+	{ "strip-args", 0, OPT_STRIP_ARGS, NULL,
+	  "remove C++/Rust parameter lists and qualifiers\n"
+	  "  ns::f(int, char const*) const 2 => ns::f 2" },
+	{ "strip-templates", 0, OPT_STRIP_TEMPLATES, NULL,
+	  "remove template argument lists\n"
+	  "  std::vector<int>::at 2 => std::vector::at 2" },
+	{ "collapse-recursion", 0, OPT_COLLAPSE_RECURSION, NULL,
+	  "\n"
+	  "merge directly recursive calls, as\n"
+	  "stackcollapse-recursive.pl\n"
+	  "  a;b;b;b;c 1 => a;b;c 1" },
+	{ "max-depth", 0, OPT_MAX_DEPTH, "N",
+	  "keep the N frames nearest the root; the weight of\n"
+	  "deeper frames stays on the last one kept\n"
+	  "  --max-depth 2  a;b;c;d 1 => a;b 1" },
+	FLAME_OPT_HEADING("Weight (of a differential profile: the larger of its two counts):"),
+	{ "min-weight", 0, OPT_MIN_WEIGHT, "N",
+	  "drop stacks lighter than N\n"
+	  "  --min-weight 5  a;b 3 => (dropped)" },
+	{ "min-percent", 0, OPT_MIN_PERCENT, "P",
+	  "drop stacks under P% of the total weight\n"
+	  "  --min-percent 1  a;b 9 (of 1000) => (dropped)" },
+	{ "top", 0, OPT_TOP, "N",
+	  "keep the N heaviest stacks (ties: the first by text)\n"
+	  "  --top 1  a;b 5 and a;c 2 => a;b 5" },
+	FLAME_OPT_HEADING("Processes and threads, from root frames 'comm', 'comm-PID' or\n"
+			  "'comm-PID/TID' (flame collapse --pid / --tid):"),
+	{ "pid", 0, OPT_PID, "LIST",
+	  "keep stacks of these process ids ('12,40-49')\n"
+	  "  --pid 12  java-12;main 5 => java-12;main 5\n"
+	  "            java-13;main 2 => (dropped)" },
+	{ "tid", 0, OPT_TID, "LIST",
+	  "keep stacks of these thread ids\n"
+	  "  --tid 14  java-12/14;run 5 => java-12/14;run 5\n"
+	  "            java-12/15;run 1 => (dropped)" },
+	{ "comm", 0, OPT_COMM, "RE",
+	  "keep stacks whose command name matches\n"
+	  "  --comm '^java$'  java-12;main 5 => java-12;main 5\n"
+	  "                   bash-7;main 1 => (dropped)" },
+	FLAME_OPT_HEADING("Regexes:"),
+	{ "ignore-case", 'i', OPT_IGNORE_CASE, NULL,
+	  "every regex ignores case, wherever -i stands\n"
+	  "  -i --grep 'MAIN;PARSE'  main;parse;lex 4 => (kept)" },
+	FLAME_OPT_HEADING("Input and output:"),
+	FLAME_OPT_INCLUDE(flame_opts_input),
+	{ "output", 'o', FLAME_OPT_OUTPUT, "FILE",
+	  "write to FILE (default: standard output); FILE is\n"
+	  "replaced only once complete; '.zst' compresses; the\n"
+	  "name chooses the format as --format would: '.svg',\n"
+	  "'.speedscope.json', ... (see 'flame formats'); other\n"
+	  "names are written folded" },
+	{ "format", 0, FLAME_OPT_TO, "FMT",
+	  "folded (the default), svg (a flame graph with\n"
+	  "flamegraph.pl's defaults; 'flame render' has options)\n"
+	  "or another format flame writes; also --to FMT" },
+	FLAME_OPT_INCLUDE(flame_opts_to),
+	FLAME_OPT_INCLUDE(flame_opts_output),
+	/* for tests and benchmarks: always read into a profile */
+	{ "no-fast-path", 0, OPT_NO_FAST_PATH, NULL, NULL },
+	FLAME_OPT_END,
+};
+
+static const struct flame_usage usage = {
+	.cmd = "filter",
+	.synopsis = "usage: flame filter [options] [FILE...]\n",
+	.about = about,
+	.options = options,
+	.epilog = epilog,
 };
 
 static const struct {
@@ -171,208 +199,180 @@ struct pending {
 	const char *arg;
 };
 
-/* Write p with fmt to path, atomically; SVG with flamegraph.pl's defaults. */
-static int write_profile(const struct flame_profile *p, const struct flame_format *fmt,
-			 const char *path, struct flame_error *err)
+struct filter {
+	struct flame_cli cli;
+	struct pending *pend; /* the steps, in command-line order */
+	size_t npend;
+	int icase;
+	int fast;
+	const struct flame_format *out_fmt;
+	struct flame_filter chain;
+};
+
+static int option(void *ctx, int id, const char *arg)
 {
-	struct flame_output *out;
-	if (flame_output_open(&out, path, err) < 0)
-		return -1;
-	struct flame_render_opts ro;
-	flame_render_opts_init(&ro);
-	if (flame_format_write(fmt, p, fmt == &flame_format_svg ? &ro : NULL, out, err) < 0) {
-		flame_output_abort(out);
-		return -1;
+	struct filter *f = ctx;
+	for (size_t k = 0; k < NSTEP_OPTS; k++) {
+		if (step_opts[k].opt != id)
+			continue;
+		f->pend = flame_xrealloc(f->pend, (f->npend + 1) * sizeof(*f->pend));
+		f->pend[f->npend++] = (struct pending){ step_opts[k].op, step_opts[k].name, arg };
+		return 0;
 	}
-	return flame_output_commit(out, err);
+	switch (id) {
+	case OPT_IGNORE_CASE:
+		f->icase = 1;
+		return 0;
+	case OPT_NO_FAST_PATH:
+		f->fast = 0;
+		return 0;
+	default:
+		return flame_cli_option(&f->cli, id, arg);
+	}
 }
 
-int cmd_filter(int argc, char **argv)
+/* The output format, then the chain: -i applies to every regex, wherever
+ * it stands, so the steps are compiled after parsing. */
+static int build(struct filter *f)
 {
-	static const struct option longopts[] = {
-		{ "grep", required_argument, NULL, OPT_GREP },
-		{ "grep-v", required_argument, NULL, OPT_GREP_V },
-		{ "focus", required_argument, NULL, OPT_FOCUS },
-		{ "focus-root", required_argument, NULL, OPT_FOCUS_ROOT },
-		{ "ignore", required_argument, NULL, OPT_IGNORE },
-		{ "hide", required_argument, NULL, OPT_HIDE },
-		{ "prune-from", required_argument, NULL, OPT_PRUNE_FROM },
-		{ "replace", required_argument, NULL, OPT_REPLACE },
-		{ "strip-offsets", no_argument, NULL, OPT_STRIP_OFFSETS },
-		{ "strip-args", no_argument, NULL, OPT_STRIP_ARGS },
-		{ "strip-templates", no_argument, NULL, OPT_STRIP_TEMPLATES },
-		{ "collapse-recursion", no_argument, NULL, OPT_COLLAPSE_RECURSION },
-		{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
-		{ "min-weight", required_argument, NULL, OPT_MIN_WEIGHT },
-		{ "min-percent", required_argument, NULL, OPT_MIN_PERCENT },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "tid", required_argument, NULL, OPT_TID },
-		{ "comm", required_argument, NULL, OPT_COMM },
-		{ "ignore-case", no_argument, NULL, 'i' },
-		{ "input-format", required_argument, NULL, OPT_INPUT_FORMAT },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "to", required_argument, NULL, OPT_FORMAT },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		/* for tests and benchmarks: always read into a profile */
-		{ "no-fast-path", no_argument, NULL, OPT_NO_FAST_PATH },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct flame_format *in_fmt = NULL, *out_fmt = NULL;
-	const char *output = NULL, *out_name = NULL;
-	struct pending *pend = NULL;
-	size_t npend = 0;
-	int quiet = 0, icase = 0, fast = 1, c, idx;
-	unsigned long long jobs = (unsigned long long)flame_ncpus();
-	int rc = EXIT_USAGE;
-	struct flame_filter chain;
-	flame_filter_init(&chain);
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ij:o:qhV", longopts, &idx)) != -1) {
-		int handled = 0;
-		for (size_t k = 0; k < NSTEP_OPTS; k++) {
-			if (step_opts[k].opt != c)
-				continue;
-			pend = flame_xrealloc(pend, (npend + 1) * sizeof(*pend));
-			pend[npend++] = (struct pending){ step_opts[k].op, step_opts[k].name, optarg };
-			handled = 1;
-		}
-		if (handled)
-			continue;
-		switch (c) {
-		case 'i':
-			icase = 1;
-			break;
-		case 'j':
-			if (flame_parse_jobs("filter", optarg, &jobs) < 0)
-				goto out;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case OPT_INPUT_FORMAT:
-			in_fmt = flame_format_find(optarg);
-			if (!in_fmt || !in_fmt->parse) {
-				flame_usage_error("filter", "unknown input format '%s' (expected one of: %s)",
-						  optarg, flame_format_names());
-				goto out;
-			}
-			break;
-		case OPT_FORMAT:
-			out_name = optarg;
-			break;
-		case OPT_NO_FAST_PATH:
-			fast = 0;
-			break;
-		default: /* -h, -V, a missing value, an unknown option */
-			rc = flame_common_option("filter", c, usage_text, argv);
-			goto out;
-		}
-	}
-
 	static const struct flame_writer_defaults dflt = { &flame_format_folded, &flame_format_folded,
 							    &flame_format_folded };
-	if (flame_pick_writer("filter", out_name, output, &dflt, &out_fmt) != EXIT_OK)
-		goto out;
+	if (flame_pick_writer("filter", f->cli.to, f->cli.output, &dflt, &f->out_fmt) != EXIT_OK)
+		return EXIT_USAGE;
 	struct flame_error err = { 0 };
-	/* -i applies to every regex, wherever it stands: compile after parsing */
-	for (size_t k = 0; k < npend; k++) {
-		if (flame_filter_add(&chain, pend[k].op, pend[k].name, pend[k].arg, icase, &err) < 0) {
-			flame_usage_error("filter", "%s", err.msg);
-			goto out;
-		}
-	}
+	for (size_t k = 0; k < f->npend; k++)
+		if (flame_filter_add(&f->chain, f->pend[k].op, f->pend[k].name, f->pend[k].arg, f->icase,
+				     &err) < 0)
+			return flame_usage_error("filter", "%s", err.msg);
+	return EXIT_OK;
+}
 
-	const char *const *paths = (const char *const *)argv + optind;
-	size_t npaths = (size_t)(argc - optind);
+/* Canonical folded input through a grep-only chain: a line filter.
+ * Returns -1 when it does not apply, else the exit code. */
+static int grep_lines(struct filter *f, const char *const *paths, size_t npaths)
+{
+	if (!f->fast || f->out_fmt != &flame_format_folded || !flame_filter_is_grep_only(&f->chain))
+		return -1;
+	struct flame_canon_set set;
+	if (!flame_canon_open(&set, paths, npaths, f->cli.in_format))
+		return -1;
+	struct flame_error err = { 0 };
+	uint64_t nin, nout;
+	int r = flame_canon_grep(&set, &f->chain, (int)f->cli.jobs, f->cli.output, &nin, &nout, &err);
+	flame_canon_close(&set);
+	if (r == 0)
+		return -1; /* not canonical after all: the general path */
+	if (r > 0 && !f->cli.quiet && nin && !nout)
+		cmd_note("no stacks left (%llu before filtering)", (unsigned long long)nin);
+	return r > 0 ? EXIT_OK : flame_report_error(&err);
+}
+
+/* Undetected input is folded text with stray lines, as flamegraph.pl reads it. */
+static const struct flame_format *input_format(const struct filter *f, const char *const *paths,
+					       size_t npaths)
+{
+	if (f->cli.in_format)
+		return f->cli.in_format;
+	for (size_t k = 0; k < npaths; k++) {
+		if (!flame_canon_undetected(paths[k]))
+			continue;
+		if (!f->cli.quiet)
+			cmd_note("%s: format not recognized, input read as folded stacks (choose with "
+				 "--input-format)", paths[k]);
+		return &flame_format_folded;
+	}
+	return NULL;
+}
+
+/* Write p with the chosen format, atomically; SVG with flamegraph.pl's defaults. */
+static int write_profile(const struct filter *f, const struct flame_profile *p)
+{
+	struct flame_error err = { 0 };
+	struct flame_output *out;
+	if (flame_output_open(&out, f->cli.output, &err) < 0)
+		return flame_report_error(&err);
+	struct flame_render_opts ro;
+	flame_render_opts_init(&ro);
+	if (flame_format_write(f->out_fmt, p, f->out_fmt == &flame_format_svg ? &ro : NULL, out,
+			       &err) < 0) {
+		flame_output_abort(out);
+		return flame_report_error(&err);
+	}
+	return flame_output_commit(out, &err) < 0 ? flame_report_error(&err) : EXIT_OK;
+}
+
+/* Apply the chain to a profile read whole, and write it. */
+static int filter_profile(struct filter *f, struct flame_profile *prof, uint64_t warnings)
+{
+	struct flame_error err = { 0 };
+	struct flame_filter_report frep;
+	if (!prof->overflow && warnings && prof->nstacks == 0) {
+		cmd_error("no stacks found; %llu line%s did not parse", (unsigned long long)warnings,
+			  warnings == 1 ? "" : "s");
+		return EXIT_DATA;
+	}
+	if (!prof->overflow && flame_filter_apply(&f->chain, prof, &frep, &err) < 0)
+		return flame_report_error(&err);
+	if (prof->overflow) {
+		cmd_error("a stack's total weight does not fit in 64 bits");
+		return EXIT_DATA;
+	}
+	if (frep.no_pid_roots)
+		cmd_warning("no root frame carries a process or thread id ('comm-PID' or "
+			    "'comm-PID/TID'); collapse perf input with --pid or --tid");
+	if (!f->cli.quiet && frep.stacks_in && !frep.stacks_out)
+		cmd_note("no stacks left (%llu before filtering)", (unsigned long long)frep.stacks_in);
+	return write_profile(f, prof);
+}
+
+static int filter(struct filter *f, const char *const *paths, size_t npaths)
+{
 	static const char *const stdin_only[] = { "-" };
 	if (npaths == 0) {
 		paths = stdin_only;
 		npaths = 1;
 	}
-
-	/* Canonical folded input through a grep-only chain: a line filter. */
-	if (fast && out_fmt == &flame_format_folded && flame_filter_is_grep_only(&chain)) {
-		struct flame_canon_set set;
-		if (flame_canon_open(&set, paths, npaths, in_fmt)) {
-			uint64_t nin, nout;
-			int r = flame_canon_grep(&set, &chain, (int)jobs, output, &nin, &nout, &err);
-			flame_canon_close(&set);
-			if (r != 0) {
-				if (r > 0 && !quiet && nin && !nout)
-					cmd_note("no stacks left (%llu before filtering)",
-						(unsigned long long)nin);
-				rc = r > 0 ? EXIT_OK : flame_report_error(&err);
-				goto out;
-			}
-		}
-	}
-
-	if (!in_fmt) {
-		for (size_t k = 0; k < npaths; k++) {
-			if (!flame_canon_undetected(paths[k]))
-				continue;
-			in_fmt = &flame_format_folded;
-			if (!quiet)
-				cmd_note("%s: format not recognized, input read as folded "
-					"stacks (choose with --input-format)",
-					paths[k]);
-			break;
-		}
-	}
+	int rc = grep_lines(f, paths, npaths);
+	if (rc >= 0)
+		return rc;
 	struct flame_read_opts ro;
 	memset(&ro, 0, sizeof(ro));
 	struct flame_reader_config cfg = {
-		.format = in_fmt,
+		.format = input_format(f, paths, npaths),
 		.opts = &ro,
-		.nthreads = (int)jobs,
-		.progress = !quiet,
+		.nthreads = (int)f->cli.jobs,
+		.progress = !f->cli.quiet,
 	};
 	struct flame_profile prof;
 	struct flame_read_report rep;
+	struct flame_error err = { 0 };
 	flame_profile_init(&prof);
 	if (flame_read_files(paths, npaths, &cfg, &prof, &rep, &err) < 0) {
-		rc = flame_report_error(&err);
 		flame_profile_release(&prof);
-		goto out;
+		return flame_report_error(&err);
 	}
-	uint64_t warnings = flame_report_quality(&rep, quiet);
-	struct flame_filter_report frep;
-	if (prof.overflow) {
-		cmd_error("a stack's total weight does not fit in 64 bits");
-		rc = EXIT_DATA;
-	} else if (warnings && prof.nstacks == 0) {
-		cmd_error("no stacks found; %llu line%s did not parse",
-			(unsigned long long)warnings, warnings == 1 ? "" : "s");
-		rc = EXIT_DATA;
-	} else if (flame_filter_apply(&chain, &prof, &frep, &err) < 0) {
-		rc = flame_report_error(&err);
-	} else if (prof.overflow) {
-		cmd_error("a stack's total weight does not fit in 64 bits");
-		rc = EXIT_DATA;
-	} else {
-		if (frep.no_pid_roots)
-			cmd_warning("no root frame carries a process or thread id "
-				"('comm-PID' or 'comm-PID/TID'); collapse perf input with --pid or --tid");
-		if (!quiet && frep.stacks_in && !frep.stacks_out)
-			cmd_note("no stacks left (%llu before filtering)",
-				(unsigned long long)frep.stacks_in);
-		rc = write_profile(&prof, out_fmt, output, &err) < 0 ? flame_report_error(&err)
-								       : EXIT_OK;
-	}
+	uint64_t warnings = flame_report_quality(&rep, f->cli.quiet);
+	rc = filter_profile(f, &prof, warnings);
 	flame_read_report_release(&rep);
 	flame_profile_release(&prof);
-out:
-	flame_filter_release(&chain);
-	free(pend);
+	return rc;
+}
+
+int cmd_filter(int argc, char **argv)
+{
+	struct filter f;
+	memset(&f, 0, sizeof(f));
+	f.fast = 1;
+	flame_cli_init(&f.cli, "filter");
+	flame_filter_init(&f.chain);
+	int rc = flame_options_parse(&usage, argc, argv, option, &f);
+	if (rc == FLAME_OPTS_GO_ON) {
+		rc = build(&f);
+		if (rc == EXIT_OK)
+			rc = filter(&f, (const char *const *)argv + optind, (size_t)(argc - optind));
+	}
+	flame_filter_release(&f.chain);
+	flame_cli_release(&f.cli);
+	free(f.pend);
 	return rc;
 }

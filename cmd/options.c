@@ -172,7 +172,9 @@ static void help_line(const struct flame_option *o, FILE *f)
 			 o->arg ? " " : "", o->arg ? o->arg : "");
 	fputs(left, f);
 	const char *h = o->help;
-	if (n >= HELP_COL - 1)
+	if (h[0] == '\n')
+		; /* the text starts on the next line */
+	else if (n >= HELP_COL - 1)
 		fputs("  ", f);
 	else
 		fprintf(f, "%*s", HELP_COL - n, "");
