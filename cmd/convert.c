@@ -11,7 +11,7 @@
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
-#include "../render/svg.h"
+#include "../render/render.h"
 #include "cmd.h"
 
 static const char usage_text[] =

@@ -12,7 +12,7 @@
 #include "../filters/diff.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
-#include "../render/svg.h"
+#include "../render/render.h"
 #include "cmd.h"
 
 static const char usage_text[] =

@@ -37,7 +37,6 @@
 #include "../core/util.h"
 #include "../formats/format.h"
 #include "../render/render.h"
-#include "../render/svg.h"
 #include "cmd.h"
 
 static const char usage_text[] =

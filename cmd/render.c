@@ -3,8 +3,9 @@
  *
  * Options are flamegraph.pl's, with its defaults.  Folded text that is
  * already sorted (or any folded text for --flamechart) is laid out
- * straight from the mapped file (render/stream.h); everything else is read
- * into a profile first, through the format registry.
+ * straight from the mapped file (flame_render_svg_folded(), in
+ * render/render.h); everything else is read into a profile first,
+ * through the format registry.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,8 +21,7 @@
 #include "../formats/format.h"
 #include "../formats/stackbuild.h"
 #include "../formats/reader.h"
-#include "../render/stream.h"
-#include "../render/svg.h"
+#include "../render/render.h"
 #include "../render/text.h"
 #include "cmd.h"
 

@@ -1,7 +1,7 @@
 /*
  * svg.c - the interactive SVG flame graph.
  *
- * Geometry, titles and labels are flamegraph.pl's (see svg.h); the
+ * Geometry, titles and labels are flamegraph.pl's (see render.h); the
  * document structure is inferno's fluid one: frames live in a nested <svg>
  * whose x positions and widths are percentages, each rect carries its
  * start and width in profile units (fg:x, fg:w), and the script
@@ -20,6 +20,7 @@
 #include "../core/util.h"
 #include "escape.h"
 #include "layout.h"
+#include "palette.h"
 
 #define XPAD 10
 #define FRAMEPAD 1
