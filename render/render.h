@@ -104,7 +104,7 @@ void flame_palette_map_put(struct flame_palette_map *m, const char *name, size_t
 /* Every entry as "name->color\n", sorted by name byte-wise. */
 void flame_palette_map_format(const struct flame_palette_map *m, struct flame_buf *out);
 
-/* ---- --nameattr (render/svg.c) ---- */
+/* ---- --nameattr (render/nameattr.c) ---- */
 
 /* A parsed --nameattr file: extra attributes per function name. */
 struct flame_nameattr {
