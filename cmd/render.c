@@ -19,7 +19,6 @@
 #include "../core/io.h"
 #include "../core/util.h"
 #include "../formats/format.h"
-#include "../formats/stackbuild.h"
 #include "../formats/reader.h"
 #include "../render/render.h"
 #include "../render/text.h"
@@ -752,29 +751,8 @@ int cmd_render(int argc, char **argv)
 		} else if (!out && flame_output_open(&out, output, &err) < 0) {
 			rc = flame_report_error(&err);
 		} else {
-			/* --flamechart on a profile with a timeline: its samples in
-			 * time order, thread after thread, instead of the merge */
-			struct flame_render_step *steps = NULL;
-			const struct flame_timeline *tl = o.flamechart && !o.order ? flame_sb_timeline(&prof) : NULL;
-			if (tl) {
-				struct flame_sb_thread *th;
-				size_t nt = flame_sb_threads(&prof, tl, &th), n = 0;
-				steps = flame_xmalloc((tl->nsamples + 1) * sizeof(*steps));
-				for (size_t i = 0; i < nt; i++)
-					for (size_t k = 0; k < th[i].n; k++)
-						steps[n++] = (struct flame_render_step){ th[i].spans[k].leaf,
-											 { th[i].spans[k].weight, 0 } };
-				flame_sb_threads_free(th, nt);
-				o.order = steps;
-				o.norder = n;
-			}
 			int wr = want_svg ? flame_render_svg(&prof, &o, out, &err)
 					  : flame_render_text(&prof, &to, out, &err);
-			if (steps) {
-				o.order = NULL;
-				o.norder = 0;
-				free(steps);
-			}
 			if (wr < 0) {
 				flame_output_abort(out);
 				out = NULL;

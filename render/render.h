@@ -172,7 +172,10 @@ struct flame_render_opts {
 	int reverse;              /* --reverse: stacks reversed before merging */
 	int inverted;             /* --inverted: icicle graph, root at the top */
 	int flamechart;           /* --flamechart: input order, x is time */
-	const struct flame_render_step *order; /* input order for --flamechart; NULL: sorted */
+	const struct flame_render_step *order; /* input order for --flamechart; NULL: the
+				     profile's timeline when it has one that accounts
+				     for every weight (its samples in time order,
+				     thread after thread), else sorted */
 	size_t norder;
 	int negate;               /* --negate: swap the differential hues */
 	double total;             /* --total (0: the profile's total), in count units */

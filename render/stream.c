@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "../core/util.h"
-#include "../formats/folded.h"
-#include "../formats/format.h"
+#include "../formats/foldedline.h"
+#include "../formats/reader.h" /* FLAME_MAX_LINE, the readers' line limit */
 #include "layout.h"
 #include "svg.h"
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../core/util.h"
+#include "../formats/timeline.h"
 #include "escape.h"
 #include "layout.h"
 #include "nameattr.h"
@@ -660,12 +661,44 @@ int render_write(struct flame_layout *L, uint64_t time, int scale_digits,
 	return s.failed ? -1 : 0;
 }
 
+/* A flame chart of a profile with a timeline: its samples in time order,
+ * thread after thread, instead of the merge.  NULL (and *n 0) when the
+ * profile has no timeline that accounts for every weight. */
+static struct flame_render_step *flamechart_steps(const struct flame_profile *p, size_t *n)
+{
+	*n = 0;
+	const struct flame_timeline *tl = flame_sb_timeline(p);
+	if (!tl)
+		return NULL;
+	struct flame_sb_thread *th;
+	size_t nt = flame_sb_threads(p, tl, &th);
+	struct flame_render_step *steps = flame_xmalloc((tl->nsamples + 1) * sizeof(*steps));
+	for (size_t i = 0; i < nt; i++)
+		for (size_t k = 0; k < th[i].n; k++)
+			steps[(*n)++] = (struct flame_render_step){ th[i].spans[k].leaf,
+								    { th[i].spans[k].weight, 0 } };
+	flame_sb_threads_free(th, nt);
+	return steps;
+}
+
 int flame_render_svg(const struct flame_profile *p, const struct flame_render_opts *o,
 		     struct flame_output *out, struct flame_error *err)
 {
 	char bg1[8], bg2[8];
 	if (check_opts(o, bg1, bg2, err) < 0)
 		return -1;
+	struct flame_render_opts chart;
+	struct flame_render_step *steps = NULL;
+	if (o->flamechart && !o->order) {
+		size_t n;
+		steps = flamechart_steps(p, &n);
+		if (steps) {
+			chart = *o;
+			chart.order = steps;
+			chart.norder = n;
+			o = &chart;
+		}
+	}
 	/* the total first: the minimum width depends on it */
 	uint64_t time = 0;
 	if (o->flamechart && o->order) {
@@ -692,5 +725,6 @@ int flame_render_svg(const struct flame_profile *p, const struct flame_render_op
 	layout_finish(&L);
 	int rc = render_write(&L, time, p->scale_digits, o, out, err);
 	layout_release(&L);
+	free(steps);
 	return rc;
 }
