@@ -35,4 +35,11 @@ int flame_folded_walk(const struct flame_profile *p,
 int flame_folded_write(const struct flame_profile *p, struct flame_output *out,
 		       struct flame_error *err);
 
+/* Write a two-column profile (a diff) as difffolded.pl's "STACK BEFORE
+ * AFTER" lines, sorted byte-wise by stack: every node n with present[n]
+ * set (NULL: every node with weight in either column), so a stack whose
+ * BEFORE weight was normalised down to zero is still written. */
+int flame_folded_write_diff(const struct flame_profile *p, const uint8_t *present,
+			    struct flame_output *out, struct flame_error *err);
+
 #endif
