@@ -202,7 +202,7 @@ int cmd_collapse(int argc, char **argv)
 		.format = fmt,
 		.opts = &ro,
 		.nthreads = (int)jobs,
-		.progress = !quiet,
+		.progress = quiet ? NULL : flame_progress_line,
 	};
 	struct flame_profile prof;
 	struct flame_read_report rep;

@@ -185,7 +185,7 @@ int cmd_convert(int argc, char **argv)
 		.format = from,
 		.opts = &ro,
 		.nthreads = (int)jobs,
-		.progress = !quiet,
+		.progress = quiet ? NULL : flame_progress_line,
 	};
 	struct flame_profile prof;
 	struct flame_read_report rep;

@@ -96,7 +96,7 @@ static int read_one(const char *path, int jobs, int quiet, struct flame_profile 
 		.format = fmt,
 		.opts = &ro,
 		.nthreads = jobs,
-		.progress = !quiet,
+		.progress = quiet ? NULL : flame_progress_line,
 	};
 	struct flame_read_report rep;
 	const char *paths[] = { path };

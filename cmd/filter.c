@@ -346,7 +346,7 @@ int cmd_filter(int argc, char **argv)
 		.format = in_fmt,
 		.opts = &ro,
 		.nthreads = (int)jobs,
-		.progress = !quiet,
+		.progress = quiet ? NULL : flame_progress_line,
 	};
 	struct flame_profile prof;
 	struct flame_read_report rep;

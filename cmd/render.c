@@ -724,7 +724,7 @@ int cmd_render(int argc, char **argv)
 			.format = held && !held_other && !fmt ? &flame_format_folded : fmt,
 			.opts = NULL,
 			.nthreads = (int)jobs,
-			.progress = !quiet,
+			.progress = quiet ? NULL : flame_progress_line,
 		};
 		struct flame_read_opts ro;
 		memset(&ro, 0, sizeof(ro));
