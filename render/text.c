@@ -77,7 +77,7 @@ struct table {
 	struct flame_buf cells; /* NUL-separated */
 	size_t *off;
 	size_t n, cap;
-	int ncols;
+	int ncols;               /* at most 9: the last column is not padded */
 	size_t width[8];
 	double *pct;             /* per cell: a percentage to colour, or -1 */
 };
@@ -85,8 +85,10 @@ struct table {
 static void cell_end(struct table *t, double pct)
 {
 	flame_buf_addc(&t->cells, '\0');
+	size_t cap = t->cap;
 	FLAME_GROW(t->off, t->cap, t->n + 2);
-	t->pct = flame_xrealloc(t->pct, t->cap * sizeof(*t->pct));
+	if (t->cap != cap || !t->pct)
+		t->pct = flame_xrealloc(t->pct, t->cap * sizeof(*t->pct));
 	size_t start = t->n ? t->off[t->n - 1] : 0;
 	size_t len = t->cells.len - 1 - start;
 	int c = (int)(t->n % (size_t)t->ncols);
