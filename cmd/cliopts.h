@@ -21,7 +21,7 @@
 #define FLAME_CLIOPTS_H
 
 #include "../core/error.h"
-#include "../render/svg.h"
+#include "../render/render.h"
 #include "options.h"
 
 struct flame_format;

@@ -184,7 +184,7 @@ static int collapse(struct collapse *c, const char *const *paths, size_t npaths)
 		.format = c->cli.in_format,
 		.opts = &c->ro,
 		.nthreads = (int)c->cli.jobs,
-		.progress = !c->cli.quiet,
+		.progress = c->cli.quiet ? NULL : flame_progress_line,
 	};
 	struct flame_profile prof;
 	struct flame_read_report rep;

@@ -12,6 +12,7 @@
 #include "../formats/format.h"
 #include "../formats/reader.h"
 #include "../formats/registry.h"
+#include "../render/render.h"
 #include "../render/svgformat.h"
 #include "cliopts.h"
 #include "cmd.h"
@@ -133,7 +134,7 @@ static int convert(struct convert *c, const struct flame_format *to, const char 
 		.format = c->cli.in_format,
 		.opts = &c->ro,
 		.nthreads = (int)c->cli.jobs,
-		.progress = !c->cli.quiet,
+		.progress = c->cli.quiet ? NULL : flame_progress_line,
 	};
 	struct flame_profile prof;
 	struct flame_read_report rep;

@@ -10,11 +10,13 @@
 #include "../core/util.h"
 #include "../filters/canon.h"
 #include "../filters/diff.h"
+#include "../formats/folded.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
 #include "../formats/registry.h"
-#include "../render/svg.h"
+#include "../render/render.h"
 #include "../render/svgformat.h"
+#include "../render/text.h"
 #include "cmd.h"
 
 static const char usage_text[] =
@@ -104,7 +106,7 @@ static int read_one(const char *path, int jobs, int quiet, struct flame_profile 
 		.format = fmt,
 		.opts = &ro,
 		.nthreads = jobs,
-		.progress = !quiet,
+		.progress = quiet ? NULL : flame_progress_line,
 	};
 	struct flame_read_report rep;
 	const char *paths[] = { path };
@@ -148,6 +150,8 @@ int cmd_diff(int argc, char **argv)
 	struct flame_diff_opts dopt = { 0, 0 };
 	struct flame_diff_top_opts topt;
 	memset(&topt, 0, sizeof(topt));
+	struct flame_decimal min_delta = { 0, 0, 0 };
+	int min_delta_pct = 0;
 	enum out_kind kind = OUT_FOLDED;
 	const struct flame_format *writer = NULL;
 	const char *to_name = NULL;
@@ -202,13 +206,12 @@ int cmd_diff(int argc, char **argv)
 				n = sizeof(buf) - 1;
 			memcpy(buf, optarg, n);
 			buf[n] = '\0';
-			if (flame_decimal_parse(&topt.min_delta, buf) < 0 ||
-			    (pct && (topt.min_delta.ip > 100 ||
-				     (topt.min_delta.ip == 100 && topt.min_delta.fp))))
+			if (flame_decimal_parse(&min_delta, buf) < 0 ||
+			    (pct && (min_delta.ip > 100 || (min_delta.ip == 100 && min_delta.fp))))
 				return flame_usage_error("diff", "--min-delta expects a number, or a "
 								 "percentage like '0.5%%', got '%s'",
 							 optarg);
-			topt.min_delta_percent = pct;
+			min_delta_pct = pct;
 			break;
 		}
 		case OPT_SORT:
@@ -306,7 +309,11 @@ int cmd_diff(int argc, char **argv)
 	}
 	int w;
 	if (kind == OUT_TOP) {
-		w = flame_diff_write_top(&diff, &tot, &topt, out, &err);
+		topt.min_delta = flame_diff_min_delta(&diff, &min_delta, min_delta_pct);
+		topt.normalized = tot.normalized;
+		topt.before_total = tot.before;
+		topt.after_total = tot.after;
+		w = flame_render_diff_top(&diff, &topt, out, &err);
 	} else if (kind == OUT_SVG) {
 		struct flame_render_opts ro;
 		flame_render_opts_init(&ro);
@@ -326,7 +333,7 @@ int cmd_diff(int argc, char **argv)
 					"(folded, svg and top show both)", writer->name);
 		w = flame_format_write(writer, &diff, NULL, out, &err);
 	} else {
-		w = flame_diff_write_folded(&diff, present, out, &err);
+		w = flame_folded_write_diff(&diff, present, out, &err);
 	}
 	if (w < 0) {
 		flame_output_abort(out);

@@ -13,7 +13,7 @@
 #include "../formats/format.h"
 #include "../formats/reader.h"
 #include "../formats/registry.h"
-#include "../render/svg.h"
+#include "../render/render.h"
 #include "../render/svgformat.h"
 #include "cliopts.h"
 #include "cmd.h"
@@ -341,7 +341,7 @@ static int filter(struct filter *f, const char *const *paths, size_t npaths)
 		.format = input_format(f, paths, npaths),
 		.opts = &ro,
 		.nthreads = (int)f->cli.jobs,
-		.progress = !f->cli.quiet,
+		.progress = f->cli.quiet ? NULL : flame_progress_line,
 	};
 	struct flame_profile prof;
 	struct flame_read_report rep;

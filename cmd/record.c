@@ -38,7 +38,6 @@
 #include "../formats/format.h"
 #include "../formats/registry.h"
 #include "../render/render.h"
-#include "../render/svg.h"
 #include "../render/svgformat.h"
 #include "cmd.h"
 

@@ -3,8 +3,9 @@
  *
  * Options are flamegraph.pl's, with its defaults.  Folded text that is
  * already sorted (or any folded text for --flamechart) is laid out
- * straight from the mapped file (render/stream.h); everything else is read
- * into a profile first, through the format registry.
+ * straight from the mapped file (flame_render_svg_folded(), in
+ * render/render.h); everything else is read into a profile first,
+ * through the format registry.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,11 +19,9 @@
 #include "../core/io.h"
 #include "../core/util.h"
 #include "../formats/format.h"
-#include "../formats/registry.h"
-#include "../formats/stackbuild.h"
 #include "../formats/reader.h"
-#include "../render/stream.h"
-#include "../render/svg.h"
+#include "../formats/registry.h"
+#include "../render/render.h"
 #include "../render/svgformat.h"
 #include "../render/text.h"
 #include "cmd.h"
@@ -733,7 +732,7 @@ int cmd_render(int argc, char **argv)
 			.format = held && !held_other && !fmt ? &flame_format_folded : fmt,
 			.opts = NULL,
 			.nthreads = (int)jobs,
-			.progress = !quiet,
+			.progress = quiet ? NULL : flame_progress_line,
 		};
 		struct flame_read_opts ro;
 		memset(&ro, 0, sizeof(ro));
@@ -761,30 +760,9 @@ int cmd_render(int argc, char **argv)
 		} else if (!out && flame_output_open(&out, output, &err) < 0) {
 			rc = flame_report_error(&err);
 		} else {
-			/* --flamechart on a profile with a timeline: its samples in
-			 * time order, thread after thread, instead of the merge */
-			struct flame_render_step *steps = NULL;
-			const struct flame_timeline *tl = o.flamechart && !o.order ? flame_sb_timeline(&prof) : NULL;
-			if (tl) {
-				struct flame_sb_thread *th;
-				size_t nt = flame_sb_threads(&prof, tl, &th), n = 0;
-				steps = flame_xmalloc((tl->nsamples + 1) * sizeof(*steps));
-				for (size_t i = 0; i < nt; i++)
-					for (size_t k = 0; k < th[i].n; k++)
-						steps[n++] = (struct flame_render_step){ th[i].spans[k].leaf,
-											 { th[i].spans[k].weight, 0 } };
-				flame_sb_threads_free(th, nt);
-				o.order = steps;
-				o.norder = n;
-			}
 			int wr = want_svg ? flame_format_write(writer, &prof, &o, out, &err)
 				 : writer ? flame_format_write(writer, &prof, NULL, out, &err)
 					  : flame_render_text(&prof, &to, out, &err);
-			if (steps) {
-				o.order = NULL;
-				o.norder = 0;
-				free(steps);
-			}
 			if (wr < 0) {
 				flame_output_abort(out);
 				out = NULL;

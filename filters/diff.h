@@ -3,9 +3,10 @@
  *
  * flame_diff_combine() puts BEFORE's weights in column 0 and AFTER's in
  * column 1 of one profile, so a stack present in only one input is a node
- * with a zero on the other side and is never lost.  The writers turn the
- * result into difffolded.pl's "STACK BEFORE AFTER" lines or into a table
- * of per-function changes.
+ * with a zero on the other side and is never lost.  The writers of the
+ * result are elsewhere: difffolded.pl's "STACK BEFORE AFTER" lines in
+ * formats/folded.h (flame_folded_write_diff), the table of per-function
+ * changes in render/text.h (flame_render_diff_top).
  */
 #ifndef FLAME_DIFF_H
 #define FLAME_DIFF_H
@@ -17,6 +18,7 @@
 #include "../core/io.h"
 #include "../core/profile.h"
 #include "canon.h"
+#include "names.h"
 
 struct flame_diff_opts {
 	int normalize; /* -n: scale BEFORE to AFTER's total */
@@ -35,26 +37,11 @@ int flame_diff_combine(const struct flame_profile *before, const struct flame_pr
 		       const struct flame_diff_opts *o, struct flame_profile *out, uint8_t **present,
 		       struct flame_diff_totals *tot, struct flame_error *err);
 
-/* "STACK BEFORE AFTER" lines, sorted byte-wise by stack. */
-int flame_diff_write_folded(const struct flame_profile *p, const uint8_t *present,
-			    struct flame_output *out, struct flame_error *err);
-
-enum flame_diff_sort {
-	FLAME_DIFF_SORT_SELF = 0,
-	FLAME_DIFF_SORT_TOTAL,
-};
-
-struct flame_diff_top_opts {
-	enum flame_diff_sort sort;
-	struct flame_decimal min_delta; /* noise floor, in weight units or percent */
-	int min_delta_percent;          /* min_delta is a percentage of the larger total */
-	uint64_t limit;                 /* rows at most; 0 = all */
-	const char *before_name, *after_name;
-};
-
-/* The per-function table of `flame diff --format top`. */
-int flame_diff_write_top(const struct flame_profile *p, const struct flame_diff_totals *tot,
-			 const struct flame_diff_top_opts *o, struct flame_output *out,
-			 struct flame_error *err);
+/* The noise floor of the change table (flame_render_diff_top(),
+ * render/text.h) for --min-delta: min in weight units at p's scale, or
+ * with percent, min percent of the larger of p's two totals, rounded up.
+ * Saturates at UINT64_MAX. */
+uint64_t flame_diff_min_delta(const struct flame_profile *p, const struct flame_decimal *min,
+			      int percent);
 
 #endif

@@ -354,8 +354,10 @@ static int cmp_events(const void *a, const void *b)
 	return tx - ty;
 }
 
-int flame_folded_walk(const struct flame_profile *p,
-		      int (*fn)(void *ctx, const char *path, size_t len, uint32_t node), void *ctx)
+/* The walk of flame_folded_walk(), over the nodes with weight, or with
+ * present[node] set when present is not NULL. */
+static int folded_walk(const struct flame_profile *p, const uint8_t *present,
+		       int (*fn)(void *ctx, const char *path, size_t len, uint32_t node), void *ctx)
 {
 	struct frame {
 		size_t ev_start, ev_end, next; /* events of this level in evs[] */
@@ -375,7 +377,7 @@ int flame_folded_walk(const struct flame_profile *p,
 		size_t start = nevs;
 		for (uint32_t c = p->nodes[parent].first_child; c != FLAME_NO_NODE; c = p->nodes[c].next_sibling) {
 			FLAME_GROW(evs, evs_cap, nevs + 2);
-			if (p->nodes[c].self[0] || p->nodes[c].self[1])
+			if (present ? present[c] : p->nodes[c].self[0] || p->nodes[c].self[1])
 				evs[nevs++] = (struct walk_event){ c, 0 };
 			if (p->nodes[c].first_child != FLAME_NO_NODE)
 				evs[nevs++] = (struct walk_event){ c, 1 };
@@ -417,11 +419,18 @@ done:
 	return rc;
 }
 
+int flame_folded_walk(const struct flame_profile *p,
+		      int (*fn)(void *ctx, const char *path, size_t len, uint32_t node), void *ctx)
+{
+	return folded_walk(p, NULL, fn, ctx);
+}
+
 struct write_ctx {
 	const struct flame_profile *p;
 	struct flame_output *out;
 	struct flame_error *err;
 	struct flame_buf line;
+	int two;             /* write both weight columns */
 };
 
 static int write_line(void *vctx, const char *path, size_t len, uint32_t node)
@@ -432,7 +441,7 @@ static int write_line(void *vctx, const char *path, size_t len, uint32_t node)
 	flame_buf_add(&w->line, path, len);
 	flame_buf_addc(&w->line, ' ');
 	flame_format_weight(&w->line, nd->self[0], w->p->scale_digits);
-	if (w->p->ncols == 2) {
+	if (w->two) {
 		flame_buf_addc(&w->line, ' ');
 		flame_format_weight(&w->line, nd->self[1], w->p->scale_digits);
 	}
@@ -443,8 +452,17 @@ static int write_line(void *vctx, const char *path, size_t len, uint32_t node)
 int flame_folded_write(const struct flame_profile *p, struct flame_output *out,
 		       struct flame_error *err)
 {
-	struct write_ctx w = { p, out, err, FLAME_BUF_INIT };
+	struct write_ctx w = { p, out, err, FLAME_BUF_INIT, p->ncols == 2 };
 	int rc = flame_folded_walk(p, write_line, &w);
+	flame_buf_release(&w.line);
+	return rc ? -1 : 0;
+}
+
+int flame_folded_write_diff(const struct flame_profile *p, const uint8_t *present,
+			    struct flame_output *out, struct flame_error *err)
+{
+	struct write_ctx w = { p, out, err, FLAME_BUF_INIT, 1 };
+	int rc = folded_walk(p, present, write_line, &w);
 	flame_buf_release(&w.line);
 	return rc ? -1 : 0;
 }

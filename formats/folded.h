@@ -10,22 +10,9 @@
 #include "../core/error.h"
 #include "../core/profile.h"
 #include "../core/util.h"
+#include "foldedline.h"
 
 struct flame_output;
-
-/* One folded line split into its stack and counts. */
-struct flame_folded_counts {
-	size_t stack_len; /* bytes of the stack text at the start of the line */
-	int two;          /* two counts: BEFORE AFTER */
-	uint64_t ip[2];   /* integer parts (one column: both hold the count) */
-	uint64_t fp[2];   /* fractional parts, fp / 10^d */
-	int d[2];         /* fractional digits kept (at most FLAME_MAX_SCALE_DIGITS) */
-};
-
-/* Split "STACK COUNT" or "STACK BEFORE AFTER" (no newline needed; trailing
- * blanks ignored), with exactly one blank before each count like
- * flamegraph.pl.  1: a stack line; 0: a blank line; -1: malformed. */
-int flame_folded_split(const char *line, size_t n, struct flame_folded_counts *c);
 
 /* Every stack with weight, as "frame;frame;leaf" text, sorted byte-wise. */
 struct flame_folded_lines {
@@ -47,5 +34,12 @@ int flame_folded_walk(const struct flame_profile *p,
 /* Write p as folded text, sorted like the reference tools. */
 int flame_folded_write(const struct flame_profile *p, struct flame_output *out,
 		       struct flame_error *err);
+
+/* Write a two-column profile (a diff) as difffolded.pl's "STACK BEFORE
+ * AFTER" lines, sorted byte-wise by stack: every node n with present[n]
+ * set (NULL: every node with weight in either column), so a stack whose
+ * BEFORE weight was normalised down to zero is still written. */
+int flame_folded_write_diff(const struct flame_profile *p, const uint8_t *present,
+			    struct flame_output *out, struct flame_error *err);
 
 #endif

@@ -79,9 +79,10 @@ struct flame_reader {
 	uint64_t fail_seq, fail_line;
 	char fail_msg[512];
 	int local_error;         /* error raised on the feeding side */
-	int progress;            /* show a progress line on stderr */
-	double t0, last;         /* progress timing */
-	int shown;               /* a progress line is on screen */
+	void (*progress)(void *ctx, const char *name, uint64_t done, uint64_t total);
+	void *progress_ctx;      /* see struct flame_reader_config */
+	double last;             /* time of the last progress call */
+	int shown;               /* a progress call was made since the last "none" */
 	struct { void *p; size_t n; } *maps; /* mapped inputs, unmapped at the end */
 	size_t nmaps, maps_cap;
 	uint64_t bytes;
@@ -540,7 +541,7 @@ static int feed_commit(struct flame_reader *r, size_t n, struct flame_error *err
 	return cut_chunks(r, err);
 }
 
-/* "flame: reading FILE: 12.3 MB of 45.6 MB (27%, 310 MB/s)", at most 4 times a second. */
+/* Progress of the current input, at most 4 times a second (reader.h). */
 static void progress(struct flame_reader *r, uint64_t done, uint64_t size)
 {
 	if (!r->progress)
@@ -550,21 +551,14 @@ static void progress(struct flame_reader *r, uint64_t done, uint64_t size)
 		return;
 	r->last = now;
 	r->shown = 1;
-	double dt = now - r->t0;
-	const char *name = r->files[r->nfiles - 1];
-	if (size)
-		fprintf(stderr, "\r\033[Kflame: reading %s: %.1f MB of %.1f MB (%.0f%%, %.0f MB/s)", name,
-			(double)done / 1e6, (double)size / 1e6, 100.0 * (double)done / (double)size,
-			dt > 0 ? (double)r->bytes / 1e6 / dt : 0.0);
-	else
-		fprintf(stderr, "\r\033[Kflame: reading %s: %.1f MB", name, (double)done / 1e6);
-	fflush(stderr);
+	r->progress(r->progress_ctx, r->files[r->nfiles - 1], done, size);
 }
 
+/* No input is being read any more: the caller may clear its line. */
 static void progress_clear(struct flame_reader *r)
 {
 	if (r->shown)
-		fprintf(stderr, "\r\033[K");
+		r->progress(r->progress_ctx, NULL, 0, 0);
 	r->shown = 0;
 }
 
@@ -818,8 +812,11 @@ int flame_read_files(const char *const *paths, size_t npaths, const struct flame
 	struct flame_reader_config c = *cfg;
 	c.background_parse = 1; /* reading a pipe or zstd overlaps with parsing */
 	struct flame_reader *r = flame_reader_new(&c);
-	r->progress = cfg->progress && isatty(2);
-	r->t0 = r->last = flame_now();
+	r->progress = cfg->progress;
+	r->progress_ctx = cfg->progress_ctx;
+	r->last = flame_now();
+	if (r->progress)
+		r->progress(r->progress_ctx, NULL, 0, 0); /* the reading starts */
 	for (size_t i = 0; i < npaths; i++) {
 		struct flame_input *in;
 		if (flame_input_open(&in, paths[i], err) < 0)

@@ -11,6 +11,7 @@
 #define FLAME_READER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/diag.h"
 #include "../core/error.h"
@@ -21,7 +22,16 @@ struct flame_reader_config {
 	const struct flame_format *format; /* NULL: detect each input */
 	const struct flame_read_opts *opts;
 	int nthreads;                      /* 1 = parse on the calling thread */
-	int progress;                      /* progress line on stderr */
+	/* flame_read_files() only: progress of the reading (NULL: none).
+	 * progress(progress_ctx, name, done, total) is called on the calling
+	 * thread, at most 4 times a second, while input `name` is read: done
+	 * is the bytes of it read so far and total its size, both as stored
+	 * (compressed bytes for a compressed file), total 0 when unknown (a
+	 * pipe).  A call with name NULL (done and total 0) means no input is
+	 * being read: once as the reading starts, and once as it ends or fails
+	 * if a progress call was made, so that a progress line can be cleared. */
+	void (*progress)(void *ctx, const char *name, uint64_t done, uint64_t total);
+	void *progress_ctx;
 	size_t chunk_size;                 /* 0 = default (2 MiB) */
 	int background_parse;              /* nthreads 1: parse on a worker thread anyway */
 };

@@ -1,8 +1,9 @@
 /*
  * stackbuild.h - helpers shared by the readers and writers of the formats
  * that carry units and time (speedscope, Chrome, .cpuprofile, Firefox,
- * pprof, d3): exact unit conversion of JSON numbers, timeline samples, and
- * the per-thread sample lists the time-aware writers lay out.
+ * pprof, d3): exact unit conversion of JSON numbers and timeline samples.
+ * The per-thread sample lists the time-aware writers lay out are public,
+ * in timeline.h.
  */
 #ifndef FLAME_STACKBUILD_H
 #define FLAME_STACKBUILD_H
@@ -12,6 +13,7 @@
 
 #include "../core/profile.h"
 #include "../core/util.h"
+#include "timeline.h"
 
 /* Decimal text (a JSON number) times 10^shift as a weight at p's fixed
  * point scale; p (and its timeline) is rescaled when the number has more
@@ -33,27 +35,6 @@ void flame_sb_sample(struct flame_timeline *t, uint32_t leaf, uint32_t thread, u
 
 /* Walk from node to the root: fills path (root-first) and returns the depth. */
 size_t flame_sb_path(const struct flame_profile *p, uint32_t node, uint32_t **path, size_t *cap);
-
-/* The timeline, if the profile has one that accounts for every weight of
- * the trie (else NULL: writers then use the trie alone). */
-const struct flame_timeline *flame_sb_timeline(const struct flame_profile *p);
-
-/* Per-thread sample lists of a timeline, each in time order (stable), laid
- * out without overlap: a sample starts at max(its time, end of the
- * previous one), so every weight is kept exactly. */
-struct flame_sb_span {
-	uint64_t start, weight; /* start: profile time units; weight: profile units */
-	uint32_t leaf;
-};
-struct flame_sb_thread {
-	uint32_t thread;          /* index into the timeline's threads */
-	struct flame_sb_span *spans;
-	size_t n;
-};
-/* Threads ordered by (pid, tid, name); returns the count. */
-size_t flame_sb_threads(const struct flame_profile *p, const struct flame_timeline *t,
-			struct flame_sb_thread **out);
-void flame_sb_threads_free(struct flame_sb_thread *th, size_t n);
 
 /* Nodes with a nonzero self weight (column 0) in folded (byte) order. */
 size_t flame_sb_leaves(const struct flame_profile *p, uint32_t **out);

@@ -17,7 +17,7 @@
 
 #include "../core/profile.h"
 #include "../core/strtab.h"
-#include "svg.h"
+#include "render.h"
 
 struct name_ref {
 	const char *p;
@@ -72,17 +72,11 @@ void layout_line(struct flame_layout *L, const struct name_ref *path, size_t n, 
 /* Close every frame (the end of input). */
 void layout_finish(struct flame_layout *L);
 
-/* Feed every stack of p in flamegraph.pl's order (see svg.h). */
+/* Feed every stack of p in flamegraph.pl's order (see render.h). */
 void layout_profile(struct flame_layout *L, const struct flame_profile *p,
 		    const struct flame_render_opts *o);
 /* Width of one stack of p (node or order step weights) per o->diff_width. */
 uint64_t layout_width(const struct flame_profile *p, const uint64_t w[2],
 		      enum flame_diff_width dw);
-
-/* svg.c: the minimum frame width in counts for a graph of total
- * weight time, and the document for a finished layout. */
-double render_min_counts(uint64_t time, int scale_digits, const struct flame_render_opts *o);
-int render_write(struct flame_layout *L, uint64_t time, int scale_digits,
-		 const struct flame_render_opts *o, struct flame_output *out, struct flame_error *err);
 
 #endif

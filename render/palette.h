@@ -1,9 +1,10 @@
 /*
  * palette.h - frame colours: flamegraph.pl's palettes and their
- * name-driven choices, plus the consistent palette map (--cp).
+ * name-driven choices.  Internal to render/; the palette names, the
+ * background option and the consistent palette map (--cp) are public, in
+ * render.h.
  *
- * Every function here is pure but for the map, which the caller owns;
- * colours are written as "rgb(R,G,B)" into a caller's buffer of
+ * Every function here is pure but for the colorer's state; colours are written as "rgb(R,G,B)" into a caller's buffer of
  * FLAME_COLOR_MAX bytes.  Names are UTF-8 bytes; the name-based hashes
  * work on code points, as flamegraph.pl (which decodes its input as UTF-8)
  * does.
@@ -14,48 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/util.h"
+#include "render.h"
 
-#define FLAME_COLOR_MAX 24 /* "rgb(255,255,255)" plus room */
-
-enum flame_palette {
-	FLAME_PALETTE_HOT = 0,
-	FLAME_PALETTE_MEM,
-	FLAME_PALETTE_IO,
-	FLAME_PALETTE_WAKEUP,
-	FLAME_PALETTE_CHAIN,
-	FLAME_PALETTE_JAVA,
-	FLAME_PALETTE_JS,
-	FLAME_PALETTE_PERL,
-	FLAME_PALETTE_RED,
-	FLAME_PALETTE_GREEN,
-	FLAME_PALETTE_BLUE,
-	FLAME_PALETTE_AQUA,
-	FLAME_PALETTE_YELLOW,
-	FLAME_PALETTE_PURPLE,
-	FLAME_PALETTE_ORANGE,
-	FLAME_PALETTE_COUNT
-};
-
-/* How the three random-looking values a palette needs are drawn. */
-enum flame_color_mode {
-	FLAME_COLOR_NAME = 0,      /* flamegraph.pl's default: seeded by the name's code point sum */
-	FLAME_COLOR_HASH,          /* --hash: flamegraph.pl's namehash (similar names, similar colours) */
-	FLAME_COLOR_RANDOM,        /* --random: a fixed-seed generator, in frame order */
-	FLAME_COLOR_DETERMINISTIC, /* --deterministic: inferno's FNV-1a of the name */
-};
-
-/* Palette by name ("hot", "java", ...); -1 if unknown. */
-int flame_palette_find(const char *name);
-const char *flame_palette_name(enum flame_palette p);
-/* Comma-separated list of palette names, for messages. */
-const char *flame_palette_names(void);
 /* The background gradient flamegraph.pl picks for a palette:
  * "yellow", "blue", "green" or "grey". */
 const char *flame_palette_default_bg(enum flame_palette p);
-/* Background gradient stops for "yellow", "blue", "green", "grey" or
- * "#rrggbb"; -1 if spec is none of these. */
-int flame_bgcolors_parse(const char *spec, char c1[8], char c2[8]);
 
 struct flame_colorer {
 	enum flame_palette palette;
@@ -76,32 +40,5 @@ void flame_color_scale(double delta, double maxdelta, int negate, char out[FLAME
 double flame_perl_name_random(const char *name, size_t len);
 /* flamegraph.pl's namehash() of name (reverse: of the name reversed). */
 double flame_perl_namehash(const char *name, size_t len, int reverse);
-
-/*
- * The consistent palette map (--cp): "name->rgb(r,g,b)" lines.  Names seen
- * during rendering that the map lacks are added with their computed
- * colour, so that the next graph reuses them.
- */
-struct flame_palette_map {
-	struct pmap_entry *entries;
-	size_t n, cap;
-	uint32_t *slots; /* open addressing: index + 1, 0 = empty */
-	size_t nslots;
-	int changed;     /* entries were added */
-};
-
-void flame_palette_map_init(struct flame_palette_map *m);
-void flame_palette_map_release(struct flame_palette_map *m);
-/* Parse map text; lines that do not hold a valid "NAME->rgb(R,G,B)" (or
- * #rrggbb) are skipped and counted in *bad (first such line number in
- * *first_bad). */
-void flame_palette_map_parse(struct flame_palette_map *m, const char *buf, size_t len,
-			     uint64_t *bad, uint64_t *first_bad);
-/* Colour stored for name, or NULL. */
-const char *flame_palette_map_get(const struct flame_palette_map *m, const char *name, size_t len);
-void flame_palette_map_put(struct flame_palette_map *m, const char *name, size_t len,
-			   const char *color);
-/* Every entry as "name->color\n", sorted by name byte-wise. */
-void flame_palette_map_format(const struct flame_palette_map *m, struct flame_buf *out);
 
 #endif

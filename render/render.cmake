@@ -12,5 +12,5 @@ add_custom_command(
   COMMENT "Embedding render/flamegraph.js"
   VERBATIM)
 set(FLAME_RENDER_SOURCES
-  render/svg.c render/layout.c render/palette.c render/escape.c render/text.c
+  render/svg.c render/nameattr.c render/layout.c render/palette.c render/escape.c render/text.c
   render/stream.c render/svgformat.c ${FLAME_RENDER_JS_C})

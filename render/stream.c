@@ -1,5 +1,5 @@
 /*
- * stream.c - flame graphs from sorted folded text in one pass (stream.h).
+ * stream.c - flame graphs from sorted folded text in one pass (render.h).
  *
  * Pass 1 checks the order, counts the total weight and finds the
  * fixed-point scale and the number of count columns; pass 2 feeds the
@@ -7,7 +7,7 @@
  * before: the frames inside that prefix are reused (same name pointers,
  * so the layout compares them by pointer) and only the rest is split.
  */
-#include "stream.h"
+#include "render.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +15,10 @@
 #include <unistd.h>
 
 #include "../core/util.h"
-#include "../formats/folded.h"
-#include "../formats/format.h"
+#include "../formats/foldedline.h"
+#include "../formats/reader.h" /* FLAME_MAX_LINE, the readers' line limit */
 #include "layout.h"
+#include "svg.h"
 
 /* 1: a stack line; 0: blank; -1: bad (the folded reader's own rules) */
 static int parse_line(const char *line, size_t n, struct flame_folded_counts *pl)

@@ -51,15 +51,20 @@ static void fmt_weight(struct flame_buf *b, uint64_t w, int digits)
 	flame_buf_release(&t);
 }
 
-static void fmt_delta(struct flame_buf *b, uint64_t after, uint64_t before, int digits)
+/* after - before with its sign; plain: no thousands separators and "0"
+ * for no change (the change table), else " 0" (the top view) */
+static void fmt_delta(struct flame_buf *b, uint64_t after, uint64_t before, int digits, int plain)
 {
-	if (after >= before) {
-		flame_buf_addc(b, after > before ? '+' : ' ');
-		fmt_weight(b, after - before, digits);
-	} else {
-		flame_buf_addc(b, '-');
-		fmt_weight(b, before - after, digits);
+	if (plain && after == before) {
+		flame_buf_addc(b, '0');
+		return;
 	}
+	flame_buf_addc(b, after > before ? '+' : after < before ? '-' : ' ');
+	uint64_t d = after >= before ? after - before : before - after;
+	if (plain)
+		flame_format_weight(b, d, digits);
+	else
+		fmt_weight(b, d, digits);
 }
 
 static void fmt_pct(struct flame_buf *b, uint64_t w, uint64_t total)
@@ -72,7 +77,7 @@ struct table {
 	struct flame_buf cells; /* NUL-separated */
 	size_t *off;
 	size_t n, cap;
-	int ncols;
+	int ncols;               /* at most 9: the last column is not padded */
 	size_t width[8];
 	double *pct;             /* per cell: a percentage to colour, or -1 */
 };
@@ -80,8 +85,10 @@ struct table {
 static void cell_end(struct table *t, double pct)
 {
 	flame_buf_addc(&t->cells, '\0');
+	size_t cap = t->cap;
 	FLAME_GROW(t->off, t->cap, t->n + 2);
-	t->pct = flame_xrealloc(t->pct, t->cap * sizeof(*t->pct));
+	if (t->cap != cap || !t->pct)
+		t->pct = flame_xrealloc(t->pct, t->cap * sizeof(*t->pct));
 	size_t start = t->n ? t->off[t->n - 1] : 0;
 	size_t len = t->cells.len - 1 - start;
 	int c = (int)(t->n % (size_t)t->ncols);
@@ -186,6 +193,16 @@ struct top_row {
 	uint64_t self[2], total[2];
 };
 
+/* Byte-wise order of two names (a shorter prefix first). */
+static int name_cmp(const struct flame_profile *p, uint32_t a, uint32_t b)
+{
+	size_t la, lb;
+	const char *na = flame_strtab_name(&p->names, a, &la);
+	const char *nb = flame_strtab_name(&p->names, b, &lb);
+	int c = memcmp(na, nb, la < lb ? la : lb);
+	return c ? c : (la < lb ? -1 : la > lb);
+}
+
 static int cmp_top(const void *va, const void *vb, void *ctx)
 {
 	const struct top_row *a = va, *b = vb;
@@ -194,11 +211,7 @@ static int cmp_top(const void *va, const void *vb, void *ctx)
 		return a->self[0] > b->self[0] ? -1 : 1;
 	if (a->total[0] != b->total[0])
 		return a->total[0] > b->total[0] ? -1 : 1;
-	size_t la, lb;
-	const char *na = flame_strtab_name(&p->names, a->name, &la);
-	const char *nb = flame_strtab_name(&p->names, b->name, &lb);
-	int c = memcmp(na, nb, la < lb ? la : lb);
-	return c ? c : (la < lb ? -1 : la > lb);
+	return name_cmp(p, a->name, b->name);
 }
 
 static int write_top(const struct flame_profile *p, const struct flame_text_opts *o,
@@ -261,7 +274,7 @@ static int write_top(const struct flame_profile *p, const struct flame_text_opts
 		cell_w(&t, rows[i].total[0], p->scale_digits);
 		cell_pct(&t, rows[i].total[0], total);
 		if (diff) {
-			fmt_delta(&t.cells, rows[i].total[0], rows[i].total[1], p->scale_digits);
+			fmt_delta(&t.cells, rows[i].total[0], rows[i].total[1], p->scale_digits, 0);
 			cell_end(&t, -1);
 		}
 		size_t len;
@@ -316,7 +329,7 @@ static int write_tree(const struct flame_profile *p, const struct flame_text_opt
 	cell_w(&t, rw[0], p->scale_digits);
 	cell_pct(&t, rw[0], total);
 	if (diff) {
-		fmt_delta(&t.cells, tot[0].w[0], tot[0].w[1], p->scale_digits);
+		fmt_delta(&t.cells, tot[0].w[0], tot[0].w[1], p->scale_digits, 0);
 		cell_end(&t, -1);
 	}
 	cell_s(&t, "all");
@@ -345,7 +358,7 @@ static int write_tree(const struct flame_profile *p, const struct flame_text_opt
 			cell_w(&t, w[0], p->scale_digits);
 			cell_pct(&t, w[0], total);
 			if (diff) {
-				fmt_delta(&t.cells, tot[n].w[0], tot[n].w[1], p->scale_digits);
+				fmt_delta(&t.cells, tot[n].w[0], tot[n].w[1], p->scale_digits, 0);
 				cell_end(&t, -1);
 			}
 			cell_name(&t, p, n, d);
@@ -428,5 +441,179 @@ int flame_render_text(const struct flame_profile *p, const struct flame_text_opt
 	free(tot);
 	if (rev)
 		flame_profile_release(&rp);
+	return rc;
+}
+
+/* ---- the change table of a diff ---- */
+
+struct change_sort {
+	const struct flame_profile *p;
+	enum flame_diff_sort key;
+};
+
+static unsigned __int128 absdiff(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static int cmp_change(const void *va, const void *vb, void *vctx)
+{
+	const struct change_sort *ctx = vctx;
+	const struct top_row *x = va, *y = vb;
+	unsigned __int128 kx[2] = { absdiff(x->self[0], x->self[1]), absdiff(x->total[0], x->total[1]) };
+	unsigned __int128 ky[2] = { absdiff(y->self[0], y->self[1]), absdiff(y->total[0], y->total[1]) };
+	int first = ctx->key == FLAME_DIFF_SORT_SELF ? 0 : 1;
+	for (int k = 0; k < 2; k++) {
+		int i = k == 0 ? first : 1 - first;
+		if (kx[i] != ky[i])
+			return kx[i] > ky[i] ? -1 : 1;
+	}
+	return name_cmp(ctx->p, x->name, y->name);
+}
+
+static void fmt_change_pct(struct flame_buf *b, uint64_t before, uint64_t after)
+{
+	if (before == 0) {
+		flame_buf_adds(b, after ? "new" : "0.0%");
+		return;
+	}
+	double r = ((double)after - (double)before) / (double)before * 100.0;
+	if (r > -0.05 && r < 0.05)
+		flame_buf_adds(b, after == before ? "0.0%" : after > before ? "+0.0%" : "-0.0%");
+	else
+		flame_buf_addf(b, "%+.1f%%", r);
+}
+
+int flame_render_diff_top(const struct flame_profile *p, const struct flame_diff_top_opts *o,
+			  struct flame_output *out, struct flame_error *err)
+{
+	size_t nn = p->nnodes, nnames = flame_strtab_count(&p->names);
+	/* subtree totals, children after parents in the node array */
+	uint64_t (*sub)[2] = flame_xcalloc(nn, sizeof(*sub));
+	for (size_t n = nn; n-- > 1;) {
+		for (int c = 0; c < 2; c++) {
+			uint64_t v = sub[n][c];
+			add_sat(&v, p->nodes[n].self[c]);
+			sub[n][c] = v;
+			uint32_t par = p->nodes[n].parent;
+			if (par != FLAME_NO_NODE)
+				add_sat(&sub[par][c], v);
+		}
+	}
+	/* per name: self sums; total sums over outermost occurrences only, so
+	 * recursion does not count a function twice */
+	struct top_row *rows = flame_xcalloc(nnames + 1, sizeof(*rows));
+	uint32_t *onpath = flame_xcalloc(nnames + 1, sizeof(*onpath));
+	uint8_t *used = flame_xcalloc(nnames + 1, 1);
+	struct dfs {
+		uint32_t node;
+		int leaving;
+	} *st = NULL;
+	size_t nst = 0, st_cap = 0;
+	for (uint32_t c = p->nodes[0].first_child; c != FLAME_NO_NODE; c = p->nodes[c].next_sibling) {
+		FLAME_GROW(st, st_cap, nst + 1);
+		st[nst++] = (struct dfs){ c, 0 };
+	}
+	while (nst) {
+		struct dfs d = st[--nst];
+		uint32_t name = p->nodes[d.node].name;
+		if (d.leaving) {
+			onpath[name]--;
+			continue;
+		}
+		struct top_row *r = &rows[name];
+		used[name] = 1;
+		for (int c = 0; c < 2; c++) {
+			add_sat(&r->self[c], p->nodes[d.node].self[c]);
+			if (!onpath[name])
+				add_sat(&r->total[c], sub[d.node][c]);
+		}
+		onpath[name]++;
+		FLAME_GROW(st, st_cap, nst + 1);
+		st[nst++] = (struct dfs){ d.node, 1 };
+		for (uint32_t c = p->nodes[d.node].first_child; c != FLAME_NO_NODE;
+		     c = p->nodes[c].next_sibling) {
+			FLAME_GROW(st, st_cap, nst + 1);
+			st[nst++] = (struct dfs){ c, 0 };
+		}
+	}
+	free(st);
+	free(onpath);
+	free(sub);
+
+	int digits = p->scale_digits;
+	uint64_t tb = flame_profile_total(p, 0), ta = flame_profile_total(p, 1);
+	uint64_t floor = o->min_delta ? o->min_delta : 1; /* unchanged functions are never shown */
+	size_t nrows = 0, nfuncs = 0;
+	for (size_t i = 0; i < nnames; i++) {
+		if (!used[i])
+			continue;
+		nfuncs++;
+		struct top_row r = rows[i];
+		r.name = (uint32_t)i;
+		if (absdiff(r.self[0], r.self[1]) < floor && absdiff(r.total[0], r.total[1]) < floor)
+			continue;
+		rows[nrows++] = r;
+	}
+	free(used);
+	struct change_sort ctx = { p, o->sort };
+	qsort_r(rows, nrows, sizeof(*rows), cmp_change, &ctx);
+	size_t shown = o->limit && o->limit < nrows ? (size_t)o->limit : nrows;
+
+	struct flame_buf b = FLAME_BUF_INIT;
+	flame_buf_adds(&b, "# flame diff: per-function change from BEFORE to AFTER\n");
+	flame_buf_addf(&b, "# before: %s, total ", o->before_name ? o->before_name : "BEFORE");
+	if (o->normalized) {
+		flame_format_weight(&b, o->before_total, digits);
+		flame_buf_adds(&b, ", normalized to ");
+		flame_format_weight(&b, tb, digits);
+		flame_buf_addf(&b, " (x %.6g, -n)\n", (double)o->after_total / (double)o->before_total);
+	} else {
+		flame_format_weight(&b, tb, digits);
+		flame_buf_addc(&b, '\n');
+	}
+	flame_buf_addf(&b, "# after:  %s, total ", o->after_name ? o->after_name : "AFTER");
+	flame_format_weight(&b, ta, digits);
+	flame_buf_addc(&b, '\n');
+	flame_buf_addf(&b, "# normalized: %s\n",
+		       o->normalized ? "yes, BEFORE scaled to AFTER's total"
+				     : "no (use -n to scale BEFORE to AFTER's total)");
+	flame_buf_addf(&b, "# %zu of %zu functions changed by at least ", nrows, nfuncs);
+	flame_format_weight(&b, floor, digits);
+	flame_buf_addf(&b, "; sorted by |%s delta|", o->sort == FLAME_DIFF_SORT_SELF ? "self" : "total");
+	if (shown < nrows)
+		flame_buf_addf(&b, "; first %zu shown", shown);
+	flame_buf_addc(&b, '\n');
+
+	/* the table: names as they are, numbers without separators */
+	struct table t = { .ncols = 9 };
+	static const char *const head[] = { "SELF_BEFORE",  "SELF_AFTER",  "SELF_DELTA",
+					    "SELF_DELTA%",  "TOTAL_BEFORE", "TOTAL_AFTER",
+					    "TOTAL_DELTA",  "TOTAL_DELTA%", "FUNCTION" };
+	for (int c = 0; c < 9; c++)
+		cell_s(&t, head[c]);
+	for (size_t i = 0; i < shown; i++) {
+		const struct top_row *r = &rows[i];
+		for (int half = 0; half < 2; half++) {
+			const uint64_t *v = half ? r->total : r->self;
+			flame_format_weight(&t.cells, v[0], digits);
+			cell_end(&t, -1);
+			flame_format_weight(&t.cells, v[1], digits);
+			cell_end(&t, -1);
+			fmt_delta(&t.cells, v[1], v[0], digits, 1);
+			cell_end(&t, -1);
+			fmt_change_pct(&t.cells, v[0], v[1]);
+			cell_end(&t, -1);
+		}
+		size_t len;
+		const char *s = flame_strtab_name(&p->names, r->name, &len);
+		flame_buf_add(&t.cells, s, len);
+		cell_end(&t, -1);
+	}
+	table_write(&t, &b, 0);
+	int rc = flush(&b, out, err, 1);
+	flame_buf_release(&b);
+	table_release(&t);
+	free(rows);
 	return rc;
 }

@@ -589,7 +589,7 @@ static void t_canon_diff_equivalence(void)
 			      tot.normalized == tot2.normalized);
 			struct flame_output *out;
 			CHECK(flame_output_open(&out, o2, &err) == 0);
-			CHECK(flame_diff_write_folded(&d, present, out, &err) == 0);
+			CHECK(flame_folded_write_diff(&d, present, out, &err) == 0);
 			CHECK(flame_output_commit(out, &err) == 0);
 			char *x = slurp(o1), *y = slurp(o2);
 			if (strcmp(x, y) != 0) {

@@ -3,7 +3,7 @@
  *
  * Input: an option byte, then folded text.  The text is read into a
  * profile (formats/reader.h, folded format) and drawn as an SVG through
- * the profile path, through the streaming path (render/stream.h, which
+ * the profile path, through the streaming path (flame_render_svg_folded(), which
  * parses the bytes itself), and as the text views.  Every SVG written
  * must end properly and hold no control bytes or invalid UTF-8.
  *
@@ -21,8 +21,7 @@
 #include "core/util.h"
 #include "formats/reader.h"
 #include "render/escape.h"
-#include "render/stream.h"
-#include "render/svg.h"
+#include "render/render.h"
 #include "render/text.h"
 
 static char out_path[64];

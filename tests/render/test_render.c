@@ -16,7 +16,7 @@
 #include "render/escape.h"
 #include "render/layout.h"
 #include "render/palette.h"
-#include "render/svg.h"
+#include "render/render.h"
 #include "render/text.h"
 
 static int failures, checks;

@@ -88,7 +88,7 @@ static void read_push(const struct input *inputs, size_t ninputs, enum feed_mode
 		.format = fmt,
 		.opts = opts,
 		.nthreads = nthreads ? nthreads : 1,
-		.progress = 0,
+		.progress = NULL,
 		.chunk_size = SMALL_CHUNK,
 		.background_parse = nthreads == 0,
 	};
