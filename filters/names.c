@@ -3,10 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int is_hex_digit(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+#include "../core/text.h"
 
 static int is_space(unsigned char c)
 {
@@ -16,10 +13,10 @@ static int is_space(unsigned char c)
 /* Length of "0x<hex>" at s (0 if there is none). */
 static size_t hex_number(const char *s, size_t n)
 {
-	if (n < 3 || s[0] != '0' || s[1] != 'x' || !is_hex_digit((unsigned char)s[2]))
+	if (n < 3 || s[0] != '0' || s[1] != 'x' || !flame_is_hex((unsigned char)s[2]))
 		return 0;
 	size_t i = 3;
-	while (i < n && is_hex_digit((unsigned char)s[i]))
+	while (i < n && flame_is_hex((unsigned char)s[i]))
 		i++;
 	return i;
 }

@@ -14,7 +14,7 @@
 #include "../core/util.h"
 #include "folded.h"
 #include "format.h"
-#include "textutil.h"
+#include "../core/text.h"
 
 struct folded_parser {
 	struct flame_parse_ctx *ctx;
@@ -180,7 +180,7 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 		if (k == 0)
 			continue;
 		if (k < 0) {
-			trim_end(line, &n);
+			flame_trim_end(line, &n);
 			flame_diag_add(p->ctx->diag, FLAME_DIAG_BAD_FOLDED, p->ctx->chunk, lineno,
 				       "expected 'frame;frame;... COUNT'", line, n);
 			continue;
@@ -232,7 +232,7 @@ static enum flame_probe folded_probe(const char *buf, size_t len, int eof)
 		size_t n = (size_t)(le - s);
 		const char *line = s;
 		s = nl ? nl + 1 : end;
-		trim_end(line, &n);
+		flame_trim_end(line, &n);
 		if (n == 0)
 			continue;
 		struct flame_folded_counts fc;

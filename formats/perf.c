@@ -98,8 +98,8 @@ static int event_line_parts(const char *line, size_t n, struct event_parts *ev)
 					ev->tid_len = i - word_start;
 				}
 				size_t cl = word_start - 1;
-				const char *cs = trim_start(line, &cl);
-				trim_end(cs, &cl);
+				const char *cs = flame_trim_start(line, &cl);
+				flame_trim_end(cs, &cl);
 				ev->comm = cs;
 				ev->comm_len = cl;
 				ev->end = i + 1;
@@ -180,8 +180,8 @@ static void event_info(const char *rest, size_t n, struct event_info *ei)
 			k++;
 		const char *f = k < end ? k + 1 : p2;
 		size_t fl = (size_t)(end - f);
-		f = trim_start(f, &fl);
-		trim_end(f, &fl);
+		f = flame_trim_start(f, &fl);
+		flame_trim_end(f, &fl);
 		if (fl) {
 			ei->single = f;
 			ei->single_len = fl;
@@ -193,7 +193,7 @@ static void event_info(const char *rest, size_t n, struct event_info *ei)
 
 static int is_vmlinux(const char *m, size_t n)
 {
-	const char *v = rfind(m, n, "vmlinux");
+	const char *v = flame_rfind(m, n, "vmlinux");
 	if (!v)
 		return 0;
 	for (const char *p = v; p < m + n; p++) {
@@ -209,16 +209,16 @@ static int is_kernel_module(const char *m, size_t n)
 {
 	if (n == 9 && memcmp(m, "[unknown]", 9) == 0)
 		return 0;
-	return (n && m[0] == '[') || ends_with(m, n, ".ko") || is_vmlinux(m, n);
+	return (n && m[0] == '[') || flame_ends_with(m, n, ".ko") || is_vmlinux(m, n);
 }
 
 static int is_jit_module(const char *m, size_t n)
 {
-	if (starts_with(m, n, "/tmp/perf-") && ends_with(m, n, ".map"))
+	if (flame_starts_with(m, n, "/tmp/perf-") && flame_ends_with(m, n, ".map"))
 		return 1;
 	for (size_t i = 0; i + 8 <= n; i++)
 		if (memcmp(m + i, "/jitted-", 8) == 0)
-			return ends_with(m, n, ".so");
+			return flame_ends_with(m, n, ".so");
 	return 0;
 }
 
@@ -254,11 +254,11 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 	int perf_inlined = o->inline_frames && mod_len == 7 && memcmp(mod, "inlined", 7) == 0;
 
 	/* "+0x1a" symbol offsets */
-	const char *off = rfind(raw, raw_len, "+0x");
+	const char *off = flame_rfind(raw, raw_len, "+0x");
 	if (off) {
 		int hex = 1;
 		for (const char *q = off + 3; q < raw + raw_len; q++)
-			if (!is_hex((unsigned char)*q)) {
+			if (!flame_is_hex((unsigned char)*q)) {
 				hex = 0;
 				break;
 			}
@@ -379,7 +379,7 @@ static void push_frames(struct perf_parser *p, const struct flame_lc_entry *e)
 static int is_frame_line(const char *t, size_t n)
 {
 	size_t i = 0;
-	while (i < n && is_hex((unsigned char)t[i]))
+	while (i < n && flame_is_hex((unsigned char)t[i]))
 		i++;
 	return i > 0 && i + 1 < n && t[i] == ' ';
 }
@@ -407,8 +407,8 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t 
 		flame_buf_addc(b, t[i]);
 	}
 	size_t len = b->len;
-	const char *s = trim_start(b->data ? b->data : "", &len);
-	trim_end(s, &len);
+	const char *s = flame_trim_start(b->data ? b->data : "", &len);
+	flame_trim_end(s, &len);
 	size_t at = p->srcline_at;
 	p->srcline_at = 0;
 	if (at == SIZE_MAX || !len)
@@ -436,10 +436,10 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t 
  * not a JIT map, not the kernel, no "[...]" module. */
 static int inline_candidate(const char *mod, size_t n)
 {
-	if (!n || mod[0] != '/' || rfind(mod, n, "kernel.") || memchr(mod, '[', n))
+	if (!n || mod[0] != '/' || flame_rfind(mod, n, "kernel.") || memchr(mod, '[', n))
 		return 0;
-	const char *pm = rfind(mod, n, "perf-");
-	return !(pm && ends_with(mod, n, ".map"));
+	const char *pm = flame_rfind(mod, n, "perf-");
+	return !(pm && flame_ends_with(mod, n, ".map"));
 }
 
 /* The DWARF inline chain of a frame line; NULL when there is none. */
@@ -455,11 +455,11 @@ static const struct flame_srcchain *dwarf_chain(struct perf_parser *p, const cha
 	/* "func+0x1a" */
 	uint64_t off = 0;
 	int has_off = 0;
-	const char *o = rfind(raw, rl, "+0x");
+	const char *o = flame_rfind(raw, rl, "+0x");
 	if (o && o + 3 < raw + rl) {
 		has_off = 1;
 		for (const char *q = o + 3; q < raw + rl; q++) {
-			if (!is_hex((unsigned char)*q) || off >> 60) {
+			if (!flame_is_hex((unsigned char)*q) || off >> 60) {
 				has_off = 0;
 				break;
 			}
@@ -487,7 +487,7 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 	if (p->filter != KEEP)
 		return;
 	size_t tn = n;
-	const char *t = trim_start(line, &tn);
+	const char *t = flame_trim_start(line, &tn);
 	if (p->o->srcline && !is_frame_line(t, tn)) {
 		on_srcline(p, t, tn, lineno);
 		return;
@@ -547,8 +547,8 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 	const struct flame_lc_entry *e = flame_linecache_get(&p->lc, key, key_len, salt, &slot);
 	if (!e) {
 		size_t rl = (size_t)(ms - (sp + 1));
-		const char *raw = trim_start(sp + 1, &rl);
-		trim_end(raw, &rl);
+		const char *raw = flame_trim_start(sp + 1, &rl);
+		flame_trim_end(raw, &rl);
 		if (rl == 0) {
 			raw = " ";
 			rl = 1;
@@ -699,7 +699,7 @@ static int perf_parse(void *vp, const char *buf, size_t len, int file_start, int
 			s = nl ? nl + 1 : end;
 			continue;
 		}
-		trim_end(s, &n);
+		flame_trim_end(s, &n);
 		if (n == 0) {
 			after_event(p);
 		} else if (p->in_event) {
@@ -723,13 +723,13 @@ static int perf_parse(void *vp, const char *buf, size_t len, int file_start, int
 static size_t perf_boundary(const char *buf, size_t len, int at_file_start)
 {
 	(void)at_file_start;
-	return flame_last_line_where(buf, len, is_blank);
+	return flame_last_line_where(buf, len, flame_is_blank);
 }
 
 static int stack_line_ok(const char *line, size_t n)
 {
-	const char *t = trim_start(line, &n);
-	trim_end(t, &n);
+	const char *t = flame_trim_start(line, &n);
+	flame_trim_end(t, &n);
 	const char *sp = memchr(t, ' ', n);
 	if (!sp)
 		return 0;
@@ -748,9 +748,9 @@ static enum flame_probe perf_probe(const char *buf, size_t len, int eof)
 			break;
 		const char *le = nl ? nl : end;
 		size_t n = (size_t)(le - s);
-		const char *t = trim_start(s, &n);
+		const char *t = flame_trim_start(s, &n);
 		int indented = t > s;
-		trim_end(t, &n);
+		flame_trim_end(t, &n);
 		s = nl ? nl + 1 : end;
 		if (n && t[0] == '#')
 			continue;
@@ -788,7 +788,7 @@ static char *perf_prepare(const char *buf, size_t len, int eof, const struct fla
 		s = nl ? nl + 1 : end;
 		if (n && line[0] == '#')
 			continue;
-		trim_end(line, &n);
+		flame_trim_end(line, &n);
 		if (n == 0) {
 			in_event = 0;
 			continue;

@@ -10,7 +10,7 @@
 
 #include "../core/io.h"
 #include "../core/util.h"
-#include "textutil.h"
+#include "../core/text.h"
 
 #define DEFAULT_CHUNK (2u << 20)
 #define PROBE_BYTES (64u << 10)
@@ -390,7 +390,7 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 				break;
 			}
 			size_t ll = (size_t)(nl - (buf + start));
-			if (!(ll && buf[start] == '#') && !is_blank(buf + start, ll))
+			if (!(ll && buf[start] == '#') && !flame_is_blank(buf + start, ll))
 				break;
 			start = (size_t)(nl + 1 - buf);
 		}

@@ -22,7 +22,7 @@ int flame_fix_rust_symbol(const char *s, size_t n, struct flame_buf *out)
 	if (n < RUST_HASH_LEN || s[n - RUST_HASH_LEN] != 'h')
 		return 0;
 	for (size_t i = n - RUST_HASH_LEN + 1; i < n; i++)
-		if (!is_hex((unsigned char)s[i]))
+		if (!flame_is_hex((unsigned char)s[i]))
 			return 0;
 	size_t len = n - RUST_HASH_LEN;
 	if (len >= 2 && s[len - 2] == ':' && s[len - 1] == ':')

@@ -8,59 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "format.h"
-
-static inline void trim_end(const char *s, size_t *n)
-{
-	while (*n && flame_is_space((unsigned char)s[*n - 1]))
-		(*n)--;
-}
-
-static inline const char *trim_start(const char *s, size_t *n)
-{
-	while (*n && flame_is_space((unsigned char)*s)) {
-		s++;
-		(*n)--;
-	}
-	return s;
-}
-
-static inline int starts_with(const char *s, size_t n, const char *pre)
-{
-	size_t k = strlen(pre);
-	return n >= k && memcmp(s, pre, k) == 0;
-}
-
-static inline int ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && memcmp(s + n - k, suf, k) == 0;
-}
-
-/* Last occurrence of needle in s, or NULL. */
-static inline const char *rfind(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle);
-	if (k > n)
-		return NULL;
-	for (size_t i = n - k + 1; i-- > 0;)
-		if (s[i] == needle[0] && memcmp(s + i, needle, k) == 0)
-			return s + i;
-	return NULL;
-}
-
-static inline int is_blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!flame_is_space((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-static inline int is_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+#include "../core/text.h"
 
 /* Cut a C++/Rust argument list: the first '(' at bracket depth 0 that is
  * not a Go method receiver ".(" nor "(anonymous namespace)". */
@@ -84,7 +32,7 @@ static inline size_t flame_args_start(const char *f, size_t n)
 		case '(':
 			if (depth == 0) {
 				int go = last_dot == i;
-				int anon = starts_with(f + i, n - i, "(anonymous namespace)");
+				int anon = flame_starts_with(f + i, n - i, "(anonymous namespace)");
 				if (!go && !anon)
 					return i;
 			}
