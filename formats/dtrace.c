@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/names.h"
 #include "../core/util.h"
 #include "format.h"
 #include "linecache.h"
-#include "textutil.h"
 
 struct dtrace_parser {
 	struct flame_parse_ctx *ctx;
@@ -27,20 +27,6 @@ struct dtrace_parser {
 	uint32_t *tmp_ids;
 	size_t tmp_cap;
 };
-
-/* After the first "::", cut at the last "(" or "<" (stackcollapse.pl strips C++ arguments). */
-static size_t uncpp(const char *f, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (f[i] == ':' && f[i + 1] == ':') {
-			for (size_t j = n; j-- > i + 2;)
-				if (f[j] == '(' || f[j] == '<')
-					return j;
-			return n;
-		}
-	}
-	return n;
-}
 
 static size_t last_plus(const char *s, size_t n)
 {
@@ -61,7 +47,7 @@ static void fix_rust(const struct dtrace_parser *p, const char *f, size_t n, str
 		flame_trim_end(fn, &bl);
 		flame_buf_reset(out);
 		flame_buf_add(out, f, (size_t)(fn - f));
-		if (flame_fix_rust_symbol(fn, bl, out)) {
+		if (flame_name_rust_fixup(fn, bl, out)) {
 			if (plus)
 				flame_buf_add(out, plus, (size_t)(f + n - plus));
 			return;
@@ -91,7 +77,7 @@ static void on_stack_line(struct dtrace_parser *p, const char *line, size_t n)
 			fl = last_plus(line, n);
 		}
 		if (cpp)
-			fl = uncpp(line, fl);
+			fl = flame_name_dtrace_args_start(line, fl);
 		struct flame_buf *f = &p->s1;
 		if (fl == 0) {
 			flame_buf_reset(f);

@@ -28,11 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/names.h"
 #include "../core/symbolizer.h"
 #include "../core/util.h"
 #include "format.h"
 #include "linecache.h"
-#include "textutil.h"
 
 enum filter { KEEP, SKIP, SKIP_REMAINING };
 
@@ -233,7 +233,7 @@ static uint32_t dwarf_frame(struct perf_parser *p, const char *name, size_t n,
 			continue;
 		flame_buf_addc(g, name[i] == ';' ? ':' : name[i]);
 	}
-	g->len = flame_args_start(g->data ? g->data : "", g->len);
+	g->len = flame_name_args_start(g->data ? g->data : "", g->len);
 	if (g->len == 0)
 		flame_buf_adds(g, "[unknown]");
 	if (tag)
@@ -274,7 +274,7 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 			if (raw[i] != '"' && raw[i] != '\'')
 				flame_buf_addc(unq, raw[i]);
 		flame_buf_reset(&p->s1);
-		if (!o->no_rust_fixup && unq->len && flame_fix_rust_symbol(unq->data, unq->len, &p->s1)) {
+		if (!o->no_rust_fixup && unq->len && flame_name_rust_fixup(unq->data, unq->len, &p->s1)) {
 			raw = p->s1.data;
 			raw_len = p->s1.len;
 		} else {
@@ -323,7 +323,7 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 			for (size_t i = 0; i < f->len; i++)
 				if (f->data[i] == ';')
 					f->data[i] = ':';
-			f->len = flame_args_start(f->data, f->len);
+			f->len = flame_name_args_start(f->data, f->len);
 			char *name = f->data;
 			size_t nlen = f->len;
 			if (p->pname_java && nlen && name[0] == 'L' && memchr(name, '/', nlen)) {
