@@ -48,7 +48,10 @@ struct perf_parser {
 	int in_event;
 	enum filter filter;
 	uint64_t period;
-	struct flame_buf s1, s2, s3;
+	/* scratch text, reused line after line */
+	struct flame_buf sym;  /* a stack line's symbol after the Rust fix-up; a comm; srcline text */
+	struct flame_buf part; /* one frame of a symbol ("a->b" inlined parts); a DSO path */
+	struct flame_buf name; /* the unquoted symbol, then the frame name being interned */
 	struct flame_linecache lc;
 	uint32_t *tmp_ids;
 	size_t tmp_cap;
@@ -226,7 +229,7 @@ static int is_jit_module(const char *m, size_t n)
 static uint32_t dwarf_frame(struct perf_parser *p, const char *name, size_t n,
 			    const struct flame_srcframe *c, int tag)
 {
-	struct flame_buf *g = &p->s3;
+	struct flame_buf *g = &p->name;
 	flame_buf_reset(g);
 	for (size_t i = 0; i < n; i++) {
 		if (name[i] == '"' || name[i] == '\'')
@@ -243,12 +246,27 @@ static uint32_t dwarf_frame(struct perf_parser *p, const char *name, size_t n,
 	return flame_strtab_intern(&p->ctx->prof->names, g->data, g->len);
 }
 
-static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, uint64_t salt,
-				const char *key, size_t key_len, const char *pc, size_t pc_len,
-				const char *raw, size_t raw_len, const char *mod, size_t mod_len,
-				const struct flame_srcchain *ch)
+/* A stack line not in the line cache: what lc_fill turns into frame ids. */
+struct frame_line {
+	const char *key;       /* the line cache key (line text) ... */
+	size_t key_len;
+	uint64_t salt;         /* ... and the flags it is cached under */
+	size_t slot;           /* the cache slot flame_linecache_get gave */
+	const char *pc;        /* the address, hex text */
+	size_t pc_len;
+	const char *sym;       /* the symbol, trimmed ("main+0x1a", "[unknown]") */
+	size_t sym_len;
+	const char *mod;       /* the module ("/usr/lib/libc.so.6", "[kernel.kallsyms]") */
+	size_t mod_len;
+	const struct flame_srcchain *chain; /* --inline: the address's inlined calls, or NULL */
+};
+
+static const struct flame_lc_entry *lc_fill(struct perf_parser *p, const struct frame_line *fl)
 {
 	const struct flame_read_opts *o = p->o;
+	const char *pc = fl->pc, *raw = fl->sym, *mod = fl->mod;
+	size_t pc_len = fl->pc_len, raw_len = fl->sym_len, mod_len = fl->mod_len;
+	const struct flame_srcchain *ch = fl->chain;
 	size_t nids = 0;
 	int skip_after = 0;
 	int perf_inlined = o->inline_frames && mod_len == 7 && memcmp(mod, "inlined", 7) == 0;
@@ -268,19 +286,19 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 	if (!(raw_len && raw[0] == '(')) { /* "(comm)" frames name a process: skipped */
 		/* stackcollapse-perf.pl deletes quotes from perf's names (inferno
 		 * keeps them); a quote decoded from a Rust escape below stays. */
-		struct flame_buf *unq = &p->s3;
+		struct flame_buf *unq = &p->name;
 		flame_buf_reset(unq);
 		for (size_t i = 0; i < raw_len; i++)
 			if (raw[i] != '"' && raw[i] != '\'')
 				flame_buf_addc(unq, raw[i]);
-		flame_buf_reset(&p->s1);
-		if (!o->no_rust_fixup && unq->len && flame_name_rust_fixup(unq->data, unq->len, &p->s1)) {
-			raw = p->s1.data;
-			raw_len = p->s1.len;
+		flame_buf_reset(&p->sym);
+		if (!o->no_rust_fixup && unq->len && flame_name_rust_fixup(unq->data, unq->len, &p->sym)) {
+			raw = p->sym.data;
+			raw_len = p->sym.len;
 		} else {
-			flame_buf_add(&p->s1, unq->data ? unq->data : "", unq->len);
-			raw = p->s1.data;
-			raw_len = p->s1.len;
+			flame_buf_add(&p->sym, unq->data ? unq->data : "", unq->len);
+			raw = p->sym.data;
+			raw_len = p->sym.len;
 		}
 		for (size_t k = 0; k < o->nskip_after; k++)
 			if (strlen(o->skip_after[k]) == raw_len &&
@@ -295,7 +313,7 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 					break;
 				}
 			const char *pe = arrow ? arrow : end;
-			struct flame_buf *f = &p->s2;
+			struct flame_buf *f = &p->part;
 			flame_buf_reset(f);
 			if ((size_t)(pe - part) == 9 && memcmp(part, "[unknown]", 9) == 0 &&
 			    !(mod_len == 9 && memcmp(mod, "[unknown]", 9) == 0)) {
@@ -330,7 +348,7 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 				name++;
 				nlen--;
 			}
-			struct flame_buf *g = &p->s3;
+			struct flame_buf *g = &p->name;
 			flame_buf_reset(g);
 			flame_buf_add(g, name, nlen);
 			if (idx > 0 || perf_inlined)
@@ -358,7 +376,7 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 								 &ch->f[k], 1);
 		}
 	}
-	return flame_linecache_put(&p->lc, slot, key, key_len, salt, p->tmp_ids, nids,
+	return flame_linecache_put(&p->lc, fl->slot, fl->key, fl->key_len, fl->salt, p->tmp_ids, nids,
 				   skip_after ? LC_SKIP_AFTER : 0);
 }
 
@@ -392,7 +410,7 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t 
 			       "srcline line without a stack line before it", t, n);
 		return;
 	}
-	struct flame_buf *b = &p->s1;
+	struct flame_buf *b = &p->sym;
 	flame_buf_reset(b);
 	if (n > 10 && memcmp(t + n - 10, " (inlined)", 10) == 0)
 		n -= 10;
@@ -419,7 +437,7 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t 
 	if (!e) {
 		size_t nl;
 		const char *name = flame_strtab_name(&p->ctx->prof->names, id, &nl);
-		struct flame_buf *g = &p->s2;
+		struct flame_buf *g = &p->part;
 		flame_buf_reset(g);
 		flame_buf_add(g, name, nl);
 		flame_buf_addc(g, ':');
@@ -469,7 +487,7 @@ static const struct flame_srcchain *dwarf_chain(struct perf_parser *p, const cha
 		if (has_off)
 			rl = (size_t)(o - raw);
 	}
-	struct flame_buf *path = &p->s2;
+	struct flame_buf *path = &p->part;
 	flame_buf_reset(path);
 	flame_buf_add(path, mod, mod_len);
 	size_t n = 0;
@@ -555,7 +573,12 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 		}
 		const struct flame_srcchain *ch =
 			dwarf ? dwarf_chain(p, pc, pc_len, raw, rl, mod, mod_len, ret) : NULL;
-		e = lc_fill(p, slot, salt, key, key_len, pc, pc_len, raw, rl, mod, mod_len, ch);
+		struct frame_line fl = {
+			.key = key, .key_len = key_len, .salt = salt, .slot = slot,
+			.pc = pc, .pc_len = pc_len, .sym = raw, .sym_len = rl,
+			.mod = mod, .mod_len = mod_len, .chain = ch,
+		};
+		e = lc_fill(p, &fl);
 	}
 	push_frames(p, e);
 	if (p->o->srcline)
@@ -627,7 +650,7 @@ static void on_event_line(struct perf_parser *p, const char *line, size_t n, uin
 		return;
 	}
 	p->period = ei.period;
-	struct flame_buf *b = &p->s1;
+	struct flame_buf *b = &p->sym;
 	flame_buf_reset(b);
 	flame_buf_add(b, ev.comm, ev.comm_len);
 	for (size_t i = 0; i < b->len; i++)
@@ -665,9 +688,9 @@ static void perf_free(void *vp)
 {
 	struct perf_parser *p = vp;
 	free(p->frames);
-	flame_buf_release(&p->s1);
-	flame_buf_release(&p->s2);
-	flame_buf_release(&p->s3);
+	flame_buf_release(&p->sym);
+	flame_buf_release(&p->part);
+	flame_buf_release(&p->name);
 	flame_linecache_release(&p->lc);
 	flame_linecache_release(&p->slc);
 	flame_srcchain_release(&p->chain);
