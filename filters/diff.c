@@ -118,7 +118,7 @@ int flame_diff_write_folded(const struct flame_profile *p, const uint8_t *presen
 			    struct flame_output *out, struct flame_error *err)
 {
 	struct folded_ctx c = { p, out, FLAME_BUF_INIT, err };
-	int rc = flame_stacks_walk(p, present, FLAME_WALK_SORTED, write_line, &c);
+	int rc = flame_profile_walk(p, present, FLAME_WALK_SORTED, write_line, &c);
 	if (rc == 0 && c.line.len)
 		rc = flame_output_write(out, c.line.data, c.line.len, err);
 	flame_buf_release(&c.line);
