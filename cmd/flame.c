@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../render/svgformat.h"
+#include "../core/util.h"
 #include "cmd.h"
 
 struct command {
@@ -103,10 +104,20 @@ static int cmd_help(int argc, char **argv)
 	return c->fn(2, args);
 }
 
+/* The library aborts on running out of memory; this says so first. */
+static void out_of_memory(size_t n)
+{
+	if (n)
+		cmd_error("out of memory allocating %zu bytes", n);
+	else
+		cmd_error("out of memory");
+}
+
 int main(int argc, char **argv)
 {
 	/* A closed pipe shows up as EPIPE on write and is reported, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	flame_set_oom_handler(out_of_memory);
 	/* writers above formats/ join the registry before any command runs */
 	flame_render_register_formats();
 	if (argc < 2) {

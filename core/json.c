@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define MAX_TOKEN (64u << 20)
 #define MAX_DEPTH 4096
 
@@ -499,17 +501,6 @@ static inline size_t digit_span(const char *s, size_t i, size_t n)
 	return i;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void put_utf8(struct flame_buf *b, uint32_t cp)
 {
 	char o[4];
@@ -542,7 +533,7 @@ static int read_u4(const char *s, size_t n, size_t i, uint32_t *out)
 		return 0;
 	uint32_t v = 0;
 	for (int k = 0; k < 4; k++) {
-		int h = hexval((unsigned char)s[i + k]);
+		int h = flame_hexval((unsigned char)s[i + k]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | (uint32_t)h;

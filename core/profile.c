@@ -259,8 +259,7 @@ struct flame_timeline *flame_profile_timeline_enable(struct flame_profile *p)
 {
 	if (!p->timeline) {
 		p->timeline = flame_xcalloc(1, sizeof(*p->timeline));
-		p->timeline->nthread_slots = 64;
-		p->timeline->thread_slots = flame_xcalloc(64, sizeof(uint32_t));
+		flame_hindex_resize(&p->timeline->thread_index, 64);
 	}
 	return p->timeline;
 }
@@ -270,7 +269,7 @@ static void timeline_free(struct flame_timeline *t)
 	for (size_t i = 0; i < t->nthreads; i++)
 		free(t->threads[i].name);
 	free(t->threads);
-	free(t->thread_slots);
+	flame_hindex_release(&t->thread_index);
 	free(t->samples);
 	free(t);
 }
@@ -283,9 +282,9 @@ static uint64_t thread_hash(uint32_t pid, uint32_t tid, const char *name, size_t
 uint32_t flame_timeline_thread(struct flame_timeline *t, uint32_t pid, uint32_t tid,
 			       const char *name, size_t len)
 {
-	size_t mask = t->nthread_slots - 1;
-	size_t i = thread_hash(pid, tid, name, len) & mask;
-	for (uint32_t v; (v = t->thread_slots[i]) != 0; i = (i + 1) & mask) {
+	struct flame_hindex *x = &t->thread_index;
+	size_t i = flame_hindex_first(x, thread_hash(pid, tid, name, len));
+	for (uint32_t v; (v = x->slots[i]) != 0; i = flame_hindex_next(x, i)) {
 		const struct flame_thread *th = &t->threads[v - 1];
 		if (th->pid == pid && th->tid == tid && strlen(th->name) == len &&
 		    memcmp(th->name, name, len) == 0)
@@ -294,20 +293,13 @@ uint32_t flame_timeline_thread(struct flame_timeline *t, uint32_t pid, uint32_t 
 	FLAME_GROW(t->threads, t->threads_cap, t->nthreads + 1);
 	uint32_t idx = (uint32_t)t->nthreads++;
 	t->threads[idx] = (struct flame_thread){ pid, tid, flame_xmemdup(name, len) };
-	t->thread_slots[i] = idx + 1;
-	if (t->nthreads * 2 > t->nthread_slots) {
-		size_t n = t->nthread_slots * 2;
-		uint32_t *slots = flame_xcalloc(n, sizeof(*slots));
+	flame_hindex_set(x, i, idx);
+	if (t->nthreads * 2 > x->nslots) {
+		flame_hindex_resize(x, x->nslots * 2);
 		for (uint32_t k = 0; k < t->nthreads; k++) {
 			const struct flame_thread *th = &t->threads[k];
-			size_t j = thread_hash(th->pid, th->tid, th->name, strlen(th->name)) & (n - 1);
-			while (slots[j])
-				j = (j + 1) & (n - 1);
-			slots[j] = k + 1;
+			flame_hindex_add(x, thread_hash(th->pid, th->tid, th->name, strlen(th->name)), k);
 		}
-		free(t->thread_slots);
-		t->thread_slots = slots;
-		t->nthread_slots = n;
 	}
 	return idx;
 }

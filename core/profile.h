@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
 #include "strtab.h"
 
 #define FLAME_MAX_SCALE_DIGITS 9
@@ -115,8 +116,7 @@ struct flame_timeline {
 	size_t nsamples, samples_cap;
 	struct flame_thread *threads;
 	size_t nthreads, threads_cap;
-	uint32_t *thread_slots;       /* (pid, tid, name) -> thread index + 1; 0 = empty */
-	size_t nthread_slots;         /* power of two */
+	struct flame_hindex thread_index; /* (pid, tid, name) -> thread index */
 	uint64_t start, end;          /* nanoseconds: the recorded window, 0 when unknown */
 };
 

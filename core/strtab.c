@@ -10,8 +10,7 @@
 void flame_strtab_init(struct flame_strtab *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->nslots = 1024;
-	t->slots = flame_xcalloc(t->nslots, sizeof(*t->slots));
+	flame_hindex_resize(&t->index, 1024);
 }
 
 void flame_strtab_release(struct flame_strtab *t)
@@ -20,7 +19,7 @@ void flame_strtab_release(struct flame_strtab *t)
 		free(t->blocks[i]);
 	free(t->blocks);
 	free(t->names);
-	free(t->slots);
+	flame_hindex_release(&t->index);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -43,37 +42,29 @@ static char *arena_copy(struct flame_strtab *t, const char *s, size_t n)
 
 static void rehash(struct flame_strtab *t)
 {
-	size_t nslots = t->nslots * 2;
-	uint32_t *slots = flame_xcalloc(nslots, sizeof(*slots));
-	for (size_t id = 0; id < t->nnames; id++) {
-		size_t i = t->names[id].hash & (nslots - 1);
-		while (slots[i])
-			i = (i + 1) & (nslots - 1);
-		slots[i] = (uint32_t)id + 1;
-	}
-	free(t->slots);
-	t->slots = slots;
-	t->nslots = nslots;
+	flame_hindex_resize(&t->index, t->index.nslots * 2);
+	for (size_t id = 0; id < t->nnames; id++)
+		flame_hindex_add(&t->index, t->names[id].hash, (uint32_t)id);
 }
 
 static size_t probe(const struct flame_strtab *t, const char *s, size_t n, uint64_t h)
 {
-	size_t i = h & (t->nslots - 1);
+	size_t i = flame_hindex_first(&t->index, h);
 	for (;;) {
-		uint32_t v = t->slots[i];
+		uint32_t v = t->index.slots[i];
 		if (!v)
 			return i;
 		const struct strtab_entry *e = &t->names[v - 1];
 		if (e->hash == h && e->len == n && memcmp(e->ptr, s, n) == 0)
 			return i;
-		i = (i + 1) & (t->nslots - 1);
+		i = flame_hindex_next(&t->index, i);
 	}
 }
 
 uint32_t flame_strtab_find(const struct flame_strtab *t, const char *s, size_t n)
 {
 	uint64_t h = flame_hash(s, n);
-	uint32_t v = t->slots[probe(t, s, n, h)];
+	uint32_t v = t->index.slots[probe(t, s, n, h)];
 	return v ? v - 1 : UINT32_MAX;
 }
 
@@ -81,16 +72,16 @@ uint32_t flame_strtab_intern(struct flame_strtab *t, const char *s, size_t n)
 {
 	uint64_t h = flame_hash(s, n);
 	size_t i = probe(t, s, n, h);
-	if (t->slots[i])
-		return t->slots[i] - 1;
+	if (t->index.slots[i])
+		return t->index.slots[i] - 1;
 	FLAME_GROW(t->names, t->names_cap, t->nnames + 1);
 	uint32_t id = (uint32_t)t->nnames++;
 	t->names[id].ptr = arena_copy(t, s, n);
 	t->names[id].len = (uint32_t)n;
 	t->names[id].hash = h;
 	t->bytes += n;
-	t->slots[i] = id + 1;
-	if (t->nnames * 4 > t->nslots * 3)
+	flame_hindex_set(&t->index, i, id);
+	if (t->nnames * 4 > t->index.nslots * 3)
 		rehash(t);
 	return id;
 }

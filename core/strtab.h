@@ -12,11 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
+
 struct flame_strtab {
 	struct strtab_entry *names; /* id -> (ptr, len, hash) */
 	size_t nnames, names_cap;
-	uint32_t *slots;            /* open addressing: id + 1, 0 = empty */
-	size_t nslots;              /* power of two */
+	struct flame_hindex index;  /* name -> id */
 	char *block;                /* current arena block */
 	size_t block_used, block_cap;
 	char **blocks;              /* every arena block, for release */

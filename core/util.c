@@ -8,9 +8,17 @@
 #include <time.h>
 #include <unistd.h>
 
-static void oom(size_t n)
+static void (*oom_handler)(size_t n);
+
+void flame_set_oom_handler(void (*handler)(size_t n))
 {
-	fprintf(stderr, "flame: out of memory allocating %zu bytes\n", n);
+	oom_handler = handler;
+}
+
+void flame_oom(size_t n)
+{
+	if (oom_handler)
+		oom_handler(n);
 	abort();
 }
 
@@ -18,7 +26,7 @@ void *flame_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		oom(n);
+		flame_oom(n);
 	return p;
 }
 
@@ -26,7 +34,7 @@ void *flame_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
-		oom(n * size);
+		flame_oom(n * size);
 	return p;
 }
 
@@ -34,7 +42,7 @@ void *flame_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q)
-		oom(n);
+		flame_oom(n);
 	return q;
 }
 
@@ -59,7 +67,7 @@ void flame_grow(void **arr, size_t *cap, size_t need, size_t elem)
 	size_t ncap = *cap ? *cap : 16;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2 / elem)
-			oom(SIZE_MAX);
+			flame_oom(SIZE_MAX);
 		ncap *= 2;
 	}
 	*arr = flame_xrealloc(*arr, ncap * elem);

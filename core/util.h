@@ -3,8 +3,9 @@
  * module.
  *
  * Contract: the x*alloc functions never return NULL; running out of memory
- * prints one line and aborts, because every caller would do the same and a
- * half-built profile is worth nothing.  flame_buf follows git's strbuf:
+ * calls the out-of-memory handler and aborts, because every caller would do
+ * the same and a half-built profile is worth nothing.  The library prints
+ * nothing: the program sets a handler that says so.  flame_buf follows git's strbuf:
  * FLAME_BUF_INIT allocates nothing, _release frees the contents.
  */
 #ifndef FLAME_UTIL_H
@@ -13,6 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+/* Called with the size that could not be allocated (0 when it is not
+ * known) before flame_oom aborts; NULL (the default) aborts at once.  The
+ * handler may print; if it returns, flame_oom still aborts.  Set it once,
+ * before any thread starts. */
+void flame_set_oom_handler(void (*handler)(size_t n));
+/* Out of memory: the handler, then abort().  For allocations outside the
+ * x*alloc functions (library objects that return NULL). */
+__attribute__((noreturn)) void flame_oom(size_t n);
 
 void *flame_xmalloc(size_t n);
 void *flame_xcalloc(size_t n, size_t size);

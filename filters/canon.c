@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../core/io.h"
+#include "../core/text.h"
 #include "../core/util.h"
 #include "../formats/registry.h"
 #include "stacks.h"

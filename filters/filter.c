@@ -210,7 +210,7 @@ static int grep_cb(void *ctx, uint32_t node, const char *text, size_t len)
 
 static int step_grep(struct pass *ps)
 {
-	return flame_stacks_walk(ps->p, NULL, 0, grep_cb, ps) ? -1 : 0;
+	return flame_profile_walk(ps->p, NULL, 0, grep_cb, ps) ? -1 : 0;
 }
 
 /* --focus, --ignore: whether a frame on the way from the root matches. */

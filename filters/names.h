@@ -1,10 +1,8 @@
 /*
- * names.h - rewrites of one frame name, and the small parsers the filter
- * options need.  Pure functions over byte strings: nothing here knows
- * about profiles, so each rule is tested on its own.
- *
- * The rewrite functions append the result to out (which they reset first)
- * and return 1 when the name changed, 0 when out holds it unchanged.
+ * names.h - the small parsers the filter options need.  Pure functions
+ * over byte strings: nothing here knows about profiles, so each rule is
+ * tested on its own.  The name rewrites themselves (--strip-args, ...) are
+ * in core/names.h.
  */
 #ifndef FLAME_NAMES_H
 #define FLAME_NAMES_H
@@ -13,27 +11,8 @@
 #include <stdint.h>
 
 #include "../core/error.h"
+#include "../core/names.h" /* flame_name_strip_args and the other rewrites */
 #include "../core/util.h"
-
-/* "foo+0x1a" -> "foo", "f+0x1a/0x80" -> "f": every "+0x<hex>" (with an
- * optional "/0x<hex>" size) is removed. */
-int flame_name_strip_offsets(const char *s, size_t n, struct flame_buf *out);
-
-/* The trailing C++/Rust parameter list and the qualifiers after it:
- * "ns::f(int, char const*) const" -> "ns::f", "S::operator()(int)" ->
- * "S::operator()".  Lists elsewhere in the name ("(anonymous namespace)",
- * Go receivers "pkg.(*T).M", a function enclosing a lambda) are kept, and
- * so are trailing "[clone .cold]" markers. */
-int flame_name_strip_args(const char *s, size_t n, struct flame_buf *out);
-
-/* Template argument lists: "std::vector<int, A<int> >::at" ->
- * "std::vector::at".  Operators ("operator<<", "operator->") are not
- * brackets; a name that starts with '<' (Rust "<T as Trait>::f") or whose
- * brackets do not balance is left alone. */
-int flame_name_strip_templates(const char *s, size_t n, struct flame_buf *out);
-
-/* difffolded.pl -s: every "0x<hex>" becomes "0x...". */
-int flame_name_strip_hex(const char *s, size_t n, struct flame_buf *out);
 
 /* A root frame written by a perf collapser: "comm", "comm-PID" (--pid) or
  * "comm-PID/TID" (--tid).  Sets *comm_len and the flags for what is there. */

@@ -68,10 +68,8 @@ void flame_matcher_init(struct flame_matcher *m, uint32_t max_captures)
 	memset(m, 0, sizeof(*m));
 	m->md = pcre2_match_data_create(max_captures + 1, NULL);
 	m->mc = pcre2_match_context_create(NULL);
-	if (!m->md || !m->mc) {
-		fprintf(stderr, "flame: out of memory creating regex match data\n");
-		abort();
-	}
+	if (!m->md || !m->mc)
+		flame_oom(0);
 	pcre2_set_heap_limit(m->mc, HEAP_LIMIT_KIB);
 	pcre2_set_depth_limit(m->mc, DEPTH_LIMIT);
 	m->jit_stack = pcre2_jit_stack_create(32u << 10, JIT_STACK_MAX, NULL);

@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/hash.h"
 #include "../core/io.h"
 #include "../core/json.h"
 #include "../core/util.h"
@@ -130,8 +131,7 @@ struct chrome_parser {
 	struct cthread *th;
 	size_t nth, th_cap;
 	size_t last;           /* the thread thread_of found last */
-	uint32_t *slots;
-	size_t nslots;
+	struct flame_hindex thread_index; /* (pid, tid) -> index in th */
 	struct sframe *frames;
 	size_t nframes, frames_cap;
 	int weights_given;     /* otherData.unit was set: sample weights are exact */
@@ -221,12 +221,11 @@ static struct cthread *thread_of(struct chrome_parser *c, uint32_t pid, uint32_t
 	/* events of one thread often come in runs */
 	if (c->last < c->nth && c->th[c->last].key == key)
 		return &c->th[c->last];
-	if (!c->nslots) {
-		c->nslots = 64;
-		c->slots = flame_xcalloc(c->nslots, sizeof(*c->slots));
-	}
-	size_t mask = c->nslots - 1, i = flame_hash_u64(key) & mask;
-	for (uint32_t v; (v = c->slots[i]) != 0; i = (i + 1) & mask)
+	struct flame_hindex *x = &c->thread_index;
+	if (!x->nslots)
+		flame_hindex_resize(x, 64);
+	size_t i = flame_hindex_first(x, flame_hash_u64(key));
+	for (uint32_t v; (v = x->slots[i]) != 0; i = flame_hindex_next(x, i))
 		if (c->th[v - 1].key == key) {
 			c->last = v - 1;
 			return &c->th[v - 1];
@@ -238,19 +237,11 @@ static struct cthread *thread_of(struct chrome_parser *c, uint32_t pid, uint32_t
 	t->pid = pid;
 	t->tid = tid;
 	t->tie_end = UINT64_MAX;
-	c->slots[i] = (uint32_t)++c->nth;
-	if (c->nth * 2 > c->nslots) {
-		size_t n = c->nslots * 2;
-		uint32_t *s = flame_xcalloc(n, sizeof(*s));
-		for (size_t k = 0; k < c->nth; k++) {
-			size_t j = flame_hash_u64(c->th[k].key) & (n - 1);
-			while (s[j])
-				j = (j + 1) & (n - 1);
-			s[j] = (uint32_t)k + 1;
-		}
-		free(c->slots);
-		c->slots = s;
-		c->nslots = n;
+	flame_hindex_set(x, i, (uint32_t)c->nth++);
+	if (c->nth * 2 > x->nslots) {
+		flame_hindex_resize(x, x->nslots * 2);
+		for (size_t k = 0; k < c->nth; k++)
+			flame_hindex_add(x, flame_hash_u64(c->th[k].key), (uint32_t)k);
 	}
 	return t;
 }
@@ -930,9 +921,7 @@ static void reset(struct chrome_parser *c)
 		free(t->sw);
 	}
 	c->nth = 0;
-	free(c->slots);
-	c->slots = NULL;
-	c->nslots = 0;
+	flame_hindex_release(&c->thread_index);
 	for (size_t i = 0; i < c->nframes; i++) {
 		free(c->frames[i].id);
 		free(c->frames[i].parent);

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/names.h"
 #include "../core/util.h"
 #include "format.h"
 #include "linecache.h"
-#include "textutil.h"
 
 struct dtrace_parser {
 	struct flame_parse_ctx *ctx;
@@ -27,20 +27,6 @@ struct dtrace_parser {
 	uint32_t *tmp_ids;
 	size_t tmp_cap;
 };
-
-/* After the first "::", cut at the last "(" or "<" (stackcollapse.pl strips C++ arguments). */
-static size_t uncpp(const char *f, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (f[i] == ':' && f[i + 1] == ':') {
-			for (size_t j = n; j-- > i + 2;)
-				if (f[j] == '(' || f[j] == '<')
-					return j;
-			return n;
-		}
-	}
-	return n;
-}
 
 static size_t last_plus(const char *s, size_t n)
 {
@@ -58,10 +44,10 @@ static void fix_rust(const struct dtrace_parser *p, const char *f, size_t n, str
 		const char *plus = p->o->include_offset ? memrchr(fn, '+', fl) : NULL;
 		size_t body = plus ? (size_t)(plus - fn) : fl;
 		size_t bl = body;
-		trim_end(fn, &bl);
+		flame_trim_end(fn, &bl);
 		flame_buf_reset(out);
 		flame_buf_add(out, f, (size_t)(fn - f));
-		if (flame_fix_rust_symbol(fn, bl, out)) {
+		if (flame_name_rust_fixup(fn, bl, out)) {
 			if (plus)
 				flame_buf_add(out, plus, (size_t)(f + n - plus));
 			return;
@@ -91,7 +77,7 @@ static void on_stack_line(struct dtrace_parser *p, const char *line, size_t n)
 			fl = last_plus(line, n);
 		}
 		if (cpp)
-			fl = uncpp(line, fl);
+			fl = flame_name_dtrace_args_start(line, fl);
 		struct flame_buf *f = &p->s1;
 		if (fl == 0) {
 			flame_buf_reset(f);
@@ -167,8 +153,8 @@ static void on_stack_end(struct dtrace_parser *p, uint64_t count, uint64_t linen
 /* A count line: digits, maybe surrounded by white space. */
 static int count_line(const char *s, size_t n, uint64_t *count, int *overflow)
 {
-	s = trim_start(s, &n);
-	trim_end(s, &n);
+	s = flame_trim_start(s, &n);
+	flame_trim_end(s, &n);
 	if (n == 0)
 		return 0;
 	uint64_t v = 0;
@@ -204,8 +190,8 @@ static int dtrace_parse(void *vp, const char *buf, size_t len, int file_start, i
 						"line longer than %u MiB; is this dtrace output?",
 						FLAME_MAX_LINE >> 20);
 		}
-		const char *t = trim_start(line, &n);
-		trim_end(t, &n);
+		const char *t = flame_trim_start(line, &n);
+		flame_trim_end(t, &n);
 		if (p->in_header) {
 			if (n == 0)
 				p->in_header = 0;
@@ -249,7 +235,7 @@ static size_t dtrace_boundary(const char *buf, size_t len, int at_file_start)
 	if (at_file_start) {
 		/* the header runs to the first blank line; a count line inside it is not a boundary */
 		const char *s = buf, *end = buf + len, *nl;
-		while ((nl = memchr(s, '\n', (size_t)(end - s))) && !is_blank(s, (size_t)(nl - s)))
+		while ((nl = memchr(s, '\n', (size_t)(end - s))) && !flame_is_blank(s, (size_t)(nl - s)))
 			s = nl + 1;
 		if (!nl)
 			return 0;
@@ -264,7 +250,7 @@ static int is_hex_address(const char *s, size_t n)
 	if (n < 3 || s[0] != '0' || s[1] != 'x')
 		return 0;
 	for (size_t i = 2; i < n; i++)
-		if (!is_hex((unsigned char)s[i]))
+		if (!flame_is_hex((unsigned char)s[i]))
 			return 0;
 	return 1;
 }
@@ -280,13 +266,13 @@ static enum flame_probe dtrace_probe(const char *buf, size_t len, int eof)
 			break;
 		const char *le = nl ? nl : end;
 		size_t n = (size_t)(le - s);
-		const char *t = trim_start(s, &n);
-		trim_end(t, &n);
+		const char *t = flame_trim_start(s, &n);
+		flame_trim_end(t, &n);
 		s = nl ? nl + 1 : end;
 		if (first && n) {
 			first = 0;
 			/* dtrace's own header: "CPU     ID                    FUNCTION:NAME" */
-			if (starts_with(t, n, "CPU") && memmem(t, n, "FUNCTION:NAME", 13))
+			if (flame_starts_with(t, n, "CPU") && memmem(t, n, "FUNCTION:NAME", 13))
 				return FLAME_PROBE_YES;
 		}
 		if (n == 0) {

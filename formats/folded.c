@@ -11,10 +11,11 @@
 #include <string.h>
 
 #include "../core/io.h"
+#include "../core/text.h"
 #include "../core/util.h"
+#include "../core/walk.h"
 #include "folded.h"
 #include "format.h"
-#include "textutil.h"
 
 struct folded_parser {
 	struct flame_parse_ctx *ctx;
@@ -180,7 +181,7 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 		if (k == 0)
 			continue;
 		if (k < 0) {
-			trim_end(line, &n);
+			flame_trim_end(line, &n);
 			flame_diag_add(p->ctx->diag, FLAME_DIAG_BAD_FOLDED, p->ctx->chunk, lineno,
 				       "expected 'frame;frame;... COUNT'", line, n);
 			continue;
@@ -232,7 +233,7 @@ static enum flame_probe folded_probe(const char *buf, size_t len, int eof)
 		size_t n = (size_t)(le - s);
 		const char *line = s;
 		s = nl ? nl + 1 : end;
-		trim_end(line, &n);
+		flame_trim_end(line, &n);
 		if (n == 0)
 			continue;
 		struct flame_folded_counts fc;
@@ -324,34 +325,15 @@ void flame_folded_lines_release(struct flame_folded_lines *fl)
 	memset(fl, 0, sizeof(*fl));
 }
 
-/* Sorted traversal.  Among the children of one node, a child c stands for
- * two things: its own line "P;c" (if it has weight) and the lines below it,
- * which all start with "P;c;".  Sorting these by the keys "c" and "c;"
- * gives exactly the byte order of the folded lines, because frame names
- * contain no ';'.  So the walk needs no line text beyond the current path. */
-struct walk_event {
-	uint32_t node;
-	uint32_t below; /* 0: the child's own line; 1: the lines below it */
+struct walk_adapter {
+	int (*fn)(void *ctx, const char *path, size_t len, uint32_t node);
+	void *ctx;
 };
 
-static const struct flame_profile *walk_prof;
-
-static int cmp_events(const void *a, const void *b)
+static int walk_cb(void *vctx, uint32_t node, const char *text, size_t len)
 {
-	const struct walk_event *x = a, *y = b;
-	size_t lx, ly;
-	const char *nx = flame_strtab_name(&walk_prof->names, walk_prof->nodes[x->node].name, &lx);
-	const char *ny = flame_strtab_name(&walk_prof->names, walk_prof->nodes[y->node].name, &ly);
-	size_t n = lx < ly ? lx : ly;
-	int c = memcmp(nx, ny, n);
-	if (c)
-		return c;
-	/* compare the terminators: "" (own line) sorts before ';' and before any byte */
-	int tx = lx > n ? (unsigned char)nx[n] : x->below ? ';' : -1;
-	int ty = ly > n ? (unsigned char)ny[n] : y->below ? ';' : -1;
-	if (lx == ly)
-		return (int)x->below - (int)y->below;
-	return tx - ty;
+	const struct walk_adapter *a = vctx;
+	return a->fn(a->ctx, text, len, node);
 }
 
 /* The walk of flame_folded_walk(), over the nodes with weight, or with
@@ -359,64 +341,8 @@ static int cmp_events(const void *a, const void *b)
 static int folded_walk(const struct flame_profile *p, const uint8_t *present,
 		       int (*fn)(void *ctx, const char *path, size_t len, uint32_t node), void *ctx)
 {
-	struct frame {
-		size_t ev_start, ev_end, next; /* events of this level in evs[] */
-		size_t path_len;               /* path length before this level's names */
-	};
-	struct walk_event *evs = NULL;
-	size_t nevs = 0, evs_cap = 0;
-	struct frame *st = NULL;
-	size_t nst = 0, st_cap = 0;
-	struct flame_buf path = FLAME_BUF_INIT;
-	int rc = 0;
-
-	walk_prof = p;
-	uint32_t parent = 0;
-	for (;;) {
-		/* push a level: the events of parent's children, sorted */
-		size_t start = nevs;
-		for (uint32_t c = p->nodes[parent].first_child; c != FLAME_NO_NODE; c = p->nodes[c].next_sibling) {
-			FLAME_GROW(evs, evs_cap, nevs + 2);
-			if (present ? present[c] : p->nodes[c].self[0] || p->nodes[c].self[1])
-				evs[nevs++] = (struct walk_event){ c, 0 };
-			if (p->nodes[c].first_child != FLAME_NO_NODE)
-				evs[nevs++] = (struct walk_event){ c, 1 };
-		}
-		if (nevs - start > 1)
-			qsort(evs + start, nevs - start, sizeof(*evs), cmp_events);
-		FLAME_GROW(st, st_cap, nst + 1);
-		st[nst++] = (struct frame){ start, nevs, start, path.len };
-		/* advance to the next event, popping finished levels */
-		for (;;) {
-			struct frame *f = &st[nst - 1];
-			if (f->next == f->ev_end) {
-				nevs = f->ev_start;
-				path.len = f->path_len;
-				if (--nst == 0)
-					goto done;
-				continue;
-			}
-			struct walk_event e = evs[f->next++];
-			size_t len;
-			const char *name = flame_strtab_name(&p->names, p->nodes[e.node].name, &len);
-			path.len = f->path_len;
-			if (nst > 1)
-				flame_buf_addc(&path, ';');
-			flame_buf_add(&path, name, len);
-			if (!e.below) {
-				if ((rc = fn(ctx, path.data, path.len, e.node)) != 0)
-					goto done;
-				continue;
-			}
-			parent = e.node;
-			break;
-		}
-	}
-done:
-	free(evs);
-	free(st);
-	flame_buf_release(&path);
-	return rc;
+	struct walk_adapter a = { fn, ctx };
+	return flame_profile_walk(p, present, FLAME_WALK_SORTED, walk_cb, &a);
 }
 
 int flame_folded_walk(const struct flame_profile *p,

@@ -25,6 +25,7 @@
 #include "../core/diag.h"
 #include "../core/error.h"
 #include "../core/profile.h"
+#include "../core/text.h" /* flame_is_space and the other text helpers */
 
 /* Longest line any text reader accepts: longer is an error, not a crash. */
 #define FLAME_MAX_LINE (4u << 20)
@@ -158,11 +159,5 @@ int flame_parse_fail(struct flame_parse_ctx *ctx, uint64_t line, const char *fmt
 /* Find the last line in buf[0,len) that ends with '\n' and satisfies pred;
  * return the offset just past it, or 0.  Shared by boundary() functions. */
 size_t flame_last_line_where(const char *buf, size_t len, int (*pred)(const char *, size_t));
-
-/* Text helpers shared by the text readers. */
-static inline int flame_is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
 
 #endif

@@ -28,11 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/names.h"
 #include "../core/record/symbolizer.h"
 #include "../core/util.h"
 #include "format.h"
 #include "linecache.h"
-#include "textutil.h"
 
 enum filter { KEEP, SKIP, SKIP_REMAINING };
 
@@ -48,7 +48,10 @@ struct perf_parser {
 	int in_event;
 	enum filter filter;
 	uint64_t period;
-	struct flame_buf s1, s2, s3;
+	/* scratch text, reused line after line */
+	struct flame_buf sym;  /* a stack line's symbol after the Rust fix-up; a comm; srcline text */
+	struct flame_buf part; /* one frame of a symbol ("a->b" inlined parts); a DSO path */
+	struct flame_buf name; /* the unquoted symbol, then the frame name being interned */
 	struct flame_linecache lc;
 	uint32_t *tmp_ids;
 	size_t tmp_cap;
@@ -98,8 +101,8 @@ static int event_line_parts(const char *line, size_t n, struct event_parts *ev)
 					ev->tid_len = i - word_start;
 				}
 				size_t cl = word_start - 1;
-				const char *cs = trim_start(line, &cl);
-				trim_end(cs, &cl);
+				const char *cs = flame_trim_start(line, &cl);
+				flame_trim_end(cs, &cl);
 				ev->comm = cs;
 				ev->comm_len = cl;
 				ev->end = i + 1;
@@ -180,8 +183,8 @@ static void event_info(const char *rest, size_t n, struct event_info *ei)
 			k++;
 		const char *f = k < end ? k + 1 : p2;
 		size_t fl = (size_t)(end - f);
-		f = trim_start(f, &fl);
-		trim_end(f, &fl);
+		f = flame_trim_start(f, &fl);
+		flame_trim_end(f, &fl);
 		if (fl) {
 			ei->single = f;
 			ei->single_len = fl;
@@ -193,7 +196,7 @@ static void event_info(const char *rest, size_t n, struct event_info *ei)
 
 static int is_vmlinux(const char *m, size_t n)
 {
-	const char *v = rfind(m, n, "vmlinux");
+	const char *v = flame_rfind(m, n, "vmlinux");
 	if (!v)
 		return 0;
 	for (const char *p = v; p < m + n; p++) {
@@ -209,16 +212,16 @@ static int is_kernel_module(const char *m, size_t n)
 {
 	if (n == 9 && memcmp(m, "[unknown]", 9) == 0)
 		return 0;
-	return (n && m[0] == '[') || ends_with(m, n, ".ko") || is_vmlinux(m, n);
+	return (n && m[0] == '[') || flame_ends_with(m, n, ".ko") || is_vmlinux(m, n);
 }
 
 static int is_jit_module(const char *m, size_t n)
 {
-	if (starts_with(m, n, "/tmp/perf-") && ends_with(m, n, ".map"))
+	if (flame_starts_with(m, n, "/tmp/perf-") && flame_ends_with(m, n, ".map"))
 		return 1;
 	for (size_t i = 0; i + 8 <= n; i++)
 		if (memcmp(m + i, "/jitted-", 8) == 0)
-			return ends_with(m, n, ".so");
+			return flame_ends_with(m, n, ".so");
 	return 0;
 }
 
@@ -226,14 +229,14 @@ static int is_jit_module(const char *m, size_t n)
 static uint32_t dwarf_frame(struct perf_parser *p, const char *name, size_t n,
 			    const struct flame_srcframe *c, int tag)
 {
-	struct flame_buf *g = &p->s3;
+	struct flame_buf *g = &p->name;
 	flame_buf_reset(g);
 	for (size_t i = 0; i < n; i++) {
 		if (name[i] == '"' || name[i] == '\'')
 			continue;
 		flame_buf_addc(g, name[i] == ';' ? ':' : name[i]);
 	}
-	g->len = flame_args_start(g->data ? g->data : "", g->len);
+	g->len = flame_name_args_start(g->data ? g->data : "", g->len);
 	if (g->len == 0)
 		flame_buf_adds(g, "[unknown]");
 	if (tag)
@@ -243,22 +246,37 @@ static uint32_t dwarf_frame(struct perf_parser *p, const char *name, size_t n,
 	return flame_strtab_intern(&p->ctx->prof->names, g->data, g->len);
 }
 
-static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, uint64_t salt,
-				const char *key, size_t key_len, const char *pc, size_t pc_len,
-				const char *raw, size_t raw_len, const char *mod, size_t mod_len,
-				const struct flame_srcchain *ch)
+/* A stack line not in the line cache: what lc_fill turns into frame ids. */
+struct frame_line {
+	const char *key;       /* the line cache key (line text) ... */
+	size_t key_len;
+	uint64_t salt;         /* ... and the flags it is cached under */
+	size_t slot;           /* the cache slot flame_linecache_get gave */
+	const char *pc;        /* the address, hex text */
+	size_t pc_len;
+	const char *sym;       /* the symbol, trimmed ("main+0x1a", "[unknown]") */
+	size_t sym_len;
+	const char *mod;       /* the module ("/usr/lib/libc.so.6", "[kernel.kallsyms]") */
+	size_t mod_len;
+	const struct flame_srcchain *chain; /* --inline: the address's inlined calls, or NULL */
+};
+
+static const struct flame_lc_entry *lc_fill(struct perf_parser *p, const struct frame_line *fl)
 {
 	const struct flame_read_opts *o = p->o;
+	const char *pc = fl->pc, *raw = fl->sym, *mod = fl->mod;
+	size_t pc_len = fl->pc_len, raw_len = fl->sym_len, mod_len = fl->mod_len;
+	const struct flame_srcchain *ch = fl->chain;
 	size_t nids = 0;
 	int skip_after = 0;
 	int perf_inlined = o->inline_frames && mod_len == 7 && memcmp(mod, "inlined", 7) == 0;
 
 	/* "+0x1a" symbol offsets */
-	const char *off = rfind(raw, raw_len, "+0x");
+	const char *off = flame_rfind(raw, raw_len, "+0x");
 	if (off) {
 		int hex = 1;
 		for (const char *q = off + 3; q < raw + raw_len; q++)
-			if (!is_hex((unsigned char)*q)) {
+			if (!flame_is_hex((unsigned char)*q)) {
 				hex = 0;
 				break;
 			}
@@ -268,19 +286,19 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 	if (!(raw_len && raw[0] == '(')) { /* "(comm)" frames name a process: skipped */
 		/* stackcollapse-perf.pl deletes quotes from perf's names (inferno
 		 * keeps them); a quote decoded from a Rust escape below stays. */
-		struct flame_buf *unq = &p->s3;
+		struct flame_buf *unq = &p->name;
 		flame_buf_reset(unq);
 		for (size_t i = 0; i < raw_len; i++)
 			if (raw[i] != '"' && raw[i] != '\'')
 				flame_buf_addc(unq, raw[i]);
-		flame_buf_reset(&p->s1);
-		if (!o->no_rust_fixup && unq->len && flame_fix_rust_symbol(unq->data, unq->len, &p->s1)) {
-			raw = p->s1.data;
-			raw_len = p->s1.len;
+		flame_buf_reset(&p->sym);
+		if (!o->no_rust_fixup && unq->len && flame_name_rust_fixup(unq->data, unq->len, &p->sym)) {
+			raw = p->sym.data;
+			raw_len = p->sym.len;
 		} else {
-			flame_buf_add(&p->s1, unq->data ? unq->data : "", unq->len);
-			raw = p->s1.data;
-			raw_len = p->s1.len;
+			flame_buf_add(&p->sym, unq->data ? unq->data : "", unq->len);
+			raw = p->sym.data;
+			raw_len = p->sym.len;
 		}
 		for (size_t k = 0; k < o->nskip_after; k++)
 			if (strlen(o->skip_after[k]) == raw_len &&
@@ -295,7 +313,7 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 					break;
 				}
 			const char *pe = arrow ? arrow : end;
-			struct flame_buf *f = &p->s2;
+			struct flame_buf *f = &p->part;
 			flame_buf_reset(f);
 			if ((size_t)(pe - part) == 9 && memcmp(part, "[unknown]", 9) == 0 &&
 			    !(mod_len == 9 && memcmp(mod, "[unknown]", 9) == 0)) {
@@ -323,14 +341,14 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 			for (size_t i = 0; i < f->len; i++)
 				if (f->data[i] == ';')
 					f->data[i] = ':';
-			f->len = flame_args_start(f->data, f->len);
+			f->len = flame_name_args_start(f->data, f->len);
 			char *name = f->data;
 			size_t nlen = f->len;
 			if (p->pname_java && nlen && name[0] == 'L' && memchr(name, '/', nlen)) {
 				name++;
 				nlen--;
 			}
-			struct flame_buf *g = &p->s3;
+			struct flame_buf *g = &p->name;
 			flame_buf_reset(g);
 			flame_buf_add(g, name, nlen);
 			if (idx > 0 || perf_inlined)
@@ -358,7 +376,7 @@ static const struct flame_lc_entry *lc_fill(struct perf_parser *p, size_t slot, 
 								 &ch->f[k], 1);
 		}
 	}
-	return flame_linecache_put(&p->lc, slot, key, key_len, salt, p->tmp_ids, nids,
+	return flame_linecache_put(&p->lc, fl->slot, fl->key, fl->key_len, fl->salt, p->tmp_ids, nids,
 				   skip_after ? LC_SKIP_AFTER : 0);
 }
 
@@ -379,7 +397,7 @@ static void push_frames(struct perf_parser *p, const struct flame_lc_entry *e)
 static int is_frame_line(const char *t, size_t n)
 {
 	size_t i = 0;
-	while (i < n && is_hex((unsigned char)t[i]))
+	while (i < n && flame_is_hex((unsigned char)t[i]))
 		i++;
 	return i > 0 && i + 1 < n && t[i] == ' ';
 }
@@ -392,7 +410,7 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t 
 			       "srcline line without a stack line before it", t, n);
 		return;
 	}
-	struct flame_buf *b = &p->s1;
+	struct flame_buf *b = &p->sym;
 	flame_buf_reset(b);
 	if (n > 10 && memcmp(t + n - 10, " (inlined)", 10) == 0)
 		n -= 10;
@@ -407,8 +425,8 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t 
 		flame_buf_addc(b, t[i]);
 	}
 	size_t len = b->len;
-	const char *s = trim_start(b->data ? b->data : "", &len);
-	trim_end(s, &len);
+	const char *s = flame_trim_start(b->data ? b->data : "", &len);
+	flame_trim_end(s, &len);
 	size_t at = p->srcline_at;
 	p->srcline_at = 0;
 	if (at == SIZE_MAX || !len)
@@ -419,7 +437,7 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t 
 	if (!e) {
 		size_t nl;
 		const char *name = flame_strtab_name(&p->ctx->prof->names, id, &nl);
-		struct flame_buf *g = &p->s2;
+		struct flame_buf *g = &p->part;
 		flame_buf_reset(g);
 		flame_buf_add(g, name, nl);
 		flame_buf_addc(g, ':');
@@ -436,10 +454,10 @@ static void on_srcline(struct perf_parser *p, const char *t, size_t n, uint64_t 
  * not a JIT map, not the kernel, no "[...]" module. */
 static int inline_candidate(const char *mod, size_t n)
 {
-	if (!n || mod[0] != '/' || rfind(mod, n, "kernel.") || memchr(mod, '[', n))
+	if (!n || mod[0] != '/' || flame_rfind(mod, n, "kernel.") || memchr(mod, '[', n))
 		return 0;
-	const char *pm = rfind(mod, n, "perf-");
-	return !(pm && ends_with(mod, n, ".map"));
+	const char *pm = flame_rfind(mod, n, "perf-");
+	return !(pm && flame_ends_with(mod, n, ".map"));
 }
 
 /* The DWARF inline chain of a frame line; NULL when there is none. */
@@ -455,11 +473,11 @@ static const struct flame_srcchain *dwarf_chain(struct perf_parser *p, const cha
 	/* "func+0x1a" */
 	uint64_t off = 0;
 	int has_off = 0;
-	const char *o = rfind(raw, rl, "+0x");
+	const char *o = flame_rfind(raw, rl, "+0x");
 	if (o && o + 3 < raw + rl) {
 		has_off = 1;
 		for (const char *q = o + 3; q < raw + rl; q++) {
-			if (!is_hex((unsigned char)*q) || off >> 60) {
+			if (!flame_is_hex((unsigned char)*q) || off >> 60) {
 				has_off = 0;
 				break;
 			}
@@ -469,7 +487,7 @@ static const struct flame_srcchain *dwarf_chain(struct perf_parser *p, const cha
 		if (has_off)
 			rl = (size_t)(o - raw);
 	}
-	struct flame_buf *path = &p->s2;
+	struct flame_buf *path = &p->part;
 	flame_buf_reset(path);
 	flame_buf_add(path, mod, mod_len);
 	size_t n = 0;
@@ -487,7 +505,7 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 	if (p->filter != KEEP)
 		return;
 	size_t tn = n;
-	const char *t = trim_start(line, &tn);
+	const char *t = flame_trim_start(line, &tn);
 	if (p->o->srcline && !is_frame_line(t, tn)) {
 		on_srcline(p, t, tn, lineno);
 		return;
@@ -547,15 +565,20 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 	const struct flame_lc_entry *e = flame_linecache_get(&p->lc, key, key_len, salt, &slot);
 	if (!e) {
 		size_t rl = (size_t)(ms - (sp + 1));
-		const char *raw = trim_start(sp + 1, &rl);
-		trim_end(raw, &rl);
+		const char *raw = flame_trim_start(sp + 1, &rl);
+		flame_trim_end(raw, &rl);
 		if (rl == 0) {
 			raw = " ";
 			rl = 1;
 		}
 		const struct flame_srcchain *ch =
 			dwarf ? dwarf_chain(p, pc, pc_len, raw, rl, mod, mod_len, ret) : NULL;
-		e = lc_fill(p, slot, salt, key, key_len, pc, pc_len, raw, rl, mod, mod_len, ch);
+		struct frame_line fl = {
+			.key = key, .key_len = key_len, .salt = salt, .slot = slot,
+			.pc = pc, .pc_len = pc_len, .sym = raw, .sym_len = rl,
+			.mod = mod, .mod_len = mod_len, .chain = ch,
+		};
+		e = lc_fill(p, &fl);
 	}
 	push_frames(p, e);
 	if (p->o->srcline)
@@ -627,7 +650,7 @@ static void on_event_line(struct perf_parser *p, const char *line, size_t n, uin
 		return;
 	}
 	p->period = ei.period;
-	struct flame_buf *b = &p->s1;
+	struct flame_buf *b = &p->sym;
 	flame_buf_reset(b);
 	flame_buf_add(b, ev.comm, ev.comm_len);
 	for (size_t i = 0; i < b->len; i++)
@@ -665,9 +688,9 @@ static void perf_free(void *vp)
 {
 	struct perf_parser *p = vp;
 	free(p->frames);
-	flame_buf_release(&p->s1);
-	flame_buf_release(&p->s2);
-	flame_buf_release(&p->s3);
+	flame_buf_release(&p->sym);
+	flame_buf_release(&p->part);
+	flame_buf_release(&p->name);
 	flame_linecache_release(&p->lc);
 	flame_linecache_release(&p->slc);
 	flame_srcchain_release(&p->chain);
@@ -699,7 +722,7 @@ static int perf_parse(void *vp, const char *buf, size_t len, int file_start, int
 			s = nl ? nl + 1 : end;
 			continue;
 		}
-		trim_end(s, &n);
+		flame_trim_end(s, &n);
 		if (n == 0) {
 			after_event(p);
 		} else if (p->in_event) {
@@ -723,13 +746,13 @@ static int perf_parse(void *vp, const char *buf, size_t len, int file_start, int
 static size_t perf_boundary(const char *buf, size_t len, int at_file_start)
 {
 	(void)at_file_start;
-	return flame_last_line_where(buf, len, is_blank);
+	return flame_last_line_where(buf, len, flame_is_blank);
 }
 
 static int stack_line_ok(const char *line, size_t n)
 {
-	const char *t = trim_start(line, &n);
-	trim_end(t, &n);
+	const char *t = flame_trim_start(line, &n);
+	flame_trim_end(t, &n);
 	const char *sp = memchr(t, ' ', n);
 	if (!sp)
 		return 0;
@@ -748,9 +771,9 @@ static enum flame_probe perf_probe(const char *buf, size_t len, int eof)
 			break;
 		const char *le = nl ? nl : end;
 		size_t n = (size_t)(le - s);
-		const char *t = trim_start(s, &n);
+		const char *t = flame_trim_start(s, &n);
 		int indented = t > s;
-		trim_end(t, &n);
+		flame_trim_end(t, &n);
 		s = nl ? nl + 1 : end;
 		if (n && t[0] == '#')
 			continue;
@@ -788,7 +811,7 @@ static char *perf_prepare(const char *buf, size_t len, int eof, const struct fla
 		s = nl ? nl + 1 : end;
 		if (n && line[0] == '#')
 			continue;
-		trim_end(line, &n);
+		flame_trim_end(line, &n);
 		if (n == 0) {
 			in_event = 0;
 			continue;

@@ -10,8 +10,8 @@
 
 #include "../core/io.h"
 #include "../core/util.h"
+#include "../core/text.h"
 #include "registry.h"
-#include "textutil.h"
 
 #define DEFAULT_CHUNK (2u << 20)
 #define MAX_RECORD (64u << 20)
@@ -384,7 +384,7 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 				break;
 			}
 			size_t ll = (size_t)(nl - (buf + start));
-			if (!(ll && buf[start] == '#') && !is_blank(buf + start, ll))
+			if (!(ll && buf[start] == '#') && !flame_is_blank(buf + start, ll))
 				break;
 			start = (size_t)(nl + 1 - buf);
 		}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/text.h"
 #include "escape.h"
 
 static const char *const palette_names[FLAME_PALETTE_COUNT] = {
@@ -60,11 +61,6 @@ const char *flame_palette_default_bg(enum flame_palette p)
 	}
 }
 
-static int is_hex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 int flame_bgcolors_parse(const char *spec, char c1[8], char c2[8])
 {
 	static const struct {
@@ -83,7 +79,7 @@ int flame_bgcolors_parse(const char *spec, char c1[8], char c2[8])
 		}
 	if (strlen(spec) == 7 && spec[0] == '#') {
 		for (int i = 1; i < 7; i++)
-			if (!is_hex((unsigned char)spec[i]))
+			if (!flame_is_hex((unsigned char)spec[i]))
 				return -1;
 		memcpy(c1, spec, 8);
 		memcpy(c2, spec, 8);
@@ -177,12 +173,6 @@ static float fnv_unit(uint64_t h)
 
 /* ---- name rules of the multi-hue palettes ---- */
 
-static int ends_with(const char *s, size_t n, const char *suf)
-{
-	size_t k = strlen(suf);
-	return n >= k && memcmp(s + n - k, suf, k) == 0;
-}
-
 static int contains(const char *s, size_t n, const char *needle)
 {
 	return memmem(s, n, needle, strlen(needle)) != NULL;
@@ -207,13 +197,13 @@ static enum flame_palette resolve(enum flame_palette p, const char *s, size_t n)
 {
 	/* off-CPU frames (flame record --wall) are blue in every palette, as
 	 * off-CPU flame graphs are drawn; flamegraph.pl never writes _[o] */
-	if (ends_with(s, n, "_[o]"))
+	if (flame_ends_with(s, n, "_[o]"))
 		return FLAME_PALETTE_BLUE;
 	switch (p) {
 	case FLAME_PALETTE_JAVA:
-		if (ends_with(s, n, "_[j]"))
+		if (flame_ends_with(s, n, "_[j]"))
 			return FLAME_PALETTE_GREEN;
-		if (ends_with(s, n, "_[i]"))
+		if (flame_ends_with(s, n, "_[i]"))
 			return FLAME_PALETTE_AQUA;
 		if (java_path(s, n))
 			return FLAME_PALETTE_GREEN;
@@ -221,7 +211,7 @@ static enum flame_palette resolve(enum flame_palette p, const char *s, size_t n)
 			return FLAME_PALETTE_GREEN;
 		if (contains(s, n, "::"))
 			return FLAME_PALETTE_YELLOW;
-		if (ends_with(s, n, "_[k]"))
+		if (flame_ends_with(s, n, "_[k]"))
 			return FLAME_PALETTE_ORANGE;
 		return FLAME_PALETTE_RED;
 	case FLAME_PALETTE_PERL:
@@ -229,12 +219,12 @@ static enum flame_palette resolve(enum flame_palette p, const char *s, size_t n)
 			return FLAME_PALETTE_YELLOW;
 		if (contains(s, n, "Perl") || contains(s, n, ".pl"))
 			return FLAME_PALETTE_GREEN;
-		if (ends_with(s, n, "_[k]"))
+		if (flame_ends_with(s, n, "_[k]"))
 			return FLAME_PALETTE_ORANGE;
 		return FLAME_PALETTE_RED;
 	case FLAME_PALETTE_JS: {
 		const char *slash = memchr(s, '/', n);
-		if (ends_with(s, n, "_[j]"))
+		if (flame_ends_with(s, n, "_[j]"))
 			return slash ? FLAME_PALETTE_GREEN : FLAME_PALETTE_AQUA;
 		if (contains(s, n, "::"))
 			return FLAME_PALETTE_YELLOW;
@@ -483,7 +473,7 @@ static int valid_color(const char *s, size_t n)
 {
 	if (n == 7 && s[0] == '#') {
 		for (size_t i = 1; i < 7; i++)
-			if (!is_hex((unsigned char)s[i]))
+			if (!flame_is_hex((unsigned char)s[i]))
 				return 0;
 		return 1;
 	}

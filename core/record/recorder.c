@@ -13,7 +13,7 @@
 #include "offcpu.h"
 #include "unwind.h"
 #include "../util.h"
-#include "../../formats/textutil.h"
+#include "../names.h"
 
 #define F_RET 1u    /* a return address: look up the call before it */
 #define F_JAVA 2u   /* the command is java: "Lpkg/Class;" names lose their L */
@@ -185,7 +185,7 @@ static void name_frame(struct flame_recorder *r, struct frame *f, const struct f
 				continue;
 			flame_buf_addc(b, *p == ';' ? ':' : *p);
 		}
-		b->len = flame_args_start(b->data ? b->data : "", b->len);
+		b->len = flame_name_args_start(b->data ? b->data : "", b->len);
 		if ((f->flags & F_JAVA) && b->len > 1 && b->data[0] == 'L' && memchr(b->data, '/', b->len)) {
 			memmove(b->data, b->data + 1, b->len - 1);
 			b->len--;
@@ -258,7 +258,7 @@ static void src_expand(struct flame_recorder *r, struct frame *f, const struct f
 				continue;
 			flame_buf_addc(b, *p == ';' ? ':' : *p);
 		}
-		b->len = flame_args_start(b->data ? b->data : "", b->len);
+		b->len = flame_name_args_start(b->data ? b->data : "", b->len);
 		if (b->len == 0)
 			flame_buf_adds(b, "[unknown]");
 		flame_buf_adds(b, "_[i]");

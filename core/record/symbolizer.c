@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../text.h"
 #include "../util.h"
 
 extern char **environ;
@@ -682,17 +683,6 @@ static int dso_vaddr(const struct dso *d, uint64_t off, uint64_t *vaddr)
 
 /* ---- kernel ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The whole of a /proc file (its size is not known in advance), or NULL. */
 static char *slurp_proc(const char *path, size_t *len)
 {
@@ -747,7 +737,7 @@ static void *kallsyms_load(void *arg)
 		line = nl + 1;
 		uint64_t a = 0;
 		int v;
-		while ((v = hexval((unsigned char)*p)) >= 0) {
+		while ((v = flame_hexval((unsigned char)*p)) >= 0) {
 			a = a << 4 | (uint64_t)v;
 			p++;
 		}

@@ -258,7 +258,7 @@ static int dump_cb(void *ctx, uint32_t node, const char *text, size_t len)
 static char *dump(const struct flame_profile *p)
 {
 	struct flame_buf b = FLAME_BUF_INIT;
-	flame_stacks_walk(p, NULL, FLAME_WALK_SORTED, dump_cb, &b);
+	flame_profile_walk(p, NULL, FLAME_WALK_SORTED, dump_cb, &b);
 	flame_buf_addc(&b, '\0'); /* an empty result is "" too */
 	return b.data;
 }

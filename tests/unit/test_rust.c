@@ -1,20 +1,20 @@
-/* Unit tests: flame_fix_rust_symbol() (formats/rust.c, declared in formats/textutil.h). */
+/* Unit tests: flame_name_rust_fixup() (core/names.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "core/names.h"
 #include "core/util.h"
-#include "formats/textutil.h"
 
 static void check_fixed(const char *in, const char *want, const char *file, int line)
 {
 	struct flame_buf b = FLAME_BUF_INIT;
-	int r = flame_fix_rust_symbol(in, strlen(in), &b);
+	int r = flame_name_rust_fixup(in, strlen(in), &b);
 	if (r != 1)
-		check_fail(file, line, "flame_fix_rust_symbol(\"%s\") returned %d, expected 1", in, r);
+		check_fail(file, line, "flame_name_rust_fixup(\"%s\") returned %d, expected 1", in, r);
 	else if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0)
-		check_fail(file, line, "flame_fix_rust_symbol(\"%s\") gave \"%.*s\", expected \"%s\"", in,
+		check_fail(file, line, "flame_name_rust_fixup(\"%s\") gave \"%.*s\", expected \"%s\"", in,
 			   (int)b.len, b.data ? b.data : "", want);
 	flame_buf_release(&b);
 }
@@ -25,9 +25,9 @@ static void check_unchanged(const char *in, size_t n, const char *file, int line
 {
 	struct flame_buf b = FLAME_BUF_INIT;
 	flame_buf_adds(&b, "keep");
-	int r = flame_fix_rust_symbol(in, n, &b);
+	int r = flame_name_rust_fixup(in, n, &b);
 	if (r != 0 || b.len != 4 || memcmp(b.data, "keep", 4) != 0)
-		check_fail(file, line, "flame_fix_rust_symbol(\"%.*s\") returned %d with buffer \"%s\", "
+		check_fail(file, line, "flame_name_rust_fixup(\"%.*s\") returned %d with buffer \"%s\", "
 			   "expected 0 and the buffer untouched", (int)n, in, r, b.data);
 	flame_buf_release(&b);
 }
@@ -95,7 +95,7 @@ static void t_appends(void)
 {
 	struct flame_buf b = FLAME_BUF_INIT;
 	flame_buf_adds(&b, "mod`");
-	CHECK_U64(flame_fix_rust_symbol("a..b::h0123456789abcdef", 23, &b), 1);
+	CHECK_U64(flame_name_rust_fixup("a..b::h0123456789abcdef", 23, &b), 1);
 	CHECK_STR(b.data, "mod`a::b");
 	flame_buf_release(&b);
 }

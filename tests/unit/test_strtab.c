@@ -108,7 +108,7 @@ static void t_many_names_rehash(void)
 {
 	struct flame_strtab t;
 	flame_strtab_init(&t);
-	size_t slots0 = t.nslots;
+	size_t slots0 = t.index.nslots;
 	const size_t n = 200000;
 	char buf[64];
 	const char *first = NULL;
@@ -125,9 +125,9 @@ static void t_many_names_rehash(void)
 		}
 	}
 	CHECK_U64(flame_strtab_count(&t), n);
-	CHECK(t.nslots > slots0);                  /* the table grew */
-	CHECK((t.nslots & (t.nslots - 1)) == 0);   /* still a power of two */
-	CHECK(t.nnames * 4 <= t.nslots * 3);       /* load factor kept at most 3/4 */
+	CHECK(t.index.nslots > slots0);                  /* the table grew */
+	CHECK((t.index.nslots & (t.index.nslots - 1)) == 0);   /* still a power of two */
+	CHECK(t.nnames * 4 <= t.index.nslots * 3);       /* load factor kept at most 3/4 */
 	/* names live in arena blocks that never move */
 	size_t l0;
 	CHECK(flame_strtab_name(&t, 0, &l0) == first);

@@ -1,0 +1,32 @@
+/*
+ * walk.h - visiting a profile's stacks as text, in the order of the folded
+ * writers (byte-wise, as sort(1) in the C locale) or in trie order.
+ *
+ * A "stack" is a node that carries weight: the frames from the root to it,
+ * joined with ';' as in folded text.  The walk builds each text from its
+ * parent's in one path buffer, so it costs one name copy per node instead
+ * of one per frame of every stack, and sorts only sibling names, never
+ * whole texts.  It keeps no state outside the call: walks of different
+ * profiles may run on different threads at once.
+ */
+#ifndef FLAME_WALK_H
+#define FLAME_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile.h"
+
+/* Called for each stack; text is valid only during the call.  A non-zero
+ * return stops the walk and is returned by flame_profile_walk(). */
+typedef int (*flame_stack_fn)(void *ctx, uint32_t node, const char *text, size_t len);
+
+#define FLAME_WALK_SORTED 1u /* byte-wise order of the texts, as sort(1) in the C locale */
+
+/* Visit every node that has weight (or, when present is not NULL, every
+ * node n with present[n] set), in trie order or, with FLAME_WALK_SORTED,
+ * in the order of the texts. */
+int flame_profile_walk(const struct flame_profile *p, const uint8_t *present, unsigned flags,
+		       flame_stack_fn fn, void *ctx);
+
+#endif
