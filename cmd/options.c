@@ -114,8 +114,10 @@ int flame_options_parse(const struct flame_usage *u, int argc, char **argv, flam
 	flatten(&f, builtin);
 
 	struct option longopts[MAX_OPTIONS + 1];
-	char shorts[2 * MAX_OPTIONS + 2];
+	char shorts[2 * MAX_OPTIONS + 3];
 	size_t ns = 0;
+	if (u->stop_at_operand)
+		shorts[ns++] = '+';
 	shorts[ns++] = ':';
 	for (size_t i = 0; i < f.n; i++) {
 		const struct flame_option *o = f.v[i];

@@ -44,6 +44,8 @@ struct flame_usage {
 	const char *about;    /* the paragraphs after it, or NULL */
 	const struct flame_option *options;
 	const char *epilog;   /* examples and pointers, after the options, or NULL */
+	int stop_at_operand;  /* options end at the first operand (record: COMMAND's own
+			       * options follow it); else options and operands mix */
 };
 
 /* Called once per option: 0 to go on, else the exit code to leave with
@@ -53,7 +55,8 @@ typedef int (*flame_option_fn)(void *ctx, int id, const char *arg);
 /* Returned by flame_options_parse when the command should go on. */
 #define FLAME_OPTS_GO_ON (-1)
 
-/* Parse argv[1..] up to the first operand (optind then points at it).
+/* Parse the options of argv[1..] (optind then points at the first operand;
+ * with stop_at_operand, at the first non-option, the rest left unread).
  * Returns FLAME_OPTS_GO_ON, or the exit code: EXIT_OK after --help or
  * --version, EXIT_USAGE after a message, or the handler's code. */
 int flame_options_parse(const struct flame_usage *u, int argc, char **argv, flame_option_fn fn,

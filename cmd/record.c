@@ -9,14 +9,17 @@
  * profile as they come, so little is left to do when the command ends.
  * With --call-graph dwarf the records go to a spool file instead and are
  * unwound and folded after the command ends (core/record/spool.h).
+ *
+ * cmd_record() runs in named steps: options, set_up, start, run, unwind,
+ * write, summary; each step returns GO_ON or the exit code to leave with.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,98 +42,30 @@
 #include "../formats/registry.h"
 #include "../render/render.h"
 #include "../render/svgformat.h"
+#include "cliopts.h"
 #include "cmd.h"
+#include "options.h"
 
-static const char usage_text[] =
-	"usage: flame record [options] [--] COMMAND [ARGS...]\n"
-	"       flame record [options] -p PID[,PID...]\n"
-	"\n"
+static const char about[] =
 	"Run COMMAND (or watch running processes) and sample its call stacks with\n"
 	"perf_event_open, following every thread and child process; then write a\n"
 	"flame graph (default: flame.svg in the current directory) and a\n"
 	"data-quality summary on stderr.  Exit status: COMMAND's (128+N when a\n"
-	"signal N killed it); 127 when COMMAND is not found.\n"
-	"\n"
-	"Sampling:\n"
-	"  -F, --freq HZ         samples per second of each thread's time (default 997)\n"
-	"  -e, --event EVENT     cpu-clock (default), task-clock, cycles, instructions,\n"
-	"                        cache-misses, ...; a hardware event the machine lacks\n"
-	"                        falls back to cpu-clock with a note\n"
-	"  -p, --attach PID,...  sample these running processes, all their threads,\n"
-	"                        until they exit, Ctrl-C or --duration\n"
-	"  -d, --duration SECS   stop after SECS seconds (COMMAND then gets SIGTERM)\n"
-	"      --user-only       user-space frames only\n"
-	"      --kernel-only     kernel frames only\n"
-	"  -m, --mmap-pages N    ring buffer size per CPU in pages, a power of two\n"
-	"                        (default 128; 512 with --call-graph dwarf)\n"
-	"      --sampler KIND    perf (perf_event_open), preload (in-process timers\n"
-	"                        in COMMAND through LD_PRELOAD: user space only, no -p),\n"
-	"                        or auto (default): perf, and preload when\n"
-	"                        perf_event_open is denied\n"
-	"  -g, --call-graph MODE how user stacks are found: fp (default: follow frame\n"
-	"                        pointers), dwarf[,BYTES] (copy BYTES of stack per\n"
-	"                        sample, default 8192, at most 65528, and unwind it\n"
-	"                        with the binaries' DWARF CFI after the run: for code\n"
-	"                        built without frame pointers), auto (dwarf when the\n"
-	"                        program looks built without frame pointers)\n"
-	"                        (default 128; 1024 with --off-cpu or --wall)\n"
-	"      --off-cpu         off-CPU time instead of CPU time: the stack of every\n"
-	"                        switch-out (sched:sched_switch), weighted by the ns\n"
-	"                        until the thread runs again; a thread preempted while\n"
-	"                        runnable gets a [preempted] frame on top (needs root,\n"
-	"                        or CAP_PERFMON and kernel.perf_event_paranoid <= 1)\n"
-	"      --wall            CPU time (cpu-clock, ns) and off-CPU time in one\n"
-	"                        profile: wall-clock time; off-CPU frames end in _[o]\n"
-	"                        and are drawn blue\n"
-	"\n"
-	"Symbols:\n"
-	"      --no-demangle     keep C++ and Rust names mangled\n"
-	"      --debug-dir DIR   where separate debug files live (default /usr/lib/debug)\n"
-	"      --inline          add the functions inlined at each address as frames\n"
-	"                        'name_[i]' (from DWARF: build with -g)\n"
-	"      --srcline         end frames in ':file.c:LINE' (DWARF), else ':DSO'\n"
-	"\n"
-	"Frames (named as 'perf script | flame collapse' names them):\n"
-	"      --pid             root frame is 'comm-PID'\n"
-	"      --tid             root frame is 'comm-PID/TID'\n"
-	"      --kernel          mark kernel frames with _[k]\n"
-	"      --jit             mark JIT frames (/tmp/perf-PID.map) with _[j]\n"
-	"      --all             --kernel and --jit\n"
-	"      --addrs           show addresses of unresolved frames: [libfoo.so <ADDR>]\n"
-	"\n"
-	"Output:\n"
-	"  -o, --output FILE     write to FILE (default flame.svg); the format follows\n"
-	"                        the name: .svg, .folded (or .txt), .speedscope.json,\n"
-	"                        .trace.json, .pb.gz, ... (see 'flame formats');\n"
-	"                        '.zst' compresses; '-', /dev/null or another\n"
-	"                        device or FIFO is written folded\n"
-	"  -f, --format FMT, --to FMT\n"
-	"                        svg, folded, or another format flame writes (speedscope,\n"
-	"                        chrome, ...: see 'flame formats'), whatever FILE is called;\n"
-	"                        formats that show time get every sample's time and thread\n"
-	"  -q, --quiet           no progress line, no summary (errors still shown)\n"
-	"  -h, --help            show this help\n"
-	"  -V, --version         show the version\n"
-	"\n"
-	"SVG (as flame render): --title TEXT, --subtitle TEXT, --width PX, --height PX,\n"
-	"  --minwidth PX|N%, --colors PALETTE, --bgcolors COLOR, --hash, --random,\n"
-	"  --deterministic, --inverted, --reverse, --flamechart (samples in time order),\n"
-	"  --countname NAME (default: ns for the clocks, else the event's name),\n"
-	"  --nametype TEXT, --fonttype FONT, --fontsize N, --fontwidth N, --notes TEXT,\n"
-	"  --truncate-text-left, --no-javascript\n"
-	"\n"
+	"signal N killed it); 127 when COMMAND is not found.\n";
+
+static const char epilog[] =
 	"Examples:\n"
 	"  flame record -- ./prog --its-options\n"
 	"  flame record -o prog.folded -F 4999 -- make -j8\n"
 	"  flame record -p 1234 -d 10 -o server.svg\n";
 
 enum {
-	OPT_PID = 256,
-	OPT_TID,
-	OPT_KERNEL,
-	OPT_JIT,
-	OPT_ALL,
-	OPT_ADDRS,
+	OPT_FREQ = 256,
+	OPT_EVENT,
+	OPT_ATTACH,
+	OPT_DURATION,
+	OPT_MMAP_PAGES,
+	OPT_CALL_GRAPH,
 	OPT_USER_ONLY,
 	OPT_KERNEL_ONLY,
 	OPT_NO_DEMANGLE,
@@ -140,46 +75,106 @@ enum {
 	OPT_WALL,
 	OPT_INLINE,
 	OPT_SRCLINE,
-	/* SVG options, passed to the renderer */
-	OPT_TITLE,
-	OPT_SUBTITLE,
-	OPT_WIDTH,
-	OPT_HEIGHT,
-	OPT_MINWIDTH,
-	OPT_COLORS,
-	OPT_BGCOLORS,
-	OPT_HASH,
-	OPT_RANDOM,
-	OPT_DETERMINISTIC,
-	OPT_INVERTED,
-	OPT_REVERSE,
-	OPT_FLAMECHART,
-	OPT_COUNTNAME,
-	OPT_NAMETYPE,
-	OPT_FONTTYPE,
-	OPT_FONTSIZE,
-	OPT_FONTWIDTH,
-	OPT_NOTES,
-	OPT_TRUNC_LEFT,
-	OPT_NO_JS,
 };
+
+static const struct flame_option options[] = {
+	FLAME_OPT_HEADING("Sampling:"),
+	{ "freq", 'F', OPT_FREQ, "HZ", "samples per second of each thread's time (default 997)" },
+	{ "event", 'e', OPT_EVENT, "EVENT",
+	  "cpu-clock (default), task-clock, cycles, instructions,\n"
+	  "cache-misses, ...; a hardware event the machine lacks\n"
+	  "falls back to cpu-clock with a note" },
+	{ "attach", 'p', OPT_ATTACH, "PID,...",
+	  "sample these running processes, all their threads,\n"
+	  "until they exit, Ctrl-C or --duration" },
+	{ "duration", 'd', OPT_DURATION, "SECS", "stop after SECS seconds (COMMAND then gets SIGTERM)" },
+	{ "user-only", 0, OPT_USER_ONLY, NULL, "user-space frames only" },
+	{ "kernel-only", 0, OPT_KERNEL_ONLY, NULL, "kernel frames only" },
+	{ "mmap-pages", 'm', OPT_MMAP_PAGES, "N",
+	  "ring buffer size per CPU in pages, a power of two\n"
+	  "(default 128; 512 with --call-graph dwarf; 1024 with\n"
+	  "--off-cpu or --wall)" },
+	{ "sampler", 0, OPT_SAMPLER, "KIND",
+	  "perf (perf_event_open), preload (in-process timers\n"
+	  "in COMMAND through LD_PRELOAD: user space only, no -p),\n"
+	  "or auto (default): perf, and preload when\n"
+	  "perf_event_open is denied" },
+	{ "call-graph", 'g', OPT_CALL_GRAPH, "MODE",
+	  "how user stacks are found: fp (default: follow frame\n"
+	  "pointers), dwarf[,BYTES] (copy BYTES of stack per\n"
+	  "sample, default 8192, at most 65528, and unwind it\n"
+	  "with the binaries' DWARF CFI after the run: for code\n"
+	  "built without frame pointers), auto (dwarf when the\n"
+	  "program looks built without frame pointers)" },
+	{ "off-cpu", 0, OPT_OFFCPU, NULL,
+	  "off-CPU time instead of CPU time: the stack of every\n"
+	  "switch-out (sched:sched_switch), weighted by the ns\n"
+	  "until the thread runs again; a thread preempted while\n"
+	  "runnable gets a [preempted] frame on top (needs root,\n"
+	  "or CAP_PERFMON and kernel.perf_event_paranoid <= 1)" },
+	{ "wall", 0, OPT_WALL, NULL,
+	  "CPU time (cpu-clock, ns) and off-CPU time in one\n"
+	  "profile: wall-clock time; off-CPU frames end in _[o]\n"
+	  "and are drawn blue" },
+	FLAME_OPT_HEADING("Symbols:"),
+	{ "no-demangle", 0, OPT_NO_DEMANGLE, NULL, "keep C++ and Rust names mangled" },
+	{ "debug-dir", 0, OPT_DEBUG_DIR, "DIR", "where separate debug files live (default /usr/lib/debug)" },
+	{ "inline", 0, OPT_INLINE, NULL,
+	  "add the functions inlined at each address as frames\n"
+	  "'name_[i]' (from DWARF: build with -g)" },
+	{ "srcline", 0, OPT_SRCLINE, NULL, "end frames in ':file.c:LINE' (DWARF), else ':DSO'" },
+	FLAME_OPT_HEADING("Frames (named as 'perf script | flame collapse' names them):"),
+	FLAME_OPT_INCLUDE(flame_opts_naming),
+	FLAME_OPT_HEADING("Output:"),
+	/* record's own -o, -f and -q rows: its default file, its spelling of
+	 * --to, and what -q silences differ from the shared ones */
+	{ "output", 'o', FLAME_OPT_OUTPUT, "FILE",
+	  "write to FILE (default flame.svg); the format follows\n"
+	  "the name: .svg, .folded (or .txt), .speedscope.json,\n"
+	  ".trace.json, .pb.gz, ... (see 'flame formats');\n"
+	  "'.zst' compresses; '-', /dev/null or another\n"
+	  "device or FIFO is written folded" },
+	{ "format", 'f', FLAME_OPT_TO, "FMT",
+	  "(also --to FMT) svg, folded, or another format flame\n"
+	  "writes (speedscope, chrome, ...: see 'flame formats'),\n"
+	  "whatever FILE is called; formats that show time get\n"
+	  "every sample's time and thread" },
+	{ "quiet", 'q', FLAME_OPT_QUIET, NULL, "no progress line, no summary (errors still shown)" },
+	FLAME_OPT_INCLUDE(flame_opts_output),
+	FLAME_OPT_INCLUDE(flame_opts_to),
+	FLAME_OPT_HEADING("SVG (as flame render):"),
+	{ "countname", 0, FLAME_OPT_COUNTNAME, "TEXT",
+	  "what the counts are (default: ns for the clocks, else\n"
+	  "the event's name)" },
+	FLAME_OPT_INCLUDE(flame_opts_svg),
+	FLAME_OPT_END,
+};
+
+static const struct flame_usage usage = {
+	.cmd = "record",
+	.synopsis = "usage: flame record [options] [--] COMMAND [ARGS...]\n"
+		    "       flame record [options] -p PID[,PID...]\n",
+	.about = about,
+	.options = options,
+	.epilog = epilog,
+	.stop_at_operand = 1, /* COMMAND's own options are its own */
+};
+
+/* What a step returns when the next one should run; else an exit code. */
+#define GO_ON (-1)
 
 enum out_kind { OUT_SVG, OUT_FOLDED, OUT_WRITER };
 enum sampler_kind { SAMPLER_AUTO, SAMPLER_PERF, SAMPLER_PRELOAD };
 
 struct record {
 	/* options */
+	struct flame_cli cli;    /* -o, -q, --to, naming, SVG (cli.svg; count_name NULL: by event) */
 	struct flame_sampler_config scfg;
 	struct flame_recorder_opts ropts;
-	const char *output;
 	enum out_kind out;
-	const struct flame_format *writer; /* OUT_WRITER: a format of formats/ */
+	const struct flame_format *writer; /* the format cli.output is written in */
 	char default_output[64];
-	struct flame_render_opts ro;
-	const char *svg_option;  /* the first SVG option given, for messages */
-	int palette_set;         /* --colors given */
 	int event_set;           /* -e or -F given */
-	int quiet;
 	double duration;        /* seconds, 0 = none */
 	pid_t *attach;
 	size_t nattach;
@@ -208,6 +203,8 @@ struct record {
 	int progress_shown;
 	double next_progress;
 };
+
+/* ---- options ---- */
 
 static int parse_seconds(const char *s, double *out)
 {
@@ -266,138 +263,6 @@ static int parse_call_graph(struct record *r, const char *s)
 				 s);
 }
 
-/* Output format from --format/--to, else from the file name (as every
- * command: cmd/common.c); without -o, flame.svg or a name after the format. */
-static int pick_output(struct record *r, const char *format)
-{
-	static const struct flame_writer_defaults dflt = { &flame_format_svg, &flame_format_folded,
-							    NULL };
-	const struct flame_format *f;
-	if (flame_pick_writer("record", format, r->output, &dflt, &f) != EXIT_OK)
-		return EXIT_USAGE;
-	if (!f)
-		return flame_usage_error("record",
-					 "cannot tell the format from the name '%s'; name it .svg or .folded, "
-					 "or use --format (one of: %s)", r->output,
-					 flame_format_writer_names(&flame_format_svg));
-	r->out = f == &flame_format_svg ? OUT_SVG : f == &flame_format_folded ? OUT_FOLDED : OUT_WRITER;
-	r->writer = f;
-	if (!r->output) {
-		if (r->out == OUT_WRITER)
-			snprintf(r->default_output, sizeof(r->default_output), "flame.%s.json", f->name);
-		r->output = r->out == OUT_SVG ? "flame.svg"
-			    : r->out == OUT_FOLDED ? "flame.folded" : r->default_output;
-	}
-	return 0;
-}
-
-static int svg_number(const char *opt, const char *s, double min, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v < min)
-		return flame_usage_error("record", "--%s expects a number of at least %g, got '%s'", opt, min, s);
-	*out = v;
-	return 0;
-}
-
-/* The SVG options, with flame render's names and rules. */
-static int svg_option(struct record *r, int c, const char *arg)
-{
-	struct flame_render_opts *o = &r->ro;
-	switch (c) {
-	case OPT_TITLE:
-		o->title = arg;
-		return 0;
-	case OPT_SUBTITLE:
-		o->subtitle = arg;
-		return 0;
-	case OPT_WIDTH:
-	case OPT_HEIGHT: {
-		const char *name = c == OPT_WIDTH ? "--width" : "--height";
-		unsigned long long px;
-		if (flame_parse_uint("record", name, arg, 1000000, &px) < 0)
-			return EXIT_USAGE;
-		if (px < (c == OPT_WIDTH ? 21u : 2u))
-			return flame_usage_error("record", "%s is too small: '%s'", name, arg);
-		*(c == OPT_WIDTH ? &o->width : &o->frame_height) = (int)px;
-		return 0;
-	}
-	case OPT_MINWIDTH: {
-		char tmp[64];
-		size_t n = strlen(arg);
-		o->min_width_percent = n > 0 && arg[n - 1] == '%';
-		if (o->min_width_percent)
-			n--;
-		if (n == 0 || n >= sizeof(tmp) || strspn(arg, "0123456789.") != n)
-			return flame_usage_error("record", "--minwidth expects a number of pixels, or a "
-							   "percentage with '%%', got '%s'", arg);
-		memcpy(tmp, arg, n);
-		tmp[n] = '\0';
-		return svg_number("minwidth", tmp, 0, &o->min_width);
-	}
-	case OPT_COLORS: {
-		int pal = flame_palette_find(arg);
-		if (pal < 0)
-			return flame_usage_error("record", "unknown palette '%s' (expected one of: %s)", arg,
-						 flame_palette_names());
-		o->palette = (enum flame_palette)pal;
-		r->palette_set = 1;
-		return 0;
-	}
-	case OPT_BGCOLORS: {
-		char a[8], b[8];
-		if (flame_bgcolors_parse(arg, a, b) < 0)
-			return flame_usage_error("record", "unknown background '%s' (expected yellow, blue, "
-							   "green, grey or #rrggbb)", arg);
-		o->bgcolors = arg;
-		return 0;
-	}
-	case OPT_HASH:
-		o->color_mode = FLAME_COLOR_HASH;
-		return 0;
-	case OPT_RANDOM:
-		o->color_mode = FLAME_COLOR_RANDOM;
-		return 0;
-	case OPT_DETERMINISTIC:
-		o->color_mode = FLAME_COLOR_DETERMINISTIC;
-		return 0;
-	case OPT_INVERTED:
-		o->inverted = 1;
-		return 0;
-	case OPT_REVERSE:
-		o->reverse = 1;
-		return 0;
-	case OPT_FLAMECHART:
-		o->flamechart = 1;
-		return 0;
-	case OPT_COUNTNAME:
-		o->count_name = arg;
-		return 0;
-	case OPT_NAMETYPE:
-		o->name_type = arg;
-		return 0;
-	case OPT_FONTTYPE:
-		o->font_type = arg;
-		return 0;
-	case OPT_FONTSIZE:
-		return svg_number("fontsize", arg, 0.01, &o->font_size);
-	case OPT_FONTWIDTH:
-		return svg_number("fontwidth", arg, 0.01, &o->font_width);
-	case OPT_NOTES:
-		o->notes = arg;
-		return 0;
-	case OPT_TRUNC_LEFT:
-		o->truncate_left = 1;
-		return 0;
-	case OPT_NO_JS:
-		o->javascript = 0;
-		return 0;
-	default:
-		return EXIT_USAGE;
-	}
-}
 
 /* What --sampler=preload cannot do. */
 static int check_preload_options(struct record *r)
@@ -441,183 +306,127 @@ static int check_offcpu(struct record *r)
 	return 0;
 }
 
-static int parse_options(struct record *r, int argc, char **argv, int *done)
+/* -F, -e, -m, --user-only, --kernel-only, --sampler, --off-cpu, --wall:
+ * what the sampler samples.  -1 when id is none of them. */
+static int sampling_option(struct record *r, int id, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "freq", required_argument, NULL, 'F' },
-		{ "event", required_argument, NULL, 'e' },
-		{ "attach", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "mmap-pages", required_argument, NULL, 'm' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "pid", no_argument, NULL, OPT_PID },
-		{ "tid", no_argument, NULL, OPT_TID },
-		{ "kernel", no_argument, NULL, OPT_KERNEL },
-		{ "jit", no_argument, NULL, OPT_JIT },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "addrs", no_argument, NULL, OPT_ADDRS },
-		{ "user-only", no_argument, NULL, OPT_USER_ONLY },
-		{ "kernel-only", no_argument, NULL, OPT_KERNEL_ONLY },
-		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
-		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
-		{ "sampler", required_argument, NULL, OPT_SAMPLER },
-		{ "call-graph", required_argument, NULL, 'g' },
-		{ "off-cpu", no_argument, NULL, OPT_OFFCPU },
-		{ "wall", no_argument, NULL, OPT_WALL },
-		{ "inline", no_argument, NULL, OPT_INLINE },
-		{ "srcline", no_argument, NULL, OPT_SRCLINE },
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "subtitle", required_argument, NULL, OPT_SUBTITLE },
-		{ "width", required_argument, NULL, OPT_WIDTH },
-		{ "height", required_argument, NULL, OPT_HEIGHT },
-		{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
-		{ "colors", required_argument, NULL, OPT_COLORS },
-		{ "colours", required_argument, NULL, OPT_COLORS },
-		{ "bgcolors", required_argument, NULL, OPT_BGCOLORS },
-		{ "hash", no_argument, NULL, OPT_HASH },
-		{ "random", no_argument, NULL, OPT_RANDOM },
-		{ "deterministic", no_argument, NULL, OPT_DETERMINISTIC },
-		{ "inverted", no_argument, NULL, OPT_INVERTED },
-		{ "reverse", no_argument, NULL, OPT_REVERSE },
-		{ "flamechart", no_argument, NULL, OPT_FLAMECHART },
-		{ "countname", required_argument, NULL, OPT_COUNTNAME },
-		{ "nametype", required_argument, NULL, OPT_NAMETYPE },
-		{ "fonttype", required_argument, NULL, OPT_FONTTYPE },
-		{ "fontsize", required_argument, NULL, OPT_FONTSIZE },
-		{ "fontwidth", required_argument, NULL, OPT_FONTWIDTH },
-		{ "notes", required_argument, NULL, OPT_NOTES },
-		{ "truncate-text-left", no_argument, NULL, OPT_TRUNC_LEFT },
-		{ "no-javascript", no_argument, NULL, OPT_NO_JS },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = NULL;
 	unsigned long long v;
-	int c, idx;
-	*done = 0;
-	optind = 1;
-	opterr = 0;
-	/* '+': stop at the first non-option, which starts COMMAND */
-	while ((c = getopt_long(argc, argv, "+:F:e:p:d:m:o:f:g:qhV", longopts, &idx)) != -1) {
-		switch (c) {
-		case 'F':
-			if (flame_parse_uint("record", "-F", optarg, 1000000, &v) < 0)
-				return EXIT_USAGE;
-			if (v == 0)
-				return flame_usage_error("record", "-F must be at least 1");
-			r->scfg.freq = v;
-			r->event_set = 1;
-			break;
-		case 'e':
-			if (!flame_sampler_event_known(optarg))
-				return flame_usage_error("record", "unknown event '%s' (expected one of: %s)", optarg,
-							 flame_sampler_event_names());
-			r->scfg.event = optarg;
-			r->event_set = 1;
-			break;
-		case 'p':
-			if (parse_pids(r, optarg) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'd':
-			if (parse_seconds(optarg, &r->duration) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'm':
-			if (flame_parse_uint("record", "--mmap-pages", optarg, 1u << 20, &v) < 0)
-				return EXIT_USAGE;
-			if (v < 8 || (v & (v - 1)))
-				return flame_usage_error("record", "--mmap-pages must be a power of two, at least 8");
-			r->scfg.mmap_pages = (unsigned)v;
-			break;
-		case 'o':
-			r->output = optarg;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'q':
-			r->quiet = 1;
-			break;
-		case OPT_PID:
-			r->ropts.include_pid = 1;
-			break;
-		case OPT_TID:
-			r->ropts.include_tid = 1;
-			break;
-		case OPT_KERNEL:
-			r->ropts.annotate_kernel = 1;
-			break;
-		case OPT_JIT:
-			r->ropts.annotate_jit = 1;
-			break;
-		case OPT_ALL:
-			r->ropts.annotate_kernel = r->ropts.annotate_jit = 1;
-			break;
-		case OPT_ADDRS:
-			r->ropts.include_addrs = 1;
-			break;
-		case OPT_USER_ONLY:
-		case OPT_KERNEL_ONLY: {
-			enum flame_scope want = c == OPT_USER_ONLY ? FLAME_SCOPE_USER : FLAME_SCOPE_KERNEL;
-			if (r->scfg.scope != FLAME_SCOPE_AUTO && r->scfg.scope != want)
-				return flame_usage_error("record", "--user-only and --kernel-only exclude each other");
-			r->scfg.scope = want;
-			break;
-		}
-		case OPT_NO_DEMANGLE:
-			r->ropts.demangle = 0;
-			break;
-		case OPT_DEBUG_DIR:
-			r->ropts.debug_dir = optarg;
-			break;
-		case OPT_SAMPLER:
-			if (strcmp(optarg, "auto") == 0)
-				r->sampler_kind = SAMPLER_AUTO;
-			else if (strcmp(optarg, "perf") == 0)
-				r->sampler_kind = SAMPLER_PERF;
-			else if (strcmp(optarg, "preload") == 0)
-				r->sampler_kind = SAMPLER_PRELOAD;
-			else
-				return flame_usage_error("record", "unknown sampler '%s' (expected perf, preload "
-							 "or auto)", optarg);
-			break;
-		case 'g':
-			if (parse_call_graph(r, optarg) != 0)
-				return EXIT_USAGE;
-			break;
-		case OPT_OFFCPU:
-		case OPT_WALL: {
-			enum flame_offcpu_mode want = c == OPT_OFFCPU ? FLAME_OFFCPU_ONLY : FLAME_OFFCPU_ALSO;
-			if (r->scfg.offcpu != FLAME_OFFCPU_NONE && r->scfg.offcpu != want)
-				return flame_usage_error("record", "--off-cpu and --wall exclude each other "
-							 "(--wall includes off-CPU time)");
-			r->scfg.offcpu = want;
-			break;
-		}
-		case OPT_INLINE:
-			r->ropts.inline_frames = 1;
-			break;
-		case OPT_SRCLINE:
-			r->ropts.srcline = 1;
-			break;
-		default:
-			if (c >= OPT_TITLE && c <= OPT_NO_JS) {
-				if (svg_option(r, c, optarg) != 0)
-					return EXIT_USAGE;
-				if (!r->svg_option)
-					r->svg_option = longopts[idx].name;
-				break;
-			}
-			/* -h, -V, a missing value, an unknown option */
-			*done = c == 'h' || c == 'V';
-			return flame_common_option("record", c, usage_text, argv);
-		}
+	switch (id) {
+	case OPT_FREQ:
+		if (flame_parse_uint("record", "-F", arg, 1000000, &v) < 0)
+			return EXIT_USAGE;
+		if (v == 0)
+			return flame_usage_error("record", "-F must be at least 1");
+		r->scfg.freq = v;
+		r->event_set = 1;
+		return 0;
+	case OPT_EVENT:
+		if (!flame_sampler_event_known(arg))
+			return flame_usage_error("record", "unknown event '%s' (expected one of: %s)", arg,
+						 flame_sampler_event_names());
+		r->scfg.event = arg;
+		r->event_set = 1;
+		return 0;
+	case OPT_MMAP_PAGES:
+		if (flame_parse_uint("record", "--mmap-pages", arg, 1u << 20, &v) < 0)
+			return EXIT_USAGE;
+		if (v < 8 || (v & (v - 1)))
+			return flame_usage_error("record", "--mmap-pages must be a power of two, at least 8");
+		r->scfg.mmap_pages = (unsigned)v;
+		return 0;
+	case OPT_USER_ONLY:
+	case OPT_KERNEL_ONLY: {
+		enum flame_scope want = id == OPT_USER_ONLY ? FLAME_SCOPE_USER : FLAME_SCOPE_KERNEL;
+		if (r->scfg.scope != FLAME_SCOPE_AUTO && r->scfg.scope != want)
+			return flame_usage_error("record", "--user-only and --kernel-only exclude each other");
+		r->scfg.scope = want;
+		return 0;
 	}
+	case OPT_SAMPLER:
+		if (strcmp(arg, "auto") == 0)
+			r->sampler_kind = SAMPLER_AUTO;
+		else if (strcmp(arg, "perf") == 0)
+			r->sampler_kind = SAMPLER_PERF;
+		else if (strcmp(arg, "preload") == 0)
+			r->sampler_kind = SAMPLER_PRELOAD;
+		else
+			return flame_usage_error("record", "unknown sampler '%s' (expected perf, preload "
+						 "or auto)", arg);
+		return 0;
+	case OPT_OFFCPU:
+	case OPT_WALL: {
+		enum flame_offcpu_mode want = id == OPT_OFFCPU ? FLAME_OFFCPU_ONLY : FLAME_OFFCPU_ALSO;
+		if (r->scfg.offcpu != FLAME_OFFCPU_NONE && r->scfg.offcpu != want)
+			return flame_usage_error("record", "--off-cpu and --wall exclude each other "
+						 "(--wall includes off-CPU time)");
+		r->scfg.offcpu = want;
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+/* One option of the table, in command-line order (options.h). */
+static int option(void *ctx, int id, const char *arg)
+{
+	struct record *r = ctx;
+	int rc = sampling_option(r, id, arg);
+	if (rc >= 0)
+		return rc;
+	switch (id) {
+	case OPT_ATTACH:
+		return parse_pids(r, arg) != 0 ? EXIT_USAGE : 0;
+	case OPT_DURATION:
+		return parse_seconds(arg, &r->duration) != 0 ? EXIT_USAGE : 0;
+	case OPT_CALL_GRAPH:
+		return parse_call_graph(r, arg) != 0 ? EXIT_USAGE : 0;
+	case OPT_NO_DEMANGLE:
+		r->ropts.demangle = 0;
+		return 0;
+	case OPT_DEBUG_DIR:
+		r->ropts.debug_dir = arg;
+		return 0;
+	case OPT_INLINE:
+		r->ropts.inline_frames = 1;
+		return 0;
+	case OPT_SRCLINE:
+		r->ropts.srcline = 1;
+		return 0;
+	default:
+		return flame_cli_option(&r->cli, id, arg) != 0 ? EXIT_USAGE : 0;
+	}
+}
+
+/* Output format from --format/--to, else from the file name (as every
+ * command: cmd/common.c); without -o, flame.svg or a name after the format. */
+static int pick_output(struct record *r)
+{
+	static const struct flame_writer_defaults dflt = { &flame_format_svg, &flame_format_folded,
+							    NULL };
+	const struct flame_format *f;
+	if (flame_pick_writer("record", r->cli.to, r->cli.output, &dflt, &f) != EXIT_OK)
+		return EXIT_USAGE;
+	if (!f)
+		return flame_usage_error("record",
+					 "cannot tell the format from the name '%s'; name it .svg or .folded, "
+					 "or use --format (one of: %s)", r->cli.output,
+					 flame_format_writer_names(&flame_format_svg));
+	r->out = f == &flame_format_svg ? OUT_SVG : f == &flame_format_folded ? OUT_FOLDED : OUT_WRITER;
+	r->writer = f;
+	if (!r->cli.output) {
+		if (r->out == OUT_WRITER)
+			snprintf(r->default_output, sizeof(r->default_output), "flame.%s.json", f->name);
+		r->cli.output = r->out == OUT_SVG ? "flame.svg"
+				: r->out == OUT_FOLDED ? "flame.folded" : r->default_output;
+	}
+	return 0;
+}
+
+/* After the options: COMMAND or -p, the rules between options, the
+ * output's format; GO_ON, or EXIT_USAGE (printed). */
+static int check_options(struct record *r, int argc, char **argv)
+{
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
 	if (optind < argc) {
@@ -632,23 +441,44 @@ static int parse_options(struct record *r, int argc, char **argv, int *done)
 		return EXIT_USAGE;
 	if (check_offcpu(r) != 0)
 		return EXIT_USAGE;
-	if (pick_output(r, format) != 0)
+	if (pick_output(r) != 0)
 		return EXIT_USAGE;
-	if (r->svg_option && r->out != OUT_SVG)
-		return flame_usage_error("record", "--%s applies to SVG output, not to %s", r->svg_option,
-					 r->output);
-	return EXIT_OK;
+	if (r->cli.svg_first && r->out != OUT_SVG)
+		return flame_usage_error("record", "--%s applies to SVG output, not to %s", r->cli.svg_first,
+					 r->cli.output);
+	r->ropts.include_pid = r->cli.naming.pid;
+	r->ropts.include_tid = r->cli.naming.tid;
+	r->ropts.annotate_kernel = r->cli.naming.kernel;
+	r->ropts.annotate_jit = r->cli.naming.jit;
+	r->ropts.include_addrs = r->cli.naming.addrs;
+	return GO_ON;
 }
 
 /* ---- the loop ---- */
 
-static void progress(struct record *r, int final)
+/* The progress line on a terminal: "flame record: what" rewritten in
+ * place (fmt NULL: erased once done).  Not a message: it goes away. */
+static void progress_line(struct record *r, const char *fmt, ...)
 {
-	if (r->quiet || !isatty(2))
-		return;
-	if (final) {
+	if (!fmt) {
 		if (r->progress_shown)
 			fputs("\r\033[K", stderr);
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "\r\033[Kflame %s: ", flame_command());
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	r->progress_shown = 1;
+}
+
+static void progress(struct record *r, int final)
+{
+	if (r->cli.quiet || !isatty(2))
+		return;
+	if (final) {
+		progress_line(r, NULL);
 		return;
 	}
 	double now = flame_now();
@@ -657,17 +487,15 @@ static void progress(struct record *r, int final)
 	r->next_progress = now + 1.0;
 	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
 	if (r->spool) /* threads are counted when the samples are replayed */
-		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples (%.0f MB of stacks) ",
-			now - r->t_start, flame_spool_samples(r->spool),
-			(double)flame_spool_bytes(r->spool) / 1e6);
+		progress_line(r, "%.0f s, %" PRIu64 " samples (%.0f MB of stacks) ", now - r->t_start,
+			      flame_spool_samples(r->spool), (double)flame_spool_bytes(r->spool) / 1e6);
 	else if (r->scfg.offcpu == FLAME_OFFCPU_ONLY)
-		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " off-CPU intervals, %" PRIu64
-			" thread%s ", now - r->t_start, st->offcpu_intervals, st->threads,
-			st->threads == 1 ? "" : "s");
+		progress_line(r, "%.0f s, %" PRIu64 " off-CPU intervals, %" PRIu64 " thread%s ",
+			      now - r->t_start, st->offcpu_intervals, st->threads,
+			      st->threads == 1 ? "" : "s");
 	else
-		fprintf(stderr, "\r\033[Kflame record: %.0f s, %" PRIu64 " samples, %" PRIu64 " thread%s ",
-			now - r->t_start, st->samples, st->threads, st->threads == 1 ? "" : "s");
-	r->progress_shown = 1;
+		progress_line(r, "%.0f s, %" PRIu64 " samples, %" PRIu64 " thread%s ", now - r->t_start,
+			      st->samples, st->threads, st->threads == 1 ? "" : "s");
 }
 
 static void drain(struct record *r, int final)
@@ -803,18 +631,17 @@ static void loop(struct record *r)
 static void replay_progress(void *ctx, uint64_t done, uint64_t total)
 {
 	struct record *r = ctx;
-	if (r->quiet || !isatty(2))
+	if (r->cli.quiet || !isatty(2))
 		return;
 	double now = flame_now();
 	if (done < total && now < r->next_progress)
 		return;
 	r->next_progress = now + 0.5;
 	if (done < total)
-		fprintf(stderr, "\r\033[Kflame record: unwinding stacks: %" PRIu64 " of %" PRIu64
-			" samples (%.0f%%) ", done, total, 100.0 * (double)done / (double)total);
-	else if (r->progress_shown)
-		fputs("\r\033[K", stderr);
-	r->progress_shown = 1;
+		progress_line(r, "unwinding stacks: %" PRIu64 " of %" PRIu64 " samples (%.0f%%) ", done,
+			      total, 100.0 * (double)done / (double)total);
+	else
+		progress_line(r, NULL);
 }
 
 /* The spooled records through the recorder, which unwinds their stacks. */
@@ -1049,15 +876,15 @@ static int fall_back(struct record *r)
 	const char *what = e == ENOSYS ? "unavailable" : "denied";
 	struct flame_error err = { 0 };
 	if (start_preload(r, &err) < 0) {
-		fprintf(stderr, "flame record: perf_event_open %s, and the in-process sampler cannot "
-			"help: %s\n", what, err.msg);
+		cmd_error("perf_event_open %s, and the in-process sampler cannot help: %s", what,
+			  err.msg);
 		return -1;
 	}
-	if (!r->quiet)
-		fprintf(stderr, "flame record: perf_event_open %s (%s); sampling in-process with %s "
-			"instead%s\n", what, why, FLAME_INPROC_LIB,
-			r->call_graph == CG_DWARF ? " (frame pointers only: --call-graph dwarf needs "
-						    "perf_event_open)" : "");
+	if (!r->cli.quiet)
+		cmd_error("perf_event_open %s (%s); sampling in-process with %s instead%s", what, why,
+			  FLAME_INPROC_LIB,
+			  r->call_graph == CG_DWARF ? " (frame pointers only: --call-graph dwarf needs "
+						      "perf_event_open)" : "");
 	return 0;
 }
 
@@ -1067,41 +894,42 @@ static void collect_preload(struct record *r)
 	struct flame_prestream_stats pst;
 	struct flame_error err = { 0 };
 	if (flame_inproc_collect(&r->inproc, flame_recorder_add, r->rec, &pst, &err) < 0) {
-		fprintf(stderr, "flame record: %s\n", err.msg);
+		cmd_error("%s", err.msg);
 		return;
 	}
 	if (pst.bad)
-		fprintf(stderr, "flame record: warning: %" PRIu64 " sample stream%s cut short; the first: %s\n",
-			pst.bad, pst.bad == 1 ? "" : "s", pst.first_bad);
-	if (pst.replaced && !r->quiet)
-		fprintf(stderr, "flame record: note: %" PRIu64 " process%s installed a SIGPROF handler of "
-			"its own with a raw system call, which stopped in-process sampling there\n",
-			pst.replaced, pst.replaced == 1 ? "" : "es");
+		cmd_warning("%" PRIu64 " sample stream%s cut short; the first: %s", pst.bad,
+			    pst.bad == 1 ? "" : "s", pst.first_bad);
+	if (pst.replaced && !r->cli.quiet)
+		cmd_note("%" PRIu64 " process%s installed a SIGPROF handler of its own with a raw system "
+			 "call, which stopped in-process sampling there", pst.replaced,
+			 pst.replaced == 1 ? "" : "es");
 	if (!pst.streams)
-		fprintf(stderr, "flame record: %s never loaded %s (a statically linked or set-user-ID "
-			"program, or one that clears LD_PRELOAD)\n", r->argv[0], FLAME_INPROC_LIB);
+		cmd_error("%s never loaded %s (a statically linked or set-user-ID program, or one that "
+			  "clears LD_PRELOAD)", r->argv[0], FLAME_INPROC_LIB);
 	/* CPU-time timers fire at the kernel's tick at most: say so when -F asked for more */
 	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
 	double cpu = (double)flame_profile_total(&r->prof, 0) / 1e9;
 	double rate = cpu > 0 ? (double)st->samples / cpu : 0;
-	if (!r->quiet && st->samples >= 50 && rate < 0.7 * (double)r->scfg.freq)
-		fprintf(stderr, "flame record: note: %.0f samples per second of CPU time, not %" PRIu64
-			": the kernel checks CPU-time timers at its clock tick; each sample weighs the "
-			"time it stands for\n", rate, r->scfg.freq);
+	if (!r->cli.quiet && st->samples >= 50 && rate < 0.7 * (double)r->scfg.freq)
+		cmd_note("%.0f samples per second of CPU time, not %" PRIu64 ": the kernel checks CPU-time "
+			 "timers at its clock tick; each sample weighs the time it stands for", rate,
+			 r->scfg.freq);
 }
 
-/* ---- output and summary ---- */
+
+/* ---- output ---- */
 
 static int write_svg(struct record *r, struct flame_error *err)
 {
-	struct flame_render_opts o = r->ro;
+	struct flame_render_opts o = r->cli.svg;
 	struct flame_render_step *steps = NULL;
 	const struct flame_timeline *tl = r->prof.timeline;
-	if (!r->ro.count_name)
+	if (!o.count_name)
 		o.count_name = r->prof.unit == FLAME_UNIT_NANOSECONDS ? "ns" : flame_sampler_event(r->sampler);
 	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY) {
 		/* blue, as off-CPU flame graphs are drawn */
-		if (!r->palette_set)
+		if (!r->cli.palette_set)
 			o.palette = FLAME_PALETTE_IO;
 		if (!o.title && !o.inverted)
 			o.title = "Off-CPU Time Flame Graph";
@@ -1117,7 +945,7 @@ static int write_svg(struct record *r, struct flame_error *err)
 		o.norder = tl->nsamples;
 	}
 	struct flame_output *out;
-	int rc = flame_output_open(&out, r->output, err);
+	int rc = flame_output_open(&out, r->cli.output, err);
 	if (rc == 0) {
 		if (flame_format_write(&flame_format_svg, &r->prof, &o, out, err) < 0) {
 			flame_output_abort(out);
@@ -1127,6 +955,9 @@ static int write_svg(struct record *r, struct flame_error *err)
 		}
 	}
 	free(steps);
+	/* --cp: the palette file grows with the names this graph added */
+	if (rc == 0)
+		rc = flame_cli_svg_save(&r->cli, err);
 	return rc;
 }
 
@@ -1135,7 +966,7 @@ static int write_svg(struct record *r, struct flame_error *err)
 static int write_format(struct record *r, struct flame_error *err)
 {
 	struct flame_output *out;
-	if (flame_output_open(&out, r->output, err) < 0)
+	if (flame_output_open(&out, r->cli.output, err) < 0)
 		return -1;
 	if (flame_format_write(r->writer, &r->prof, NULL, out, err) < 0) {
 		flame_output_abort(out);
@@ -1146,11 +977,27 @@ static int write_format(struct record *r, struct flame_error *err)
 
 static int write_output(struct record *r, struct flame_error *err)
 {
+	/* weights are periods: CPU nanoseconds for the clocks, else events */
+	const char *ev = flame_sampler_event(r->sampler);
+	r->prof.unit = r->inproc_on || strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0 ||
+			       r->scfg.offcpu != FLAME_OFFCPU_NONE
+			       ? FLAME_UNIT_NANOSECONDS
+			       : FLAME_UNIT_EVENTS;
 	if (r->out == OUT_FOLDED)
-		return flame_write_folded(&r->prof, r->output, err);
+		return flame_write_folded(&r->prof, r->cli.output, err);
 	if (r->out == OUT_WRITER)
 		return write_format(r, err);
 	return write_svg(r, err);
+}
+
+/* ---- the summary on stderr ---- */
+
+/* One line of the summary, built in b: "flame record: <b>" (warnings and
+ * notes carry their word in b's own call); b is emptied. */
+static void summary_line(struct flame_buf *b)
+{
+	cmd_error("%s", b->data ? b->data : "");
+	flame_buf_reset(b);
 }
 
 static double pct(uint64_t a, uint64_t b)
@@ -1164,93 +1011,111 @@ static int dso_cmp(const void *a, const void *b)
 	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : 0;
 }
 
-/* Off-CPU totals: time, how much of it waiting for a CPU, what was lost. */
-static void offcpu_summary(struct record *r, const struct flame_record_stats *st)
+/* "wrote FILE: N samples (...) from T threads in P processes" */
+static void wrote_summary(struct record *r, const struct flame_record_stats *st, struct flame_buf *b)
 {
-	fprintf(stderr,
-		"flame record: off-CPU: %.3f s in %" PRIu64 " interval%s, %" PRIu64
-		" of them preempted (runnable, waiting for a CPU)", (double)st->offcpu_ns / 1e9,
-		st->offcpu_intervals, st->offcpu_intervals == 1 ? "" : "s", st->offcpu_preempted);
-	if (r->scfg.offcpu == FLAME_OFFCPU_ALSO)
-		fprintf(stderr, "; off-CPU frames end in _[o]");
-	fputc('\n', stderr);
-	if (st->offcpu_unmatched)
-		fprintf(stderr,
-			"flame record: warning: %" PRIu64 " off-CPU stacks were dropped: the record of their "
-			"thread's return to a CPU was lost (ring buffers full); use a larger --mmap-pages\n",
-			st->offcpu_unmatched);
-}
-
-static void summary(struct record *r)
-{
-	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
-	struct flame_symbolizer *sym = flame_recorder_symbolizer(r->rec);
+	const char *out = strcmp(r->cli.output, "-") == 0 ? "standard output" : r->cli.output;
 	double secs = r->t_end - r->t_start;
 	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY)
-		fprintf(stderr,
-			"flame record: wrote %s: %" PRIu64 " off-CPU intervals (sched:sched_switch, %.2f s) "
-			"from %" PRIu64 " thread%s in %" PRIu64 " process%s\n",
-			strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->offcpu_intervals,
-			secs, st->threads, st->threads == 1 ? "" : "s", st->processes,
-			st->processes == 1 ? "" : "es");
+		flame_buf_addf(b, "wrote %s: %" PRIu64 " off-CPU intervals (sched:sched_switch, %.2f s)",
+			       out, st->offcpu_intervals, secs);
 	else
-		fprintf(stderr,
-			"flame record: wrote %s: %" PRIu64 " samples (%s at %" PRIu64 " Hz, %.2f s) from %" PRIu64
-			" thread%s in %" PRIu64 " process%s\n",
-			strcmp(r->output, "-") == 0 ? "standard output" : r->output, st->samples,
-			r->inproc_on ? "in-process CPU timers" : flame_sampler_event(r->sampler),
-			r->scfg.freq, secs, st->threads, st->threads == 1 ? "" : "s", st->processes,
-			st->processes == 1 ? "" : "es");
-	if (r->scfg.offcpu != FLAME_OFFCPU_NONE)
-		offcpu_summary(r, st);
-	fprintf(stderr, "flame record: lost %" PRIu64 " sample%s", st->lost, st->lost == 1 ? "" : "s");
+		flame_buf_addf(b, "wrote %s: %" PRIu64 " samples (%s at %" PRIu64 " Hz, %.2f s)", out,
+			       st->samples,
+			       r->inproc_on ? "in-process CPU timers" : flame_sampler_event(r->sampler),
+			       r->scfg.freq, secs);
+	flame_buf_addf(b, " from %" PRIu64 " thread%s in %" PRIu64 " process%s", st->threads,
+		       st->threads == 1 ? "" : "s", st->processes, st->processes == 1 ? "" : "es");
+	summary_line(b);
+}
+
+/* Off-CPU totals: time, how much of it waiting for a CPU, what was lost. */
+static void offcpu_summary(struct record *r, const struct flame_record_stats *st, struct flame_buf *b)
+{
+	flame_buf_addf(b, "off-CPU: %.3f s in %" PRIu64 " interval%s, %" PRIu64
+		       " of them preempted (runnable, waiting for a CPU)", (double)st->offcpu_ns / 1e9,
+		       st->offcpu_intervals, st->offcpu_intervals == 1 ? "" : "s", st->offcpu_preempted);
+	if (r->scfg.offcpu == FLAME_OFFCPU_ALSO)
+		flame_buf_adds(b, "; off-CPU frames end in _[o]");
+	summary_line(b);
+	if (st->offcpu_unmatched)
+		cmd_warning("%" PRIu64 " off-CPU stacks were dropped: the record of their thread's return "
+			    "to a CPU was lost (ring buffers full); use a larger --mmap-pages",
+			    st->offcpu_unmatched);
+}
+
+/* Samples lost, stacks cut: by the ring buffers, the kernel's limits. */
+static void lost_summary(struct record *r, const struct flame_record_stats *st, struct flame_buf *b)
+{
+	flame_buf_addf(b, "lost %" PRIu64 " sample%s", st->lost, st->lost == 1 ? "" : "s");
 	if (st->user_stacks)
-		fprintf(stderr, "; %.1f%% of stacks look truncated", pct(st->truncated, st->user_stacks));
-	fprintf(stderr, "; %.1f%% of frames [unknown]\n", pct(st->unknown, st->frames));
+		flame_buf_addf(b, "; %.1f%% of stacks look truncated", pct(st->truncated, st->user_stacks));
+	flame_buf_addf(b, "; %.1f%% of frames [unknown]", pct(st->unknown, st->frames));
+	summary_line(b);
 	if (st->lost && r->inproc_on)
-		fprintf(stderr,
-			"flame record: warning: %" PRIu64 " samples were dropped (the in-process buffer was "
-			"full); use a lower -F\n", st->lost);
+		cmd_warning("%" PRIu64 " samples were dropped (the in-process buffer was full); use a "
+			    "lower -F", st->lost);
 	else if (st->lost)
-		fprintf(stderr,
-			"flame record: warning: the kernel dropped %" PRIu64 " samples (ring buffers full); "
-			"use a larger --mmap-pages or a lower -F\n", st->lost);
+		cmd_warning("the kernel dropped %" PRIu64 " samples (ring buffers full); use a larger "
+			    "--mmap-pages or a lower -F", st->lost);
 	if (st->throttled)
-		fprintf(stderr,
-			"flame record: note: the kernel throttled sampling %" PRIu64 " times "
-			"(kernel.perf_event_max_sample_rate); lower -F\n", st->throttled);
+		cmd_note("the kernel throttled sampling %" PRIu64 " times "
+			 "(kernel.perf_event_max_sample_rate); lower -F", st->throttled);
 	if (st->max_depth)
-		fprintf(stderr,
-			"flame record: note: %" PRIu64 " stacks were deeper than kernel.perf_event_max_stack and "
-			"were cut; raise it with 'sudo sysctl kernel.perf_event_max_stack=1024'\n", st->max_depth);
+		cmd_note("%" PRIu64 " stacks were deeper than kernel.perf_event_max_stack and were cut; "
+			 "raise it with 'sudo sysctl kernel.perf_event_max_stack=1024'", st->max_depth);
+}
+
+/* How user stacks were found: the call-graph choice, DWARF unwinding. */
+static void unwind_summary(struct record *r, const struct flame_record_stats *st)
+{
 	if (r->cg_why[0])
-		fprintf(stderr, "flame record: --call-graph auto chose %s: %s\n",
-			r->call_graph == CG_DWARF ? "dwarf" : "fp", r->cg_why);
-	if (st->dwarf_stacks) {
-		fprintf(stderr,
-			"flame record: %.1f%% of stacks fully unwound (DWARF, %u-byte stack copies); "
-			"cut: %.1f%% at the end of the stack copy, %.1f%% without CFI; "
-			"%" PRIu64 " stacks unwound in %.3f s\n",
-			pct(st->dwarf_full, st->dwarf_stacks), r->stack_bytes,
-			pct(st->dwarf_cut_stack, st->dwarf_stacks), pct(st->dwarf_cut_cfi, st->dwarf_stacks),
-			st->dwarf_stacks, r->replay_secs);
-		uint32_t more = r->stack_bytes * 4 < FLAME_SAMPLER_STACK_MAX ? r->stack_bytes * 4
-									   : FLAME_SAMPLER_STACK_MAX;
-		if (pct(st->dwarf_cut_stack, st->dwarf_stacks) >= 5.0 && r->stack_bytes < more)
-			fprintf(stderr,
-				"flame record: note: stacks deeper than the %u bytes copied were cut; copy more "
-				"with --call-graph dwarf,%u (bigger samples, more to write)\n",
-				r->stack_bytes, more);
-	} else if (st->user_stacks && pct(st->truncated, st->user_stacks) >= 10.0)
-		fprintf(stderr,
-			"flame record: note: truncated stacks usually mean code built without frame pointers; "
-			"rebuild with -fno-omit-frame-pointer (Rust: -C force-frame-pointers=yes), "
-			"or record with --call-graph dwarf\n");
+		cmd_error("--call-graph auto chose %s: %s", r->call_graph == CG_DWARF ? "dwarf" : "fp",
+			  r->cg_why);
+	if (!st->dwarf_stacks) {
+		if (st->user_stacks && pct(st->truncated, st->user_stacks) >= 10.0)
+			cmd_note("truncated stacks usually mean code built without frame pointers; rebuild "
+				 "with -fno-omit-frame-pointer (Rust: -C force-frame-pointers=yes), or record "
+				 "with --call-graph dwarf");
+		return;
+	}
+	cmd_error("%.1f%% of stacks fully unwound (DWARF, %u-byte stack copies); cut: %.1f%% at the "
+		  "end of the stack copy, %.1f%% without CFI; %" PRIu64 " stacks unwound in %.3f s",
+		  pct(st->dwarf_full, st->dwarf_stacks), r->stack_bytes,
+		  pct(st->dwarf_cut_stack, st->dwarf_stacks), pct(st->dwarf_cut_cfi, st->dwarf_stacks),
+		  st->dwarf_stacks, r->replay_secs);
+	uint32_t more = r->stack_bytes * 4 < FLAME_SAMPLER_STACK_MAX ? r->stack_bytes * 4
+								   : FLAME_SAMPLER_STACK_MAX;
+	if (pct(st->dwarf_cut_stack, st->dwarf_stacks) >= 5.0 && r->stack_bytes < more)
+		cmd_note("stacks deeper than the %u bytes copied were cut; copy more with --call-graph "
+			 "dwarf,%u (bigger samples, more to write)", r->stack_bytes, more);
+}
+
+/* "DSO: why (N% of samples); install PKG" for a binary some of whose
+ * frames could not be named. */
+static void dso_summary(struct record *r, const struct flame_dso *d, uint64_t samples,
+			struct flame_buf *b)
+{
+	flame_buf_addf(b, "%s: %s (%.1f%% of samples)", d->path,
+		       d->jit ? "JIT map lacks some addresses" : d->why, pct(d->samples, samples));
+	char *pkg = d->path[0] == '/' && !d->jit ? flame_symbolizer_debug_package(d->path) : NULL;
+	if (pkg)
+		flame_buf_addf(b, "; install %s", pkg);
+	else if (d->build_id[0])
+		flame_buf_addf(b, "; its debug file would be %s/.build-id/%.2s/%s.debug",
+			       r->ropts.debug_dir ? r->ropts.debug_dir : "/usr/lib/debug", d->build_id,
+			       d->build_id + 2);
+	free(pkg);
+	summary_line(b);
+}
+
+/* Symbols: the kernel's, binaries whose frames could not all be named. */
+static void symbols_summary(struct record *r, const struct flame_record_stats *st, struct flame_buf *b)
+{
+	struct flame_symbolizer *sym = flame_recorder_symbolizer(r->rec);
 	const char *why;
 	if (st->kernel_frames && !flame_symbolizer_kernel_ok(sym, &why))
-		fprintf(stderr, "flame record: note: kernel frames are [unknown]: %s\n", why);
-
-	/* binaries whose frames could not all be named */
+		cmd_note("kernel frames are [unknown]: %s", why);
 	struct flame_dso **all;
 	size_t n = flame_symbolizer_dsos(sym, &all);
 	struct flame_dso **bad = flame_xcalloc(n + 1, sizeof(*bad));
@@ -1263,32 +1128,28 @@ static void summary(struct record *r)
 			bad[nbad++] = d;
 	}
 	qsort(bad, nbad, sizeof(*bad), dso_cmp);
-	for (size_t i = 0; i < nbad && i < 5; i++) {
-		struct flame_dso *d = bad[i];
-		fprintf(stderr, "flame record: %s: %s (%.1f%% of samples)", d->path,
-			d->jit ? "JIT map lacks some addresses" : d->why, pct(d->samples, st->samples));
-		char *pkg = d->path[0] == '/' && !d->jit ? flame_symbolizer_debug_package(d->path) : NULL;
-		if (pkg)
-			fprintf(stderr, "; install %s", pkg);
-		else if (d->build_id[0])
-			fprintf(stderr, "; its debug file would be %s/.build-id/%.2s/%s.debug",
-				r->ropts.debug_dir ? r->ropts.debug_dir : "/usr/lib/debug", d->build_id,
-				d->build_id + 2);
-		fputc('\n', stderr);
-		free(pkg);
-	}
+	for (size_t i = 0; i < nbad && i < 5; i++)
+		dso_summary(r, bad[i], st->samples, b);
 	if (nbad > 5)
-		fprintf(stderr, "flame record: ... and %zu more binaries without full symbols\n", nbad - 5);
+		cmd_error("... and %zu more binaries without full symbols", nbad - 5);
 	free(bad);
 	flame_note_no_dwarf("record", all, n);
 }
 
-/* "flame record: <msg>"; the exit code for err's kind. */
-static int report(const struct flame_error *err)
+static void summary(struct record *r)
 {
-	fprintf(stderr, "flame record: %s\n", err->msg);
-	return err->kind == FLAME_ERR_USAGE ? EXIT_USAGE : EXIT_DATA;
+	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
+	struct flame_buf b = FLAME_BUF_INIT;
+	wrote_summary(r, st, &b);
+	if (r->scfg.offcpu != FLAME_OFFCPU_NONE)
+		offcpu_summary(r, st, &b);
+	lost_summary(r, st, &b);
+	unwind_summary(r, st);
+	symbols_summary(r, st, &b);
+	flame_buf_release(&b);
 }
+
+/* ---- the steps of cmd_record ---- */
 
 static int exit_status(int status)
 {
@@ -1301,181 +1162,222 @@ static int exit_status(int status)
 
 static void describe_end(struct record *r)
 {
-	if (r->quiet || !r->argv || !r->child_done)
+	if (r->cli.quiet || !r->argv || !r->child_done)
 		return;
 	if (WIFSIGNALED(r->child_status))
-		fprintf(stderr, "flame record: %s was killed by signal %d (%s)\n", r->argv[0],
-			WTERMSIG(r->child_status), strsignal(WTERMSIG(r->child_status)));
+		cmd_error("%s was killed by signal %d (%s)", r->argv[0], WTERMSIG(r->child_status),
+			  strsignal(WTERMSIG(r->child_status)));
+}
+
+/* Before anything runs: the output can be written, signals come through
+ * the signalfd, the call graph is chosen, the sampler is configured. */
+static int set_up(struct record *r, struct flame_error *err)
+{
+	if (check_output(r->cli.output, err) < 0)
+		return flame_report_error(err);
+	/* --nameattr and the --cp palette file: read now, not after the run */
+	if (r->out == OUT_SVG && flame_cli_svg_load(&r->cli, err) < 0)
+		return flame_report_error(err);
+	raise_nofile();
+	if (block_signals(r) < 0) {
+		cmd_error("cannot set up signal handling: %s", strerror(errno));
+		return EXIT_DATA;
+	}
+	if (r->call_graph == CG_AUTO)
+		choose_call_graph(r);
+	if (r->call_graph == CG_DWARF) {
+		if (r->scfg.scope == FLAME_SCOPE_KERNEL)
+			return flame_usage_error("record", "--call-graph dwarf unwinds user stacks: it does "
+						 "not go with --kernel-only");
+		r->scfg.stack_user = r->stack_bytes;
+		if (!r->scfg.mmap_pages)
+			r->scfg.mmap_pages = 512; /* samples are kilobytes each */
+		if (flame_spool_open(&r->spool, err) < 0)
+			return flame_report_error(err);
+	}
+	if (r->scfg.offcpu != FLAME_OFFCPU_NONE &&
+	    flame_tracefs_event_id("sched", "sched_switch", &r->scfg.offcpu_tracepoint, err) < 0)
+		return flame_report_error(err);
+	r->sampler = flame_sampler_new(&r->scfg);
+	return GO_ON;
+}
+
+/* The sampler's notes ("cycles: not counted here, cpu-clock instead"). */
+static void sampler_notes(struct record *r)
+{
+	const char *p = flame_sampler_notes(r->sampler);
+	if (r->cli.quiet)
+		return;
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		cmd_note("%.*s", (int)n, p);
+		p += n + (e != NULL);
+	}
+}
+
+/* Events open on the command, held before exec (or on the processes of
+ * -p), and the recorder ready for their records. */
+static int start(struct record *r, struct flame_error *err)
+{
+	if (r->argv && r->sampler_kind == SAMPLER_PRELOAD) {
+		if (start_preload(r, err) < 0)
+			return flame_report_error(err);
+	} else if (r->argv) {
+		/* fork before any thread starts; events are opened on the held child */
+		if (flame_launch_prepare(&r->launch, r->argv, &r->old_mask, err) < 0)
+			return flame_report_error(err);
+		r->child = r->launch.pid;
+		if (flame_sampler_open(r->sampler, r->child, 1, NULL, err) < 0) {
+			flame_launch_cancel(&r->launch);
+			r->child = -1;
+			if (fall_back(r) < 0)
+				return flame_report_error(err);
+		}
+	}
+	r->ropts.kernel = r->scfg.scope != FLAME_SCOPE_USER;
+	if (r->argv)
+		r->ropts.kernel = !r->inproc_on && flame_sampler_has_kernel(r->sampler);
+	r->rec = flame_recorder_new(&r->prof, &r->ropts);
+	if (!r->argv && attach(r, err) < 0)
+		return flame_report_error(err);
+	sampler_notes(r);
+	return GO_ON;
+}
+
+/* Let the command go and sample until it ends (or -d, Ctrl-C, the
+ * processes of -p exit). */
+static int run(struct record *r, struct flame_error *err)
+{
+	r->t_start = flame_now();
+	if (r->argv) {
+		int code;
+		if (flame_launch_go(&r->launch, &code, err) < 0) {
+			cmd_error("%s", err->msg);
+			r->child = -1;
+			return code;
+		}
+	}
+	loop(r);
+	if (r->inproc_on)
+		collect_preload(r);
+	describe_end(r);
+	return GO_ON;
+}
+
+/* After the run: spooled stacks unwound (--call-graph dwarf), threads
+ * still off a CPU charged until the end, the timeline's window set. */
+static int unwind(struct record *r, struct flame_error *err)
+{
+	if (r->spool && replay(r, err) < 0)
+		return flame_report_error(err);
+	flame_recorder_finish(r->rec, (uint64_t)(r->t_end * 1e9));
+	if (r->prof.timeline) {
+		/* the recorded window, on the samples' clock (CLOCK_MONOTONIC) */
+		r->prof.timeline->start = (uint64_t)(r->t_start * 1e9);
+		r->prof.timeline->end = (uint64_t)(r->t_end * 1e9);
+	}
+	return GO_ON;
+}
+
+/* GO_ON when there is something to write; else why not, and cmd_rc (or
+ * EXIT_DATA when the command succeeded). */
+static int check_recorded(struct record *r, int cmd_rc)
+{
+	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
+	const char *what = r->argv ? r->argv[0] : "the process";
+	double secs = r->t_end - r->t_start;
+	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY && st->offcpu_intervals == 0) {
+		cmd_error("no off-CPU time recorded, so no %s written: %s never left a CPU while recorded",
+			  r->cli.output, what);
+		return cmd_rc ? cmd_rc : EXIT_DATA;
+	}
+	if (st->samples || st->offcpu_intervals)
+		return GO_ON;
+	struct flame_buf b = FLAME_BUF_INIT;
+	flame_buf_addf(&b, "no samples recorded, so no %s written: ", r->cli.output);
+	if (secs < 0.05)
+		flame_buf_addf(&b, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
+			       "raise -F or make it run longer", what, 1000 * secs, r->scfg.freq);
+	else if (r->inproc_on)
+		flame_buf_adds(&b, "it used almost no CPU (the in-process sampler counts only CPU time); "
+			       "try a busier run");
+	else
+		flame_buf_addf(&b, "it used almost no CPU (%s counts only time on a CPU); try -e "
+			       "task-clock or a busier run", flame_sampler_event(r->sampler));
+	summary_line(&b);
+	flame_buf_release(&b);
+	return cmd_rc ? cmd_rc : EXIT_DATA;
+}
+
+/* Sample, unwind, write, summarise; the exit code (the command's). */
+static int record_profile(struct record *r)
+{
+	struct flame_error err = { 0 };
+	int rc = set_up(r, &err);
+	if (rc == GO_ON)
+		rc = start(r, &err);
+	if (rc == GO_ON)
+		rc = run(r, &err);
+	if (rc == GO_ON)
+		rc = unwind(r, &err);
+	if (rc != GO_ON)
+		return rc;
+	int cmd_rc = r->argv ? (r->child_done ? exit_status(r->child_status) : 1) : EXIT_OK;
+	rc = check_recorded(r, cmd_rc);
+	if (rc != GO_ON)
+		return rc;
+	if (write_output(r, &err) < 0) {
+		flame_report_error(&err);
+		return cmd_rc ? cmd_rc : EXIT_DATA;
+	}
+	if (!r->cli.quiet)
+		summary(r);
+	return cmd_rc;
+}
+
+static void record_init(struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+	flame_cli_init(&r->cli, "record");
+	r->cli.svg.count_name = NULL; /* by the event, once known */
+	r->sfd = -1;
+	r->child = -1;
+	r->scfg.freq = 997;
+	r->ropts.demangle = 1;
+	r->ropts.timeline = 1;
+	flame_profile_init(&r->prof);
+}
+
+static void record_release(struct record *r)
+{
+	if (r->child > 0 && !r->child_done) {
+		/* flame is giving up while the command runs: do not leave it behind */
+		kill(r->child, SIGKILL);
+		waitpid(r->child, NULL, 0);
+	}
+	flame_spool_free(r->spool);
+	flame_recorder_free(r->rec);
+	flame_sampler_free(r->sampler);
+	if (r->inproc_on)
+		flame_inproc_end(&r->inproc);
+	flame_profile_release(&r->prof);
+	if (r->sfd >= 0)
+		close(r->sfd);
+	/* signals stay blocked: one arriving now must not kill flame before it exits */
+	flame_cli_release(&r->cli);
+	free(r->attach);
 }
 
 int cmd_record(int argc, char **argv)
 {
 	struct record r;
-	memset(&r, 0, sizeof(r));
-	r.sfd = -1;
-	r.child = -1;
-	r.scfg.freq = 997;
-	r.ropts.demangle = 1;
-	r.ropts.timeline = 1;
-	flame_render_opts_init(&r.ro);
-	r.ro.count_name = NULL; /* by the event, once known */
-	struct flame_error err = { 0 };
-	int done, rc = parse_options(&r, argc, argv, &done);
-	if (rc != EXIT_OK || done) {
-		free(r.attach);
-		return rc;
-	}
-	if (check_output(r.output, &err) < 0) {
-		free(r.attach);
-		return report(&err);
-	}
-	raise_nofile();
-	if (block_signals(&r) < 0) {
-		fprintf(stderr, "flame record: cannot set up signal handling: %s\n", strerror(errno));
-		free(r.attach);
-		return EXIT_DATA;
-	}
-	if (r.call_graph == CG_AUTO)
-		choose_call_graph(&r);
-	if (r.call_graph == CG_DWARF) {
-		if (r.scfg.scope == FLAME_SCOPE_KERNEL) {
-			free(r.attach);
-			return flame_usage_error("record", "--call-graph dwarf unwinds user stacks: it does "
-						 "not go with --kernel-only");
-		}
-		r.scfg.stack_user = r.stack_bytes;
-		if (!r.scfg.mmap_pages)
-			r.scfg.mmap_pages = 512; /* samples are kilobytes each */
-		if (flame_spool_open(&r.spool, &err) < 0) {
-			free(r.attach);
-			return report(&err);
-		}
-	}
-	flame_profile_init(&r.prof);
-	if (r.scfg.offcpu != FLAME_OFFCPU_NONE &&
-	    flame_tracefs_event_id("sched", "sched_switch", &r.scfg.offcpu_tracepoint, &err) < 0) {
-		rc = report(&err);
-		goto out;
-	}
-	r.sampler = flame_sampler_new(&r.scfg);
-	rc = EXIT_DATA;
-
-	if (r.argv && r.sampler_kind == SAMPLER_PRELOAD) {
-		if (start_preload(&r, &err) < 0) {
-			rc = report(&err);
-			goto out;
-		}
-	} else if (r.argv) {
-		/* fork before any thread starts; events are opened on the held child */
-		if (flame_launch_prepare(&r.launch, r.argv, &r.old_mask, &err) < 0) {
-			rc = report(&err);
-			goto out;
-		}
-		r.child = r.launch.pid;
-		if (flame_sampler_open(r.sampler, r.child, 1, NULL, &err) < 0) {
-			flame_launch_cancel(&r.launch);
-			r.child = -1;
-			if (fall_back(&r) < 0) {
-				rc = report(&err);
-				goto out;
-			}
-		}
-	}
-	r.ropts.kernel = r.scfg.scope != FLAME_SCOPE_USER;
-	if (r.argv)
-		r.ropts.kernel = !r.inproc_on && flame_sampler_has_kernel(r.sampler);
-	r.rec = flame_recorder_new(&r.prof, &r.ropts);
-	if (!r.argv && attach(&r, &err) < 0) {
-		rc = report(&err);
-		goto out;
-	}
-	if (!r.quiet && flame_sampler_notes(r.sampler)[0]) {
-		const char *p = flame_sampler_notes(r.sampler);
-		while (*p) {
-			const char *e = strchr(p, '\n');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			fprintf(stderr, "flame record: note: %.*s\n", (int)n, p);
-			p += n + (e != NULL);
-		}
-	}
-	r.t_start = flame_now();
-	if (r.argv) {
-		int code;
-		if (flame_launch_go(&r.launch, &code, &err) < 0) {
-			fprintf(stderr, "flame record: %s\n", err.msg);
-			r.child = -1;
-			rc = code;
-			goto out;
-		}
-	}
-	loop(&r);
-	if (r.inproc_on)
-		collect_preload(&r);
-	describe_end(&r);
-	if (r.spool && replay(&r, &err) < 0) {
-		rc = report(&err);
-		goto out;
-	}
-	/* threads still off a CPU are charged until the end */
-	flame_recorder_finish(r.rec, (uint64_t)(r.t_end * 1e9));
-	if (r.prof.timeline) {
-		/* the recorded window, on the samples' clock (CLOCK_MONOTONIC) */
-		r.prof.timeline->start = (uint64_t)(r.t_start * 1e9);
-		r.prof.timeline->end = (uint64_t)(r.t_end * 1e9);
-	}
-
-	int cmd_rc = r.argv ? (r.child_done ? exit_status(r.child_status) : 1) : EXIT_OK;
-	const struct flame_record_stats *st = flame_recorder_stats(r.rec);
-	if (r.scfg.offcpu == FLAME_OFFCPU_ONLY && st->offcpu_intervals == 0) {
-		fprintf(stderr, "flame record: no off-CPU time recorded, so no %s written: %s never "
-			"left a CPU while recorded\n", r.output, r.argv ? r.argv[0] : "the process");
-		rc = cmd_rc ? cmd_rc : EXIT_DATA;
-		goto out;
-	}
-	if (st->samples == 0 && st->offcpu_intervals == 0) {
-		fprintf(stderr, "flame record: no samples recorded, so no %s written: ", r.output);
-		if (r.t_end - r.t_start < 0.05)
-			fprintf(stderr, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
-				"raise -F or make it run longer\n",
-				r.argv ? r.argv[0] : "the process", 1000 * (r.t_end - r.t_start), r.scfg.freq);
-		else if (r.inproc_on)
-			fprintf(stderr, "it used almost no CPU (the in-process sampler counts only CPU "
-				"time); try a busier run\n");
-		else
-			fprintf(stderr, "it used almost no CPU (%s counts only time on a CPU); "
-				"try -e task-clock or a busier run\n", flame_sampler_event(r.sampler));
-		rc = cmd_rc ? cmd_rc : EXIT_DATA;
-		goto out;
-	}
-	/* weights are periods: CPU nanoseconds for the clocks, else events */
-	const char *ev = flame_sampler_event(r.sampler);
-	r.prof.unit = r.inproc_on || strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0 ||
-			      r.scfg.offcpu != FLAME_OFFCPU_NONE
-			      ? FLAME_UNIT_NANOSECONDS
-			      : FLAME_UNIT_EVENTS;
-	if (write_output(&r, &err) < 0) {
-		report(&err);
-		rc = cmd_rc ? cmd_rc : EXIT_DATA;
-		goto out;
-	}
-	if (!r.quiet)
-		summary(&r);
-	rc = cmd_rc;
-out:
-	if (r.child > 0 && !r.child_done) {
-		/* flame is giving up while the command runs: do not leave it behind */
-		kill(r.child, SIGKILL);
-		waitpid(r.child, NULL, 0);
-	}
-	flame_spool_free(r.spool);
-	flame_recorder_free(r.rec);
-	flame_sampler_free(r.sampler);
-	if (r.inproc_on)
-		flame_inproc_end(&r.inproc);
-	flame_profile_release(&r.prof);
-	if (r.sfd >= 0)
-		close(r.sfd);
-	/* signals stay blocked: one arriving now must not kill flame before it exits */
-	free(r.attach);
+	record_init(&r);
+	int rc = flame_options_parse(&usage, argc, argv, option, &r);
+	if (rc == FLAME_OPTS_GO_ON)
+		rc = check_options(&r, argc, argv);
+	if (rc == GO_ON)
+		rc = record_profile(&r);
+	record_release(&r);
 	return rc;
 }

@@ -49,6 +49,17 @@ run 2 "$FLAME" record --title x -o p.folded -- "$WORK" prop 0.1
 has err "--title applies to SVG output"
 run 2 "$FLAME" record --colors nosuch -- "$WORK" prop 0.1
 has err "unknown palette"
+# render's other SVG options too: --cp keeps a palette file; --nameattr is
+# read before the command runs
+run 0 "$FLAME" record -q --cp --search-color '#ff0000' -o cp.svg -- "$WORK" prop 0.3
+svg_ok cp.svg
+has palette.map '^hot->rgb\('
+has cp.svg 'rgb\(255,0,0\)'
+FLAME_WORK_STAMP=$TMP/ran-na run 1 "$FLAME" record -q --nameattr no-such.attr -o na.svg -- "$WORK" prop 0.3
+has err "no-such.attr"
+[ ! -e ran-na ] || fail "the command ran although --nameattr cannot be read"
+# options end at COMMAND: its own (-c, -e) are not flame's
+run 3 "$FLAME" record -q -o sh.folded sh -c 'exit 3' -e
 
 run 0 "$FLAME" record -q -o - -- "$WORK" prop 0.4
 has out ';hot [0-9]+$' "-o -: no folded stacks on stdout"
