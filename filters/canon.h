@@ -24,8 +24,9 @@
 #include <stdint.h>
 
 #include "../core/error.h"
-#include "../formats/format.h"
 #include "filter.h"
+
+struct flame_format;
 
 struct flame_canon_src {
 	char *name;        /* as given */
