@@ -35,12 +35,12 @@ expect 1 "$rec" help record
 
 pd="perf.data reading is not built in (this flame was built with -DFLAME_WITH_RECORD=OFF)"
 data=$FIX/perfdata/basic.data
-expect 1 "flame: $data: $pd" collapse "$data"
-expect 1 "flame: $data: $pd" collapse -f perf-data "$data"
-expect 1 "flame: $data: $pd" convert --to speedscope "$data"
+expect 1 "flame collapse: $data: $pd" collapse "$data"
+expect 1 "flame collapse: $data: $pd" collapse -f perf-data "$data"
+expect 1 "flame convert: $data: $pd" convert --to speedscope "$data"
 "$FLAME" collapse - <"$data" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-[ $rc = 1 ] && [ ! -s "$tmp/out" ] && [ "$(cat "$tmp/err")" = "flame: <stdin>: $pd" ] ||
+[ $rc = 1 ] && [ ! -s "$tmp/out" ] && [ "$(cat "$tmp/err")" = "flame collapse: <stdin>: $pd" ] ||
 	{ echo "FAIL: perf.data on stdin: exit $rc, $(cat "$tmp/err")" >&2; fail=1; }
 
 for opt in --inline --context; do
