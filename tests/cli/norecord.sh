@@ -56,5 +56,13 @@ done
 "$FLAME" formats | grep -q '^.*perf-data' ||
 	{ echo "FAIL: flame formats does not list perf-data" >&2; fail=1; }
 
+# the binary needs none of the recorder's libraries
+if command -v ldd >/dev/null 2>&1; then
+	libs=$(ldd "$FLAME" | grep -E 'libelf|libdw|libiberty')
+	[ -z "$libs" ] || { echo "FAIL: linked against the recorder's libraries: $libs" >&2; fail=1; }
+else
+	echo "note: no ldd here; the linked libraries are not checked"
+fi
+
 [ $fail = 0 ] && echo "ok: record, perf.data and --inline say not built in"
 exit $fail
