@@ -164,6 +164,37 @@ elif ! grep -q '<title>d (' "$tmp/m.svg"; then
 else
 	ok
 fi
+# the SVG options of flame render apply to the differential graph too
+"$flame" diff --format svg --colors mem --bgcolors blue --subtitle S --minwidth 0 "$b" "$a" \
+	> "$tmp/c.svg" 2> "$tmp/err" &&
+	svg_check "diff --format svg --colors --bgcolors --subtitle" "$tmp/c.svg" ">S<" "Differential Flame Graph" ||
+	bad "diff --colors" "failed: $(cat "$tmp/err")"
+# --diff-width is --width
+"$flame" diff --format svg --diff-width max "$b" "$a" > "$tmp/dw.svg" 2> "$tmp/err" &&
+	"$flame" diff --format svg --width max "$b" "$a" > "$tmp/w.svg" &&
+	cmp -s "$tmp/dw.svg" "$tmp/w.svg" && grep -q '<title>d (' "$tmp/dw.svg" && ok ||
+	bad "diff --diff-width max" "not the SVG of --width max: $(cat "$tmp/err")"
+# ... but not to other output: exit 2, says which option
+"$flame" diff --colors mem "$b" "$a" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [[ $rc == 2 ]] && grep -qxF "flame diff: --colors applies to SVG output, not to folded" "$tmp/err" &&
+	[[ ! -s $tmp/out ]]; then
+	ok
+else
+	bad "diff --colors, folded output" "exit $rc: $(cat "$tmp/err")"
+fi
+# diff's own --width, --negate and --title still apply whatever the output
+"$flame" diff --width max --negate --title T "$b" "$a" > "$tmp/out" 2> "$tmp/err" &&
+	"$flame" diff "$b" "$a" > "$tmp/plain" && cmp -s "$tmp/out" "$tmp/plain" && ok ||
+	bad "diff --width --negate --title, folded output" "failed: $(cat "$tmp/err")"
+# a mistyped option: exit 2, the closest one named
+"$flame" diff --colrs mem "$b" "$a" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [[ $rc == 2 ]] && grep -qx 'The most similar option is' "$tmp/err" && grep -qx $'\t--colors' "$tmp/err"; then
+	ok
+else
+	bad "diff --colrs" "exit $rc: $(cat "$tmp/err")"
+fi
 "$flame" filter --focus-root '^main$' -o "$tmp/f.svg" input/app.folded 2> "$tmp/err" &&
 	svg_check "filter -o x.svg" "$tmp/f.svg" "Flame Graph" "walk" ||
 	bad "filter -o x.svg" "failed: $(cat "$tmp/err")"

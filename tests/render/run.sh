@@ -342,8 +342,25 @@ group_errors() {
 	# pruning is said on stderr too
 	"$flame" render --minwidth 5 "$fx/inputs/vertx.txt" 2>&1 > /dev/null | grep -q 'frames narrower than 5 px left out' &&
 		ok || fail "pruning note"
-	"$flame" render --help | grep -q -- '--minwidth' && ok || fail "--help"
-	"$flame" help render | grep -q -- '--flamechart' && ok || fail "flame help render"
+	# to a file, not into grep -q: grep may leave before the help is all written
+	"$flame" render --help > "$work/help" && grep -q -- '--minwidth' "$work/help" && ok || fail "--help"
+	"$flame" help render > "$work/help" && grep -q -- '--flamechart' "$work/help" && ok ||
+		fail "flame help render"
+	# a mistyped option: exit 2, the closest one named
+	"$flame" render --titel x "$fx/inputs/vertx.txt" > "$work/o" 2> "$work/e"; rc=$?
+	[[ $rc == 2 ]] && grep -qx 'The most similar option is' "$work/e" && grep -qx $'\t--title' "$work/e" &&
+		[[ ! -s $work/o ]] && ok || fail "mistyped option: rc $rc $(cat "$work/e")"
+	# an unreadable --nameattr fails before anything is written
+	"$flame" render --nameattr "$work/missing.txt" -o "$work/na.svg" "$fx/inputs/vertx.txt" 2> "$work/e"; rc=$?
+	[[ $rc == 1 && ! -e $work/na.svg ]] && grep -q 'missing.txt' "$work/e" && ok ||
+		fail "unreadable --nameattr: rc $rc $(cat "$work/e")"
+	# --reverse and --diff-width reach the text views
+	"$flame" render --format tree --reverse "$fx/inputs/vertx.txt" > "$work/rev.txt" &&
+		"$flame" render --format tree "$fx/inputs/vertx.txt" > "$work/fwd.txt" &&
+		! cmp -s "$work/rev.txt" "$work/fwd.txt" && ok || fail "--reverse: the tree is the same"
+	"$flame" render --format top --diff-width before "$fx/inputs/diff.txt" > "$work/b.txt" &&
+		"$flame" render --format top "$fx/inputs/diff.txt" > "$work/a.txt" &&
+		! cmp -s "$work/b.txt" "$work/a.txt" && ok || fail "--diff-width: the table is the same"
 }
 
 case $group in
