@@ -55,14 +55,8 @@ size_t flame_edit_distance(const char *a, const char *b);
 /* Print "flame <cmd>: <fmt>" and a hint to --help; returns EXIT_USAGE. */
 int flame_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A reader's progress callback (struct flame_reader_config): the
- * "flame: reading FILE: ..." line on stderr when it is a terminal. */
+ * "flame CMD: reading FILE: ..." line on stderr when it is a terminal. */
 void flame_progress_line(void *ctx, const char *name, uint64_t done, uint64_t total);
-/* The answers every command gives alike, for getopt_long's c: 'h' (usage
- * on standard output), 'V' (the version), ':' (an option without its
- * value) and anything else (an unknown option; optind as getopt left it).
- * Returns the exit code to leave with: EXIT_OK after help or version,
- * EXIT_USAGE after a message. */
-int flame_common_option(const char *cmd, int c, const char *usage, char *const argv[]);
 /* Parse a whole non-negative number for option opt; -1 on error (printed). */
 int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned long long max,
 		     unsigned long long *out);

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,22 +133,6 @@ int flame_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'flame %s --help' for more information.\n", cmd);
 	return EXIT_USAGE;
-}
-
-int flame_common_option(const char *cmd, int c, const char *usage, char *const argv[])
-{
-	switch (c) {
-	case 'h':
-		fputs(usage, stdout);
-		return EXIT_OK;
-	case 'V':
-		printf("flame %s\n", FLAME_VERSION);
-		return EXIT_OK;
-	case ':':
-		return flame_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-	default:
-		return flame_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-	}
 }
 
 int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned long long max,

@@ -13,8 +13,9 @@
  * -V/--version itself, and reports a missing value or an unknown option
  * (with "the most similar option is" when one is close, as for commands).
  *
- * When a command lists an option whose long name a spliced group also
- * has, the command's own row wins: the group's is left out.
+ * When two rows share a long name (a command's own row and a spliced
+ * group's), the first in table order wins and the other is left out: list
+ * a command's own spelling of a shared option before the splice.
  *
  * Ids: the handler's key.  Any int but 0; values from 256 up are free for
  * a command's own enum, the shared groups use FLAME_OPT_SHARED and up.
