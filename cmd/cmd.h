@@ -66,6 +66,11 @@ int flame_parse_jobs(const char *cmd, const char *arg, unsigned long long *jobs)
 uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet);
 /* Write the profile as folded text to path ("-" or NULL = stdout), atomically. */
 int flame_write_folded(const struct flame_profile *p, const char *path, struct flame_error *err);
+/* Write p with writer f (opts: its options, e.g. a struct flame_render_opts
+ * for svg, or NULL) to path ("-" or NULL = stdout), atomically. */
+struct flame_format;
+int flame_write_profile(const struct flame_format *f, const struct flame_profile *p, const void *opts,
+			const char *path, struct flame_error *err);
 /* Choosing the writer of a command's output, the same way for every
  * command: --to NAME (or the command's own spelling of it) wins; else the
  * suffix of the -o path (formats/registry.h); else a default below. */

@@ -237,16 +237,22 @@ void flame_note_no_dwarf(const char *cmd, struct flame_dso *const *dsos, size_t 
 	free(v);
 }
 
-int flame_write_folded(const struct flame_profile *p, const char *path, struct flame_error *err)
+int flame_write_profile(const struct flame_format *f, const struct flame_profile *p, const void *opts,
+			const char *path, struct flame_error *err)
 {
 	struct flame_output *out;
 	if (flame_output_open(&out, path, err) < 0)
 		return -1;
-	if (flame_folded_write(p, out, err) < 0) {
+	if (flame_format_write(f, p, opts, out, err) < 0) {
 		flame_output_abort(out);
 		return -1;
 	}
 	return flame_output_commit(out, err);
+}
+
+int flame_write_folded(const struct flame_profile *p, const char *path, struct flame_error *err)
+{
+	return flame_write_profile(&flame_format_folded, p, NULL, path, err);
 }
 
 /* "-", or a file that is no regular file: nothing to tell a format by */

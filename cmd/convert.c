@@ -107,7 +107,6 @@ static int write_profile(struct convert *c, const struct flame_format *to,
 			 const struct flame_profile *prof)
 {
 	struct flame_error err = { 0 };
-	struct flame_output *out;
 	const void *opts = NULL;
 	if (to == &flame_format_svg && c->cli.svg_first) {
 		if (flame_cli_svg_load(&c->cli, &err) < 0)
@@ -115,13 +114,8 @@ static int write_profile(struct convert *c, const struct flame_format *to,
 		flame_cli_svg_units(&c->cli, prof);
 		opts = &c->cli.svg;
 	}
-	if (flame_output_open(&out, c->cli.output, &err) < 0)
-		return flame_report_error(&err);
-	if (flame_format_write(to, prof, opts, out, &err) < 0) {
-		flame_output_abort(out);
-		return flame_report_error(&err);
-	}
-	if (flame_output_commit(out, &err) < 0 || (opts && flame_cli_svg_save(&c->cli, &err) < 0))
+	if (flame_write_profile(to, prof, opts, c->cli.output, &err) < 0 ||
+	    (opts && flame_cli_svg_save(&c->cli, &err) < 0))
 		return flame_report_error(&err);
 	return EXIT_OK;
 }

@@ -288,17 +288,12 @@ static const struct flame_format *input_format(const struct filter *f, const cha
 static int write_profile(const struct filter *f, const struct flame_profile *p)
 {
 	struct flame_error err = { 0 };
-	struct flame_output *out;
-	if (flame_output_open(&out, f->cli.output, &err) < 0)
-		return flame_report_error(&err);
 	struct flame_render_opts ro;
 	flame_render_opts_init(&ro);
-	if (flame_format_write(f->out_fmt, p, f->out_fmt == &flame_format_svg ? &ro : NULL, out,
-			       &err) < 0) {
-		flame_output_abort(out);
+	if (flame_write_profile(f->out_fmt, p, f->out_fmt == &flame_format_svg ? &ro : NULL,
+				f->cli.output, &err) < 0)
 		return flame_report_error(&err);
-	}
-	return flame_output_commit(out, &err) < 0 ? flame_report_error(&err) : EXIT_OK;
+	return EXIT_OK;
 }
 
 /* Apply the chain to a profile read whole, and write it. */
