@@ -7,6 +7,7 @@
  * takes self = value - sum of the children's values.  Writing sorts
  * children by name, so output is deterministic.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +16,25 @@
 #include "../core/json.h"
 #include "../core/util.h"
 #include "format.h"
+#include "jsonloc.h"
 #include "stackbuild.h"
 
 struct d3_parser {
 	struct flame_parse_ctx *ctx;
 	struct flame_json_parser *jp;
+	struct flame_jsontext text; /* the file, to say where a node is */
+	struct flame_buf path;      /* of the node being read: "$.children[2]" */
 	int done;
 };
 
+/* An error about the captured tree: at the node being read. */
 static int fail(struct d3_parser *c, const char *msg)
 {
-	return flame_json_fail(c->jp, "d3: %s", msg);
+	int cut;
+	const char *tail = flame_jsonpath_tail(c->path.data, &cut);
+	return flame_parse_fail(c->ctx, 0, "d3: %s at byte %" PRIu64 " (%s%s)", msg,
+				flame_jsonloc_find(c->text.text, c->text.len, c->path.data), cut ? "$..." : "",
+				tail);
 }
 
 static int value_of(struct d3_parser *c, const struct flame_json_doc *d, uint32_t v, uint64_t *out)
@@ -54,8 +63,14 @@ static int walk(struct d3_parser *c, const struct flame_json_doc *d, uint32_t v,
 	uint32_t kids = flame_json_get(d, v, "children");
 	if (kids != FLAME_JSON_NONE && d->v[kids].type != FLAME_JSON_ARRAY)
 		return fail(c, "'children' must be an array");
+	size_t mark = c->path.len;
+	uint64_t ki = 0;
 	if (kids != FLAME_JSON_NONE)
-		for (uint32_t k = d->v[kids].first; k != FLAME_JSON_NONE; k = d->v[k].next) {
+		for (uint32_t k = d->v[kids].first; k != FLAME_JSON_NONE; k = d->v[k].next, ki++) {
+			flame_jsonpath_key(&c->path, "children");
+			flame_jsonpath_index(&c->path, ki);
+			if (d->v[k].type != FLAME_JSON_OBJECT)
+				return fail(c, "a node must be an object");
 			size_t nl;
 			const char *nm = flame_json_string(d, flame_json_get(d, k, "name"), &nl);
 			if (!nm)
@@ -67,6 +82,7 @@ static int walk(struct d3_parser *c, const struct flame_json_doc *d, uint32_t v,
 			uint32_t child = flame_profile_child(p, node, flame_strtab_intern(&p->names, nm, nl), 1);
 			if (walk(c, d, k, child, depth + 1) < 0)
 				return -1;
+			flame_jsonpath_cut(&c->path, mark);
 		}
 	if (sum > total)
 		return fail(c, "children's values add up to more than their parent's");
@@ -101,7 +117,7 @@ static int d3_open(void *vctx, int depth, int is_obj, const char *key, size_t kl
 	(void)kl;
 	(void)index;
 	if (!is_obj)
-		return fail(c, "expected the top-level object");
+		return flame_json_fail(c->jp, "d3: expected the top-level object");
 	return 1;
 }
 
@@ -114,7 +130,9 @@ static int d3_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 	(void)kl;
 	(void)index;
 	if (d->v[v].type != FLAME_JSON_OBJECT)
-		return fail(c, "expected the top-level object");
+		return flame_json_fail(c->jp, "d3: expected the top-level object");
+	flame_buf_reset(&c->path);
+	flame_buf_addc(&c->path, '$');
 	scan_scale(c, d);
 	c->done = 1;
 	return walk(c, d, v, 0, 0);
@@ -133,6 +151,8 @@ static void d3_free(void *vp)
 {
 	struct d3_parser *c = vp;
 	flame_json_free(c->jp);
+	flame_jsontext_release(&c->text);
+	flame_buf_release(&c->path);
 	free(c);
 }
 
@@ -143,8 +163,9 @@ static int d3_parse(void *vp, const char *buf, size_t len, int file_start, int f
 		flame_json_free(c->jp);
 		c->jp = flame_json_new(&d3_handler, c, 0);
 	}
+	flame_jsontext_chunk(&c->text, buf, len, file_start || !c->text.text, file_end);
 	if (flame_json_feed(c->jp, buf, len, file_end) < 0)
-		return flame_parse_fail(c->ctx, 0, "%s", flame_json_error(c->jp));
+		return c->ctx->failed ? -1 : flame_parse_fail(c->ctx, 0, "%s", flame_json_error(c->jp));
 	return 0;
 }
 
@@ -263,6 +284,7 @@ const struct flame_format flame_format_d3 = {
 	.parser_free = d3_free,
 	.write = d3_write,
 	.streaming = 1,
+	.whole_input = 1,
 	.drops = d3_drops,
 	.suffixes = ".d3.json",
 };

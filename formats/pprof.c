@@ -154,6 +154,7 @@ struct decoded {
 	int scale_digits;
 	uint64_t *comments;
 	size_t ncomments, comments_cap;
+	char why[160]; /* a message made for this file */
 };
 
 static void decoded_free(struct decoded *d)
@@ -287,10 +288,33 @@ static int decode(struct pp_parser *pp, struct decoded *d, const char **why)
 		*why = "string_table must start with \"\"";
 		return -1;
 	}
+	/* as pprof's own reader: every name resolves, ids are unique */
+	for (size_t i = 0; i < d->nfuncs; i++)
+		if (d->funcs[i].name >= d->nstrs) {
+			snprintf(d->why, sizeof(d->why), "function %llu: name index %llu out of range of the "
+				 "string table of %zu", (unsigned long long)d->funcs[i].id,
+				 (unsigned long long)d->funcs[i].name, d->nstrs);
+			*why = d->why;
+			return -1;
+		}
 	if (d->nfuncs > 1)
 		qsort(d->funcs, d->nfuncs, sizeof(*d->funcs), cmp_func);
 	if (d->nlocs > 1)
 		qsort(d->locs, d->nlocs, sizeof(*d->locs), cmp_loc);
+	for (size_t i = 1; i < d->nfuncs; i++)
+		if (d->funcs[i].id == d->funcs[i - 1].id) {
+			snprintf(d->why, sizeof(d->why), "two functions have id %llu (pprof rejects such a "
+				 "profile)", (unsigned long long)d->funcs[i].id);
+			*why = d->why;
+			return -1;
+		}
+	for (size_t i = 1; i < d->nlocs; i++)
+		if (d->locs[i].id == d->locs[i - 1].id) {
+			snprintf(d->why, sizeof(d->why), "two locations have id %llu (pprof rejects such a "
+				 "profile)", (unsigned long long)d->locs[i].id);
+			*why = d->why;
+			return -1;
+		}
 	for (size_t i = 0; i < d->ncomments; i++)
 		if (d->comments[i] < d->nstrs) {
 			const struct span *c = &d->strs[d->comments[i]];
@@ -433,7 +457,7 @@ static int pp_finish(struct pp_parser *pp)
 			for (size_t q = L->nfns; q-- > 0;) {
 				struct func fk = { L->fns[q], 0 };
 				struct func *F = d.nfuncs ? bsearch(&fk, d.funcs, d.nfuncs, sizeof(fk), cmp_func) : NULL;
-				if (!F || F->name >= d.nstrs) {
+				if (!F) {
 					flame_parse_fail(pp->ctx, 0, "pprof: location %llu: function %llu is not defined",
 							 (unsigned long long)L->id, (unsigned long long)L->fns[q]);
 					goto out;

@@ -37,6 +37,21 @@ golden)
 		"$flame" convert -q --to "$to" "$in" > "$tmp/out" 2> "$tmp/err" || { bad "$b: exit $?"; cat "$tmp/err"; continue; }
 		check_same "${b%.*} -> $to" "$f" "$tmp/out"
 	done
+	# Firefox writes "libs" first; a long list of them fills the probe window
+	# before "meta" comes: detected all the same
+	{
+		printf '{"libs": ['
+		for i in $(seq 1 400); do
+			[ "$i" = 1 ] || printf ','
+			printf '{"arch":"x86_64","name":"libxul.so","path":"/usr/lib/firefox/libxul.so","debugName":"libxul.so","debugPath":"/usr/lib/firefox/libxul.so","breakpadId":"0123456789ABCDEF0123456789ABCDEF0","codeId":null,"start":%d,"end":%d,"offset":0}\n' $((i * 4096)) $((i * 4096 + 4095))
+		done
+		printf '],\n'
+		sed '1s/^{//; s/"libs": \[\],*//' "$fx/flame-minimal.gecko-v24.json"
+	} > "$tmp/libs-first.json"
+	[ "$(wc -c < "$tmp/libs-first.json")" -gt 65536 ] && ok || bad "libs-first: the libraries do not fill the probe window"
+	"$flame" convert -q --to folded "$tmp/libs-first.json" > "$tmp/out" 2> "$tmp/err" || { bad "gecko with libs first: exit $?"; cat "$tmp/err"; }
+	"$flame" convert -q --to folded "$fx/flame-minimal.gecko-v24.json" > "$tmp/want"
+	check_same "gecko with libs first" "$tmp/want" "$tmp/out"
 	;;
 svg)
 	# --to svg (or -o *.svg) draws what flame render draws by default
@@ -128,8 +143,15 @@ errors)
 	expect_err "firefox: no threads" '{"meta":{"interval":1,"preprocessedProfileVersion":70}}' "no 'threads' array" firefox
 	expect_err "firefox: stack out of range" '{"meta":{"interval":1,"preprocessedProfileVersion":70},"shared":{"stringArray":["a"],"stackTable":{"frame":[0],"prefixOffset":[0]},"frameTable":{"func":[0]},"funcTable":{"name":[0]}},"threads":[{"samples":{"stack":[3],"weight":[1]}}]}' "stack index is out of range" firefox
 	expect_err "firefox: bad func" '{"meta":{"interval":1,"preprocessedProfileVersion":70},"shared":{"stringArray":["a"],"stackTable":{"frame":[0],"prefixOffset":[0]},"frameTable":{"func":[4]},"funcTable":{"name":[0]}},"threads":[{"samples":{"stack":[0],"weight":[1]}}]}' "func that is not in funcTable" firefox
+	# the captured readers name the byte and the path of the value at fault
+	expect_err "firefox: where, processed" '{"meta":{"interval":1,"preprocessedProfileVersion":70},"shared":{"stringArray":["a"],"stackTable":{"frame":[0],"prefixOffset":[0]},"frameTable":{"func":[4]},"funcTable":{"name":[0]}},"threads":[{"samples":{"stack":[0],"weight":[1]}}]}' "at byte 153 \(\\\$\.shared\.frameTable\.func\[0\]\)" firefox
+	expect_err "firefox: where, sample" '{"meta":{"interval":1,"preprocessedProfileVersion":70},"shared":{"stringArray":["a"],"stackTable":{"frame":[0],"prefixOffset":[0]},"frameTable":{"func":[0]},"funcTable":{"name":[0]}},"threads":[{"samples":{"stack":[0, 3],"weight":[1,1]}}]}' "stack index is out of range \(3; stackTable has 1\) at byte 218 \(\\\$\.threads\[0\]\.samples\.stack\[1\]\)" firefox
+	expect_err "firefox: where, gecko in a recording" '{"profile":{"meta":{"version":5,"interval":1},"threads":[{"name":"a","stringTable":["x"],"frameTable":{"schema":{"location":0},"data":[[0]]},"stackTable":{"schema":{"prefix":0,"frame":1},"data":[[null,0],[0,7]]},"samples":{"schema":{"stack":0,"time":1},"data":[[1,0]]}}]}}' "not in frameTable \(frame 7; frameTable has 1\) at byte 204 \(\\\$\.profile\.threads\[0\]\.stackTable\.data\[1\]\)" firefox
+	expect_err "firefox: where, in a thread as a JSON string" '{"meta":{"version":3,"interval":1},"threads":["{\"meta\":{\"version\":3},\"threads\":[{\"stringTable\":[],\"frameTable\":{\"schema\":{\"location\":0},\"data\":[]},\"stackTable\":{\"schema\":{\"prefix\":0,\"frame\":1},\"data\":[]},\"samples\":{\"schema\":{\"stack\":0},\"data\":[[4]]}}]}"]}' "at byte 197 \(\\\$\.threads\[0\]\.samples\.data\[0\]\) of the profile stored as a JSON string at byte 46 \(\\\$\.threads\[0\]\)" firefox
 	# d3
-	expect_err "d3: sums" '{"name":"root","value":1,"children":[{"name":"a","value":2,"children":[]}]}' "add up to more" d3
+	expect_err "d3: sums" '{"name":"root","value":1,"children":[{"name":"a","value":2,"children":[]}]}' "add up to more.* at byte 0 \(\\\$\)" d3
+	expect_err "d3: where" '{"name":"root","value":5,"children":[{"name":"a","value":2,"children":[]},
+ {"name":"b","value":2,"children":[{"name":"c","value":"x"}]}]}' "needs a number 'value' at byte 110 \(\\\$\.children\[1\]\.children\[0\]\)" d3
 	# pprof
 	printf '\x0a\x04\x08\x01\x10\x02\x12\x06\x0a\x01\x07\x12\x01\x05\x32\x00' > "$tmp/bad.pb"
 	"$flame" convert --from pprof --to folded "$tmp/bad.pb" > /dev/null 2> "$tmp/err"; rc=$?
@@ -137,6 +159,16 @@ errors)
 	printf '\x0a\x04\x08\x01\x10\x05\x12' > "$tmp/bad.pb"
 	"$flame" convert --from pprof --to folded "$tmp/bad.pb" > /dev/null 2> "$tmp/err"; rc=$?
 	[ $rc = 1 ] && grep -q "pprof: not a protobuf message" "$tmp/err" && ok || { bad "pprof: truncated: exit $rc"; cat "$tmp/err"; }
+	# a function's name outside the string table; ids used twice (pprof
+	# rejects both: "malformed profile")
+	pp_err() { # name message-regex bytes
+		printf "$3" > "$tmp/bad.pb"
+		"$flame" convert --from pprof --to folded "$tmp/bad.pb" > /dev/null 2> "$tmp/err"; rc=$?
+		[ $rc = 1 ] && grep -qE "$2" "$tmp/err" && ok || { bad "pprof: $1: exit $rc"; cat "$tmp/err"; }
+	}
+	pp_err "name out of range" "pprof: function 1: name index 9 out of range of the string table of 1$" '\x0a\x04\x08\x01\x10\x02\x12\x06\x0a\x01\x01\x12\x01\x05\x22\x06\x08\x01\x22\x02\x08\x01\x2a\x04\x08\x01\x10\x09\x32\x00'
+	pp_err "location id twice" "pprof: two locations have id 1 " '\x0a\x04\x08\x01\x10\x02\x12\x06\x0a\x01\x01\x12\x01\x05\x22\x02\x08\x01\x22\x02\x08\x01\x32\x00'
+	pp_err "function id twice" "pprof: two functions have id 1 " '\x0a\x04\x08\x01\x10\x02\x12\x06\x0a\x01\x01\x12\x01\x05\x22\x06\x08\x01\x22\x02\x08\x01\x2a\x02\x08\x01\x2a\x02\x08\x01\x32\x00'
 	"$flame" convert --sample-type nope --to folded "$fx/pprof-simple.prof" > /dev/null 2> "$tmp/err"; rc=$?
 	[ $rc = 1 ] && grep -q "no sample type 'nope' (the file has: samples/count, cpu/nanoseconds)" "$tmp/err" && ok || { bad "pprof: --sample-type nope: exit $rc"; cat "$tmp/err"; }
 	"$flame" convert -q --sample-type samples --to folded "$fx/pprof-simple.prof" | head -1 > "$tmp/out"
