@@ -52,6 +52,9 @@ golden)
 	"$flame" convert -q --to folded "$tmp/libs-first.json" > "$tmp/out" 2> "$tmp/err" || { bad "gecko with libs first: exit $?"; cat "$tmp/err"; }
 	"$flame" convert -q --to folded "$fx/flame-minimal.gecko-v24.json" > "$tmp/want"
 	check_same "gecko with libs first" "$tmp/want" "$tmp/out"
+	# processed profiles before version 29 weigh samples by "duration"
+	printf '{"meta":{"interval":1},"threads":[{"stringArray":["a"],"stackTable":{"frame":[0],"prefix":[null]},"frameTable":{"func":[0]},"funcTable":{"name":[0]},"samples":{"stack":[0,0],"duration":[2,3]}}]}' > "$tmp/dur.json"
+	[ "$("$flame" convert -q --to folded "$tmp/dur.json")" = "a 5" ] && ok || bad "processed sample durations"
 	;;
 svg)
 	# --to svg (or -o *.svg) draws what flame render draws by default
