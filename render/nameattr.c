@@ -29,52 +29,49 @@ void flame_nameattr_release(struct flame_nameattr *na)
 		free(e->attrs);
 	}
 	free(na->entries);
-	free(na->slots);
+	flame_hindex_release(&na->index);
 	memset(na, 0, sizeof(*na));
 }
 
 static size_t na_slot(const struct flame_nameattr *na, const char *s, size_t n)
 {
-	size_t i = flame_hash(s, n) & (na->nslots - 1);
-	for (;;) {
-		uint32_t v = na->slots[i];
-		if (!v)
-			return i;
+	const struct flame_hindex *x = &na->index;
+	size_t i = flame_hindex_first(x, flame_hash(s, n));
+	for (uint32_t v; (v = x->slots[i]) != 0; i = flame_hindex_next(x, i)) {
 		const struct nameattr_entry *e = &na->entries[v - 1];
 		if (e->len == n && memcmp(e->name, s, n) == 0)
-			return i;
-		i = (i + 1) & (na->nslots - 1);
+			break;
 	}
+	return i;
 }
 
 const struct nameattr_entry *flame_nameattr_find(const struct flame_nameattr *na, const char *s,
 						  size_t n)
 {
-	if (!na || !na->nslots)
+	if (!na || !na->index.nslots)
 		return NULL;
-	uint32_t v = na->slots[na_slot(na, s, n)];
+	uint32_t v = na->index.slots[na_slot(na, s, n)];
 	return v ? &na->entries[v - 1] : NULL;
 }
 
 static struct nameattr_entry *na_get(struct flame_nameattr *na, const char *s, size_t n)
 {
-	if ((na->n + 1) * 2 > na->nslots) {
-		size_t ns = na->nslots ? na->nslots * 2 : 64;
-		free(na->slots);
-		na->slots = flame_xcalloc(ns, sizeof(*na->slots));
-		na->nslots = ns;
+	struct flame_hindex *x = &na->index;
+	if ((na->n + 1) * 2 > x->nslots) {
+		flame_hindex_resize(x, x->nslots ? x->nslots * 2 : 64);
 		for (size_t k = 0; k < na->n; k++)
-			na->slots[na_slot(na, na->entries[k].name, na->entries[k].len)] = (uint32_t)k + 1;
+			flame_hindex_add(x, flame_hash(na->entries[k].name, na->entries[k].len),
+					 (uint32_t)k);
 	}
 	size_t i = na_slot(na, s, n);
-	if (na->slots[i])
-		return &na->entries[na->slots[i] - 1];
+	if (x->slots[i])
+		return &na->entries[x->slots[i] - 1];
 	FLAME_GROW(na->entries, na->cap, na->n + 1);
 	struct nameattr_entry *e = &na->entries[na->n];
 	memset(e, 0, sizeof(*e));
 	e->name = flame_xmemdup(s, n);
 	e->len = n;
-	na->slots[i] = (uint32_t)++na->n;
+	flame_hindex_set(x, i, (uint32_t)na->n++);
 	return e;
 }
 

@@ -410,59 +410,53 @@ void flame_palette_map_release(struct flame_palette_map *m)
 	for (size_t i = 0; i < m->n; i++)
 		free(m->entries[i].name);
 	free(m->entries);
-	free(m->slots);
+	flame_hindex_release(&m->index);
 	memset(m, 0, sizeof(*m));
 }
 
 static size_t pmap_find_slot(const struct flame_palette_map *m, const char *name, size_t len)
 {
-	size_t i = flame_hash(name, len) & (m->nslots - 1);
-	for (;;) {
-		uint32_t v = m->slots[i];
-		if (!v)
-			return i;
+	const struct flame_hindex *x = &m->index;
+	size_t i = flame_hindex_first(x, flame_hash(name, len));
+	for (uint32_t v; (v = x->slots[i]) != 0; i = flame_hindex_next(x, i)) {
 		const struct pmap_entry *e = &m->entries[v - 1];
 		if (e->len == len && memcmp(e->name, name, len) == 0)
-			return i;
-		i = (i + 1) & (m->nslots - 1);
+			break;
 	}
+	return i;
 }
 
 const char *flame_palette_map_get(const struct flame_palette_map *m, const char *name, size_t len)
 {
-	if (!m->nslots)
+	if (!m->index.nslots)
 		return NULL;
-	uint32_t v = m->slots[pmap_find_slot(m, name, len)];
+	uint32_t v = m->index.slots[pmap_find_slot(m, name, len)];
 	return v ? m->entries[v - 1].color : NULL;
 }
 
 static void pmap_rehash(struct flame_palette_map *m)
 {
-	size_t nslots = m->nslots ? m->nslots * 2 : 256;
-	free(m->slots);
-	m->slots = flame_xcalloc(nslots, sizeof(*m->slots));
-	m->nslots = nslots;
-	for (size_t k = 0; k < m->n; k++) {
-		size_t i = pmap_find_slot(m, m->entries[k].name, m->entries[k].len);
-		m->slots[i] = (uint32_t)k + 1;
-	}
+	flame_hindex_resize(&m->index, m->index.nslots ? m->index.nslots * 2 : 256);
+	for (size_t k = 0; k < m->n; k++)
+		flame_hindex_add(&m->index, flame_hash(m->entries[k].name, m->entries[k].len),
+				 (uint32_t)k);
 }
 
 void flame_palette_map_put(struct flame_palette_map *m, const char *name, size_t len,
 			   const char *color)
 {
-	if ((m->n + 1) * 4 > m->nslots * 3)
+	if ((m->n + 1) * 4 > m->index.nslots * 3)
 		pmap_rehash(m);
 	size_t i = pmap_find_slot(m, name, len);
 	struct pmap_entry *e;
-	if (m->slots[i]) {
-		e = &m->entries[m->slots[i] - 1];
+	if (m->index.slots[i]) {
+		e = &m->entries[m->index.slots[i] - 1];
 	} else {
 		FLAME_GROW(m->entries, m->cap, m->n + 1);
 		e = &m->entries[m->n];
 		e->name = flame_xmemdup(name, len);
 		e->len = len;
-		m->slots[i] = (uint32_t)++m->n;
+		flame_hindex_set(&m->index, i, (uint32_t)m->n++);
 	}
 	snprintf(e->color, sizeof(e->color), "%s", color);
 	m->changed = 1;

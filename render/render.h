@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "../core/error.h"
+#include "../core/hash.h"
 #include "../core/io.h"
 #include "../core/profile.h"
 #include "../core/util.h"
@@ -85,8 +86,7 @@ int flame_bgcolors_parse(const char *spec, char c1[8], char c2[8]);
 struct flame_palette_map {
 	struct pmap_entry *entries;
 	size_t n, cap;
-	uint32_t *slots; /* open addressing: index + 1, 0 = empty */
-	size_t nslots;
+	struct flame_hindex index; /* name -> index in entries */
 	int changed;     /* entries were added */
 };
 
@@ -110,8 +110,7 @@ void flame_palette_map_format(const struct flame_palette_map *m, struct flame_bu
 struct flame_nameattr {
 	struct nameattr_entry *entries;
 	size_t n, cap;
-	uint32_t *slots; /* open addressing: index + 1 */
-	size_t nslots;
+	struct flame_hindex index; /* name -> index in entries */
 };
 
 /* --nameattr: "NAME<TAB>key=value<TAB>key=value..." per line.  Keys:

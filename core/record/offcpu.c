@@ -111,6 +111,7 @@ struct pending {
 };
 
 struct flame_offcpu {
+	/* not a flame_hindex: entries come and go per switch and need deleting */
 	struct pending *slots; /* open addressing, linear probing; power of two */
 	size_t nslots, n;
 	struct flame_offcpu_stats st;

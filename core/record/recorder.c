@@ -12,6 +12,7 @@
 
 #include "offcpu.h"
 #include "unwind.h"
+#include "../hash.h"
 #include "../util.h"
 #include "../names.h"
 
@@ -20,7 +21,7 @@
 #define F_KERNEL 4u
 
 struct frame {
-	uint64_t gen;           /* mapping generation; 0: kernel; 0 with name 0: empty slot */
+	uint64_t gen;           /* mapping generation; 0: kernel */
 	uint64_t ip;
 	uint32_t flags;
 	uint32_t name;          /* strtab id + 1 */
@@ -31,8 +32,9 @@ struct frame {
 };
 
 struct u32set {
-	uint32_t *keys; /* key + 1; 0 = empty */
+	uint32_t *keys;            /* first-seen order */
 	size_t n, cap;
+	struct flame_hindex index; /* key -> index in keys */
 };
 
 struct flame_recorder {
@@ -41,8 +43,9 @@ struct flame_recorder {
 	struct flame_timeline *tl;
 	struct flame_symbolizer *sym;
 	struct flame_record_stats st;
-	struct frame *cache;
-	size_t ncache, cache_cap;   /* cap: power of two */
+	struct frame *cache;        /* resolved frames, first-seen order */
+	size_t ncache, cache_cap;
+	struct flame_hindex cache_index; /* (gen, ip, flags) -> index in cache */
 	uint32_t *ids;              /* the sample's frames, leaf first */
 	struct frame *fr;           /* ... and copies of their cache entries */
 	size_t ids_cap;
@@ -62,24 +65,26 @@ struct flame_recorder {
 
 static int u32set_add(struct u32set *s, uint32_t key)
 {
-	if ((s->n + 1) * 2 > s->cap) {
-		struct u32set old = *s;
-		s->cap = old.cap ? old.cap * 2 : 64;
-		s->keys = flame_xcalloc(s->cap, sizeof(*s->keys));
-		s->n = 0;
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.keys[i])
-				u32set_add(s, old.keys[i] - 1);
-		free(old.keys);
+	struct flame_hindex *x = &s->index;
+	if ((s->n + 1) * 2 > x->nslots) {
+		flame_hindex_resize(x, x->nslots ? x->nslots * 2 : 64);
+		for (size_t k = 0; k < s->n; k++)
+			flame_hindex_add(x, flame_hash_u64(s->keys[k]), (uint32_t)k);
 	}
-	size_t mask = s->cap - 1;
-	size_t i = flame_hash_u64(key) & mask;
-	for (; s->keys[i]; i = (i + 1) & mask)
-		if (s->keys[i] == key + 1)
+	size_t i = flame_hindex_first(x, flame_hash_u64(key));
+	for (uint32_t v; (v = x->slots[i]) != 0; i = flame_hindex_next(x, i))
+		if (s->keys[v - 1] == key)
 			return 0;
-	s->keys[i] = key + 1;
-	s->n++;
+	FLAME_GROW(s->keys, s->cap, s->n + 1);
+	s->keys[s->n] = key;
+	flame_hindex_set(x, i, (uint32_t)s->n++);
 	return 1;
+}
+
+static void u32set_release(struct u32set *s)
+{
+	free(s->keys);
+	flame_hindex_release(&s->index);
 }
 
 struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
@@ -97,8 +102,7 @@ struct flame_recorder *flame_recorder_new(struct flame_profile *prof,
 	r->sym = flame_symbolizer_new(&so);
 	if (o->no_proc)
 		flame_symbolizer_no_proc(r->sym);
-	r->cache_cap = 4096;
-	r->cache = flame_xcalloc(r->cache_cap, sizeof(*r->cache));
+	flame_hindex_resize(&r->cache_index, 4096);
 	if (o->offcpu)
 		r->off = flame_offcpu_new();
 	r->max_stack = 127;
@@ -116,10 +120,11 @@ void flame_recorder_free(struct flame_recorder *r)
 	flame_symbolizer_free(r->sym);
 	flame_offcpu_free(r->off);
 	free(r->cache);
+	flame_hindex_release(&r->cache_index);
 	free(r->ids);
 	free(r->fr);
-	free(r->tids.keys);
-	free(r->pids.keys);
+	u32set_release(&r->tids);
+	u32set_release(&r->pids);
 	free(r->inl);
 	free(r->xids);
 	flame_srcchain_release(&r->chain);
@@ -292,31 +297,13 @@ static uint64_t frame_hash(uint64_t gen, uint64_t ip, uint32_t flags)
 	return flame_hash_u64(ip ^ (gen << 40) ^ (gen >> 24) ^ ((uint64_t)flags << 61));
 }
 
-static void cache_grow(struct flame_recorder *r)
-{
-	size_t cap = r->cache_cap * 2;
-	struct frame *c = flame_xcalloc(cap, sizeof(*c));
-	for (size_t i = 0; i < r->cache_cap; i++) {
-		struct frame *f = &r->cache[i];
-		if (!f->name)
-			continue;
-		size_t j = frame_hash(f->gen, f->ip, f->flags) & (cap - 1);
-		while (c[j].name)
-			j = (j + 1) & (cap - 1);
-		c[j] = *f;
-	}
-	free(r->cache);
-	r->cache = c;
-	r->cache_cap = cap;
-}
-
 static struct frame *frame_get(struct flame_recorder *r, uint32_t pid, uint64_t gen, uint64_t ip,
 			       uint32_t flags)
 {
-	size_t mask = r->cache_cap - 1;
-	size_t i = frame_hash(gen, ip, flags) & mask;
-	for (; r->cache[i].name; i = (i + 1) & mask) {
-		struct frame *f = &r->cache[i];
+	struct flame_hindex *x = &r->cache_index;
+	size_t i = flame_hindex_first(x, frame_hash(gen, ip, flags));
+	for (uint32_t v; (v = x->slots[i]) != 0; i = flame_hindex_next(x, i)) {
+		struct frame *f = &r->cache[v - 1];
 		if (f->ip == ip && f->gen == gen && f->flags == flags)
 			return f;
 	}
@@ -327,16 +314,20 @@ static struct frame *frame_get(struct flame_recorder *r, uint32_t pid, uint64_t 
 		flame_symbolizer_user(r->sym, pid, ip, (flags & F_RET) != 0, &sy);
 	/* symbolizing may have read /proc/PID/maps: the generation moved on,
 	 * but this answer is right for the address; file it under the old one */
-	struct frame *f = &r->cache[i];
+	FLAME_GROW(r->cache, r->cache_cap, r->ncache + 1);
+	uint32_t id = (uint32_t)r->ncache++;
+	struct frame *f = &r->cache[id];
 	*f = (struct frame){ .gen = gen, .ip = ip, .flags = flags };
 	name_frame(r, f, &sy, pid);
 	if (r->o.inline_frames || r->o.srcline)
 		src_expand(r, f, &sy);
-	r->ncache++;
-	if (r->ncache * 2 > r->cache_cap) {
-		struct frame copy = *f;
-		cache_grow(r);
-		return frame_get(r, pid, copy.gen, copy.ip, copy.flags);
+	flame_hindex_set(x, i, id);
+	if (r->ncache * 2 > x->nslots) {
+		flame_hindex_resize(x, x->nslots * 2);
+		for (size_t k = 0; k < r->ncache; k++) {
+			const struct frame *c = &r->cache[k];
+			flame_hindex_add(x, frame_hash(c->gen, c->ip, c->flags), (uint32_t)k);
+		}
 	}
 	return f;
 }

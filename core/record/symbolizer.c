@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../hash.h"
 #include "../text.h"
 #include "../util.h"
 
@@ -29,6 +30,8 @@ extern char **environ;
 
 /* ---- a small map from 32-bit keys to pointers ---- */
 
+/* Not a flame_hindex: keys and values sit in the slots themselves, which
+ * spares the per-sample pid and tid lookups an indirection. */
 struct u32map {
 	uint32_t *keys;
 	void **vals;  /* NULL = empty slot */
@@ -155,8 +158,7 @@ struct flame_symbolizer {
 	struct u32map threads; /* tid -> struct thread */
 	struct dso **dsos;     /* every dso, load order */
 	size_t ndsos, dsos_cap;
-	uint64_t *dso_slots;   /* hash of (path, ino) -> index + 1 */
-	size_t dso_nslots;
+	struct flame_hindex dso_index; /* (path, dev, ino) -> index in dsos; files only */
 	uint64_t next_gen;
 	int no_proc;           /* flame_symbolizer_no_proc() */
 	char *kallsyms;        /* opts.kallsyms, owned */
@@ -622,14 +624,12 @@ static struct dso *dso_get(struct flame_symbolizer *s, const char *path, uint32_
 			   uint64_t ino)
 {
 	uint64_t h = dso_hash(path, maj, min, ino);
-	if (!s->dso_nslots) {
-		s->dso_nslots = 256;
-		s->dso_slots = flame_xcalloc(s->dso_nslots, sizeof(*s->dso_slots));
-	}
-	size_t mask = s->dso_nslots - 1;
-	size_t i = h & mask;
-	for (; s->dso_slots[i]; i = (i + 1) & mask) {
-		struct dso *d = s->dsos[s->dso_slots[i] - 1];
+	struct flame_hindex *x = &s->dso_index;
+	if (!x->nslots)
+		flame_hindex_resize(x, 256);
+	size_t i = flame_hindex_first(x, h);
+	for (uint32_t v; (v = x->slots[i]) != 0; i = flame_hindex_next(x, i)) {
+		struct dso *d = s->dsos[v - 1];
 		if (d->ino == ino && d->maj == maj && d->min == min && strcmp(d->path, path) == 0)
 			return d;
 	}
@@ -637,22 +637,15 @@ static struct dso *dso_get(struct flame_symbolizer *s, const char *path, uint32_
 	d->maj = maj;
 	d->min = min;
 	d->ino = ino;
-	s->dso_slots[i] = s->ndsos;
-	if (s->ndsos * 2 > s->dso_nslots) {
-		size_t n = s->dso_nslots * 2;
-		uint64_t *slots = flame_xcalloc(n, sizeof(*slots));
+	flame_hindex_set(x, i, (uint32_t)(s->ndsos - 1));
+	if (s->ndsos * 2 > x->nslots) {
+		flame_hindex_resize(x, x->nslots * 2);
 		for (size_t k = 0; k < s->ndsos; k++) {
-			struct dso *x = s->dsos[k];
-			if (x->pub.kernel || x->pub.jit || x == s->vdso)
+			struct dso *y = s->dsos[k];
+			if (y->pub.kernel || y->pub.jit || y == s->vdso)
 				continue;
-			size_t j = dso_hash(x->path, x->maj, x->min, x->ino) & (n - 1);
-			while (slots[j])
-				j = (j + 1) & (n - 1);
-			slots[j] = k + 1;
+			flame_hindex_add(x, dso_hash(y->path, y->maj, y->min, y->ino), (uint32_t)k);
 		}
-		free(s->dso_slots);
-		s->dso_slots = slots;
-		s->dso_nslots = n;
 	}
 	return d;
 }
@@ -888,7 +881,7 @@ void flame_symbolizer_free(struct flame_symbolizer *s)
 	for (size_t i = 0; i < s->ndsos; i++)
 		dso_free(s->dsos[i]);
 	free(s->dsos);
-	free(s->dso_slots);
+	flame_hindex_release(&s->dso_index);
 	free(s->debug_dir);
 	free(s->kallsyms);
 	free(s);

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../hash.h"
 #include "../util.h"
 
 #define MAX_FRAMES 1024 /* a deeper stack is cut */
@@ -63,7 +64,6 @@ struct dwfl_ent {
 /* A process: which Dwfl its mappings call for, as of a generation. */
 struct pid_ent {
 	uint32_t pid;
-	int used;       /* slot taken */
 	uint64_t gen;   /* the symbolizer's mapping generation sig is for */
 	uint64_t sig;
 };
@@ -74,8 +74,9 @@ struct flame_unwinder {
 	struct dwfl_ent dwfls[MAX_DWFLS];
 	size_t ndwfls;
 	uint64_t clock;
-	struct pid_ent *pids;  /* open addressing by pid */
+	struct pid_ent *pids;  /* first-seen order */
 	size_t npids, pids_cap;
+	struct flame_hindex pid_index; /* pid -> index in pids */
 	/* the sample being unwound */
 	uint64_t dregs[17];
 	const unsigned char *stack;
@@ -150,6 +151,7 @@ void flame_unwinder_free(struct flame_unwinder *u)
 	for (size_t i = 0; i < u->ndwfls; i++)
 		dwfl_end(u->dwfls[i].dwfl);
 	free(u->pids);
+	flame_hindex_release(&u->pid_index);
 	free(u->out);
 	if (u->vdso_fd >= 0)
 		close(u->vdso_fd);
@@ -223,29 +225,20 @@ static uint64_t mappings_sig(struct flame_unwinder *u, uint32_t pid)
 
 static struct pid_ent *pid_get(struct flame_unwinder *u, uint32_t pid)
 {
-	if ((u->npids + 1) * 2 > u->pids_cap) {
-		struct pid_ent *old = u->pids;
-		size_t oldcap = u->pids_cap;
-		u->pids_cap = oldcap ? oldcap * 2 : 64;
-		u->pids = flame_xcalloc(u->pids_cap, sizeof(*u->pids));
-		for (size_t i = 0; i < oldcap; i++) {
-			if (!old[i].used)
-				continue;
-			size_t j = flame_hash_u64(old[i].pid) & (u->pids_cap - 1);
-			while (u->pids[j].used)
-				j = (j + 1) & (u->pids_cap - 1);
-			u->pids[j] = old[i];
-		}
-		free(old);
+	struct flame_hindex *x = &u->pid_index;
+	if ((u->npids + 1) * 2 > x->nslots) {
+		flame_hindex_resize(x, x->nslots ? x->nslots * 2 : 64);
+		for (size_t k = 0; k < u->npids; k++)
+			flame_hindex_add(x, flame_hash_u64(u->pids[k].pid), (uint32_t)k);
 	}
-	size_t mask = u->pids_cap - 1;
-	size_t i = flame_hash_u64(pid) & mask;
-	for (; u->pids[i].used; i = (i + 1) & mask)
-		if (u->pids[i].pid == pid)
-			return &u->pids[i];
-	u->pids[i] = (struct pid_ent){ pid, 1, 0, 0 };
-	u->npids++;
-	return &u->pids[i];
+	size_t i = flame_hindex_first(x, flame_hash_u64(pid));
+	for (uint32_t v; (v = x->slots[i]) != 0; i = flame_hindex_next(x, i))
+		if (u->pids[v - 1].pid == pid)
+			return &u->pids[v - 1];
+	FLAME_GROW(u->pids, u->pids_cap, u->npids + 1);
+	u->pids[u->npids] = (struct pid_ent){ pid, 0, 0 };
+	flame_hindex_set(x, i, (uint32_t)u->npids);
+	return &u->pids[u->npids++];
 }
 
 /* A new Dwfl with pid's file mappings as modules. */
