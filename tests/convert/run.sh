@@ -111,10 +111,9 @@ errors)
 	expect_err "trailing garbage" "$S\"shared\":{\"frames\":[]},\"profiles\":[]} x" "end of input after the top-level value"
 	expect_err "raw control byte" "$S\"shared\":{\"frames\":[{\"name\":\"a$(printf '\001')\"}]}}" "control bytes must be escaped"
 	# chrome trace
-	expect_err "chrome: E without B" '[{"ph":"E","pid":1,"tid":1,"ts":5}]' "an 'E' event without a matching 'B'" chrome
-	expect_err "chrome: B without E" '[{"ph":"B","name":"a","pid":1,"tid":1,"ts":5}]' "unbalanced B/E" chrome
 	expect_err "chrome: negative duration" '[{"ph":"B","name":"a","pid":1,"tid":1,"ts":5},{"ph":"E","pid":1,"tid":1,"ts":4}]' "negative duration" chrome
 	expect_err "chrome: negative dur" '[{"ph":"X","name":"a","pid":1,"tid":1,"ts":5,"dur":-3}]' "negative 'dur' at byte 1 \(\\\$\[0\]\)" chrome
+	expect_err "chrome: ts out of range" '[{"ph":"X","name":"a","pid":1,"tid":1,"ts":1e308,"dur":1}]' "'ts' is out of range: 1e308 µs is more than 2\^64 ns .*at byte 1 " chrome
 	expect_err "chrome: ts type" '{"traceEvents":[{"ph":"X","name":"a","pid":1,"tid":1,"ts":true}]}' "needs a number 'ts' at byte 16 \(\\\$\.traceEvents\[0\]\)" chrome
 	expect_err "chrome: sf unknown" '{"traceEvents":[],"stackFrames":{"1":{"name":"a"}},"samples":[{"ts":1,"sf":2,"tid":1}]}' "'sf' is not in stackFrames" chrome
 	expect_err "chrome: frame cycle" '{"traceEvents":[],"stackFrames":{"1":{"name":"a","parent":"2"},"2":{"name":"b","parent":"1"}},"samples":[{"ts":1,"sf":1,"tid":1}]}' "form a cycle" chrome
@@ -122,7 +121,6 @@ errors)
 	# cpuprofile
 	expect_err "cpuprofile: lengths" '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}}],"samples":[1,1],"timeDeltas":[1]}' "differ in length" cpuprofile
 	expect_err "cpuprofile: node type" '{"nodes":[{"id":"x","callFrame":{"functionName":"a"}}],"samples":[],"timeDeltas":[]}' "whole-number 'id' at byte 10 \(\\\$\.nodes\[0\]\)" cpuprofile
-	expect_err "cpuprofile: backwards" '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}},{"id":2,"parent":1,"callFrame":{"functionName":"a"}}],"samples":[2,2],"timeDeltas":[5,-9]}' "time goes backwards" cpuprofile
 	expect_err "cpuprofile: old format" '{"head":{},"samples":[]}' "old V8 format" cpuprofile
 	# firefox
 	expect_err "firefox: no threads" '{"meta":{"interval":1,"preprocessedProfileVersion":70}}' "no 'threads' array" firefox
