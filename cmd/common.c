@@ -181,6 +181,11 @@ uint64_t flame_report_quality(const struct flame_read_report *rep, int quiet)
 			continue;
 		const struct flame_diag_example *e = &rep->diag.ex[k][0];
 		const char *file = rep->diag.nex[k] ? rep->files[e->chunk] : "";
+		if (k == FLAME_DIAG_CHOICE) {
+			for (int i = 0; i < rep->diag.nex[k] && !quiet; i++)
+				cmd_note("%s: %s", rep->files[rep->diag.ex[k][i].chunk], rep->diag.ex[k][i].text);
+			continue;
+		}
 		if (flame_diag_kind_is_note((enum flame_diag_kind)k)) {
 			if (!quiet && rep->event_given)
 				cmd_note("kept event '%s' (--event-filter); skipped %llu "

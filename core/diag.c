@@ -15,6 +15,11 @@ static const char *const kind_names[FLAME_DIAG_NKINDS] = {
 	[FLAME_DIAG_BAD_RECORD] = "malformed perf.data record",
 	[FLAME_DIAG_SYMBOLS] = "file not as recorded",
 	[FLAME_DIAG_LATE_EVENT] = "event out of start order, cut",
+	[FLAME_DIAG_TIME_CLAMPED] = "negative time delta, clamped",
+	[FLAME_DIAG_UNMATCHED] = "unmatched B/E event",
+	[FLAME_DIAG_OVERLAP] = "events not nested, cut",
+	[FLAME_DIAG_NO_NODE] = "sample of an undefined node",
+	[FLAME_DIAG_CHOICE] = "reader's choice",
 };
 
 void flame_diag_init(struct flame_diag *d)
@@ -37,7 +42,7 @@ const char *flame_diag_kind_name(enum flame_diag_kind kind)
 
 int flame_diag_kind_is_note(enum flame_diag_kind kind)
 {
-	return kind == FLAME_DIAG_OTHER_EVENT;
+	return kind == FLAME_DIAG_OTHER_EVENT || kind == FLAME_DIAG_CHOICE;
 }
 
 void flame_diag_add(struct flame_diag *d, enum flame_diag_kind kind, uint64_t chunk,
@@ -46,10 +51,14 @@ void flame_diag_add(struct flame_diag *d, enum flame_diag_kind kind, uint64_t ch
 	d->count[kind]++;
 	if (d->nex[kind] >= FLAME_DIAG_KEEP)
 		return;
-	char q[256];
-	flame_quote(q, sizeof(q), text, n, 160);
 	struct flame_buf b = FLAME_BUF_INIT;
-	flame_buf_addf(&b, "%s: '%s'", what, q);
+	if (text) {
+		char q[256];
+		flame_quote(q, sizeof(q), text, n, 160);
+		flame_buf_addf(&b, "%s: '%s'", what, q);
+	} else {
+		flame_buf_adds(&b, what);
+	}
 	struct flame_diag_example *e = &d->ex[kind][d->nex[kind]++];
 	e->chunk = chunk;
 	e->line = line;

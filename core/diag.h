@@ -22,6 +22,11 @@ enum flame_diag_kind {
 	FLAME_DIAG_BAD_RECORD,    /* perf.data: a record that does not decode (skipped) */
 	FLAME_DIAG_SYMBOLS,       /* perf.data: a recorded file changed or is gone (build-id) */
 	FLAME_DIAG_LATE_EVENT,    /* chrome: an event before its thread's folded time (cut) */
+	FLAME_DIAG_TIME_CLAMPED,  /* chrome, cpuprofile: negative time deltas (sample kept at the last time) */
+	FLAME_DIAG_UNMATCHED,     /* chrome: an 'E' without 'B' (dropped), a 'B' without 'E' (closed) */
+	FLAME_DIAG_OVERLAP,       /* chrome: events not nested on their thread (cut at the enclosing end) */
+	FLAME_DIAG_NO_NODE,       /* chrome, cpuprofile: samples of nodes that are not there (dropped) */
+	FLAME_DIAG_CHOICE,        /* a note: what a reader chose to read (e.g. a trace's CPU profile) */
 	FLAME_DIAG_NKINDS
 };
 
@@ -41,7 +46,8 @@ struct flame_diag {
 
 void flame_diag_init(struct flame_diag *d);
 void flame_diag_release(struct flame_diag *d);
-/* Count one occurrence; keep the message (with a quote of the line) if among the first. */
+/* Count one occurrence; keep the message (with a quote of the line, unless
+ * text is NULL) if among the first. */
 void flame_diag_add(struct flame_diag *d, enum flame_diag_kind kind, uint64_t chunk,
 		    uint64_t line, const char *what, const char *text, size_t n);
 /* Merge src into dst, keeping the earliest examples by (chunk, line). */

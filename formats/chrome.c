@@ -63,6 +63,7 @@ struct open_ev {
 	uint64_t start;
 	uint32_t name;
 	uint32_t serial;       /* the B's number on its thread, from 1 */
+	uint64_t at;           /* byte offset of the B */
 };
 
 /* An event kept while its thread is on probation (see on_timed). */
@@ -138,6 +139,14 @@ struct chrome_parser {
 	struct v8_profiles v8;
 	struct flame_strtab ids;  /* sample 'sf' ids, until stackFrames is complete */
 	struct flame_buf wtext;   /* sample 'weight' texts, NUL-separated */
+	uint64_t max_ts;          /* ns: the latest B, E or X time (an X's end) */
+	uint64_t ntimed;          /* B, E and X events */
+	/* repairs, each reported once with its count and first place */
+	uint64_t n_lone_e, lone_e_at; /* 'E' events with no 'B' open (dropped); byte offset */
+	uint32_t lone_e_name;
+	uint64_t n_overlap;       /* intervals cut at the end of the one enclosing them */
+	uint64_t overlap_start;   /* ns: the first one's start */
+	uint32_t overlap_pid, overlap_tid, overlap_name;
 };
 
 static int fail(struct chrome_parser *c, const char *msg)
@@ -207,8 +216,20 @@ static int time_ns(struct chrome_parser *c, const struct flame_json_doc *d, uint
 		return fail(c, m);
 	}
 	if (!flame_json_decimal(s, n, 3, &ip, &fp, &dg)) {
-		char m[96];
-		snprintf(m, sizeof(m), "'%s' is not a number", what);
+		char m[160], t[64];
+		/* a number too large for 64-bit ns is out of range, not "not a number" */
+		double x = 0;
+		char *e = NULL;
+		if (n < sizeof(t)) {
+			memcpy(t, s, n);
+			t[n] = '\0';
+			x = strtod(t, &e);
+		}
+		if (e && e == t + n && n && x > 0)
+			snprintf(m, sizeof(m), "'%s' is out of range: %.*s µs is more than 2^64 ns "
+				 "(about 584 years)", what, (int)n, s);
+		else
+			snprintf(m, sizeof(m), "'%s' is not a number", what);
 		return fail(c, m);
 	}
 	*out = ip;
@@ -350,13 +371,29 @@ static void fold_advance(struct chrome_parser *c, struct cthread *t, uint64_t s)
 	t->cursor = s;
 }
 
+/* An interval that starts inside another but ends after it: it is cut
+ * there (its thread's events are not properly nested). */
+static void overlapped(struct chrome_parser *c, const struct cthread *t, uint64_t start, uint32_t name)
+{
+	if (!c->n_overlap++) {
+		c->overlap_start = start;
+		c->overlap_pid = t->pid;
+		c->overlap_tid = t->tid;
+		c->overlap_name = name;
+	}
+}
+
 static void fold_push(struct chrome_parser *c, struct cthread *t, uint64_t end, uint32_t name, uint32_t serial)
 {
 	uint32_t parent = 0;
 	if (t->nfs) {
 		parent = t->fs[t->nfs - 1].node;
-		if (end > t->fs[t->nfs - 1].end)
-			end = t->fs[t->nfs - 1].end; /* overlaps its parent's end: cut there */
+		if (end > t->fs[t->nfs - 1].end) {
+			/* overlaps its parent's end: cut there (a B's end is not known yet) */
+			if (end != UINT64_MAX)
+				overlapped(c, t, t->cursor, name);
+			end = t->fs[t->nfs - 1].end;
+		}
 	}
 	FLAME_GROW(t->fs, t->fs_cap, t->nfs + 1);
 	t->fs[t->nfs++] = (struct fold_ent){ flame_profile_child(c->ctx->prof, parent, name, 1), serial, end };
@@ -472,6 +509,10 @@ static void probation_end(struct chrome_parser *c, struct cthread *t)
 static void on_timed(struct chrome_parser *c, struct cthread *t, const struct raw_ev *e)
 {
 	t->timed = 1;
+	c->ntimed++;
+	uint64_t last = e->ph == 'X' ? e->end : e->ts;
+	if (last > c->max_ts)
+		c->max_ts = last;
 	if (t->mode == M_STREAM) {
 		in_order(t, e);
 		fold_event(c, t, e);
@@ -569,7 +610,7 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 		struct cthread *t = thread_of(c, pid, tid);
 		struct raw_ev e = { ts, 0, name_id(c, d, f.name), ++t->serials, 0, 'B' };
 		FLAME_GROW(t->open, t->open_cap, t->nopen + 1);
-		t->open[t->nopen++] = (struct open_ev){ ts, e.name, e.serial };
+		t->open[t->nopen++] = (struct open_ev){ ts, e.name, e.serial, flame_json_offset(c->jp) };
 		on_timed(c, t, &e);
 		return 0;
 	}
@@ -578,8 +619,16 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 		if (time_ns(c, d, f.ts, "ts", &ts) < 0)
 			return -1;
 		struct cthread *t = thread_of(c, pid, tid);
-		if (!t->nopen)
-			return fail(c, "an 'E' event without a matching 'B' on its thread");
+		if (!t->nopen) {
+			/* a trace started while it ran: nothing to close */
+			if (!c->n_lone_e++) {
+				c->lone_e_at = flame_json_offset(c->jp);
+				c->lone_e_name = name_id(c, d, f.name);
+			}
+			if (ts > c->max_ts)
+				c->max_ts = ts;
+			return 0;
+		}
 		struct open_ev o = t->open[--t->nopen];
 		if (ts < o.start)
 			return fail(c, "an 'E' event ends before its 'B' began (negative duration)");
@@ -601,19 +650,24 @@ static int on_event(struct chrome_parser *c, const struct flame_json_doc *d, uin
 		on_timed(c, t, &e);
 		return 0;
 	}
-	case 'P': {
+	default: {
+		/* V8 CPU profiles: Profile and ProfileChunk are 'P' events, the
+		 * older CpuProfile an instant ('I'); read by name, as DevTools
+		 * and speedscope do.  Other instants, counters, async events,
+		 * flows...: not stacks. */
 		size_t nl;
 		const char *nm = flame_json_string(d, f.name, &nl);
-		if (!nm)
+		if (!nm || nl < 7 || nl > 12 || (nm[0] != 'P' && nm[0] != 'C'))
+			return 0;
+		if (!(nl == 7 && memcmp(nm, "Profile", 7) == 0) && !(nl == 12 && memcmp(nm, "ProfileChunk", 12) == 0)
+		    && !(nl == 10 && memcmp(nm, "CpuProfile", 10) == 0))
 			return 0;
 		thread_of(c, pid, tid);
 		const char *err = NULL;
-		if (v8_profiles_event(&c->v8, c->ctx->prof, d, ev, nm, nl, pid, tid, &err) < 0)
+		if (v8_profiles_event(&c->v8, c->ctx->prof, d, ev, nm, nl, pid, tid, flame_json_offset(c->jp), &err) < 0)
 			return fail(c, err);
 		return 0;
 	}
-	default:
-		return 0; /* instants, counters, async, flows...: not stacks */
 	}
 }
 
@@ -822,8 +876,10 @@ static void replay_intervals(struct chrome_parser *c, struct cthread *t, uint32_
 			charge(c, st[n - 1].node, thread, cursor, s);
 		cursor = s;
 		uint64_t e = cur.end;
-		if (n && e > st[n - 1].end)
+		if (n && e > st[n - 1].end) {
+			overlapped(c, t, s, cur.name);
 			e = st[n - 1].end; /* overlaps its parent's end: cut there */
+		}
 		if (n + 1 > cap)
 			FLAME_GROW(st, cap, n + 1);
 		st[n].node = flame_profile_child(p, n ? st[n - 1].node : 0, cur.name, 1);
@@ -841,6 +897,95 @@ static const char *name_of(void *vctx, uint32_t pid, uint32_t tid)
 	return thread_of(c, pid, tid)->name;
 }
 
+/* "at byte N: what: 'name'" as one warning */
+static void warn(struct chrome_parser *c, enum flame_diag_kind kind, const char *what, uint32_t name)
+{
+	size_t nl;
+	const char *nm = flame_strtab_name(&c->ctx->prof->names, name, &nl);
+	flame_diag_add(c->ctx->diag, kind, c->ctx->chunk, 0, what, nm, nl);
+}
+
+/* A trace cut short (a crash, a stopped recording) leaves 'B' events
+ * open: close them at the trace's last time, as DevTools does.  An 'E'
+ * with nothing open was dropped as it came. */
+static void close_open(struct chrome_parser *c)
+{
+	uint64_t n = 0, first_at = UINT64_MAX;
+	uint32_t first_name = 0;
+	for (size_t i = 0; i < c->nth; i++) {
+		struct cthread *t = &c->th[i];
+		while (t->nopen) {
+			struct open_ev o = t->open[--t->nopen];
+			if (o.at < first_at) {
+				first_at = o.at;
+				first_name = o.name;
+			}
+			n++;
+			uint64_t end = c->max_ts > o.start ? c->max_ts : o.start;
+			struct raw_ev e = { end, o.start, o.name, o.serial, (uint32_t)t->nopen, 'E' };
+			on_timed(c, t, &e);
+		}
+	}
+	char what[256];
+	if (c->n_lone_e) {
+		snprintf(what, sizeof(what), "at byte %" PRIu64 ": %s%" PRIu64 " 'E' event%s with no 'B' open "
+			 "on %s thread, dropped", c->lone_e_at, c->n_lone_e == 1 ? "" : "the first of ",
+			 c->n_lone_e, c->n_lone_e == 1 ? "" : "s", c->n_lone_e == 1 ? "its" : "their");
+		warn(c, FLAME_DIAG_UNMATCHED, what, c->lone_e_name);
+	}
+	if (n) {
+		snprintf(what, sizeof(what), "at byte %" PRIu64 ": %s%" PRIu64 " 'B' event%s with no 'E' (a trace "
+			 "cut short?), closed at the trace's last time, %" PRIu64 ".%03u µs", first_at,
+			 n == 1 ? "" : "the first of ", n, n == 1 ? "" : "s", c->max_ts / 1000,
+			 (unsigned)(c->max_ts % 1000));
+		warn(c, FLAME_DIAG_UNMATCHED, what, first_name);
+	}
+}
+
+static void report_overlaps(struct chrome_parser *c)
+{
+	if (!c->n_overlap)
+		return;
+	char what[320];
+	snprintf(what, sizeof(what), "pid %" PRIu32 " tid %" PRIu32 " at %" PRIu64 ".%03u µs: %s%" PRIu64
+		 " event%s that end%s after the event enclosing %s (not nested on %s thread), cut at its end",
+		 c->overlap_pid, c->overlap_tid, c->overlap_start / 1000, (unsigned)(c->overlap_start % 1000),
+		 c->n_overlap == 1 ? "" : "the first of ", c->n_overlap, c->n_overlap == 1 ? "" : "s",
+		 c->n_overlap == 1 ? "s" : "", c->n_overlap == 1 ? "it" : "them",
+		 c->n_overlap == 1 ? "its" : "their");
+	warn(c, FLAME_DIAG_OVERLAP, what, c->overlap_name);
+}
+
+/* The trace has a CPU profile besides duration events (or sampled
+ * stacks): forget what those added to the trie, and say so. */
+static void choose_cpu_profile(struct chrome_parser *c)
+{
+	struct flame_profile *p = c->ctx->prof, f;
+	flame_profile_init(&f);
+#define SWAP(field) do { __typeof__(p->field) x_ = p->field; p->field = f.field; f.field = x_; } while (0)
+	SWAP(nodes);
+	SWAP(nnodes);
+	SWAP(nodes_cap);
+	SWAP(nchild);
+	SWAP(child_slots);
+	SWAP(nslots);
+	SWAP(nhashed);
+	SWAP(timeline);
+	SWAP(nstacks);
+	SWAP(overflow);
+#undef SWAP
+	flame_profile_release(&f);
+	uint64_t ns = 0;
+	for (size_t i = 0; i < c->nth; i++)
+		ns += c->th[i].ns;
+	char what[320];
+	snprintf(what, sizeof(what), "the trace has a CPU profile (%zu samples) and %" PRIu64 " duration "
+		 "event%s%s; read the CPU profile only, as DevTools and speedscope do",
+		 v8_profiles_samples(&c->v8), c->ntimed, c->ntimed == 1 ? "" : "s",
+		 ns ? " and stackFrames samples" : "");
+	flame_diag_add(c->ctx->diag, FLAME_DIAG_CHOICE, c->ctx->chunk, 0, what, NULL, 0);
+}
+
 static int finish(struct chrome_parser *c)
 {
 	struct flame_profile *p = c->ctx->prof;
@@ -855,10 +1000,19 @@ static int finish(struct chrome_parser *c)
 			return fail(c, "otherData.unit is not a time unit, but the trace has timed events");
 		p->unit = FLAME_UNIT_NANOSECONDS;
 	}
+	/* DevTools and speedscope read a trace's CPU profile, if it has
+	 * one, and then not its duration events or sampled stacks */
+	int cpu_only = 0;
+	if (v8_profiles_samples(&c->v8))
+		for (size_t i = 0; i < c->nth && !cpu_only; i++)
+			cpu_only = c->th[i].timed || c->th[i].ns;
+	if (cpu_only) {
+		choose_cpu_profile(c);
+		goto v8;
+	}
+	close_open(c);
 	for (size_t i = 0; i < c->nth; i++) {
 		struct cthread *t = &c->th[i];
-		if (t->nopen)
-			return fail(c, "a 'B' event has no matching 'E' (unbalanced B/E events)");
 		uint32_t thread = 0;
 		if (c->ctx->opts->want_timeline && (t->niv || t->ns)) {
 			/* (a timeline keeps every timed thread on the log) */
@@ -900,8 +1054,11 @@ static int finish(struct chrome_parser *c)
 				flame_sb_sample(p->timeline, t->sf[k], thread, t->sts[k], w);
 		}
 	}
+	report_overlaps(c);
+v8:;
 	const char *err = NULL;
-	if (v8_profiles_finish(&c->v8, p, c->ctx->opts->want_timeline, name_of, c, &err) < 0)
+	if (v8_profiles_finish(&c->v8, p, c->ctx->opts->want_timeline, name_of, c, c->ctx->diag, c->ctx->chunk,
+			       &err) < 0)
 		return fail(c, err);
 	return 0;
 }
@@ -928,6 +1085,8 @@ static void reset(struct chrome_parser *c)
 	}
 	c->nframes = 0;
 	c->weights_given = 0;
+	c->max_ts = c->ntimed = 0;
+	c->n_lone_e = c->lone_e_at = c->n_overlap = c->overlap_start = 0;
 	v8_profiles_release(&c->v8);
 	flame_strtab_release(&c->ids);
 	flame_strtab_init(&c->ids);

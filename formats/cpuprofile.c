@@ -93,7 +93,7 @@ static int cp_value(void *vctx, int depth, const char *key, size_t kl, uint64_t 
 			rc = v8_add_sample(c->q, d, v, &err);
 			break;
 		case K_DELTAS:
-			rc = v8_add_delta(c->q, d, v, &err);
+			rc = v8_add_delta(c->q, d, v, flame_json_offset(c->jp), &err);
 			break;
 		}
 	}
@@ -109,7 +109,8 @@ static int cp_close(void *vctx, int depth, int is_obj)
 	const char *err = NULL;
 	if (!c->q->nnodes)
 		return fail(c, "no 'nodes'");
-	if (v8_profiles_finish(&c->v8, c->ctx->prof, c->ctx->opts->want_timeline, NULL, NULL, &err) < 0)
+	if (v8_profiles_finish(&c->v8, c->ctx->prof, c->ctx->opts->want_timeline, NULL, NULL,
+			       c->ctx->diag, c->ctx->chunk, &err) < 0)
 		return fail(c, err);
 	return 0;
 }

@@ -96,12 +96,14 @@ int v8_add_sample(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v,
 	return 0;
 }
 
-int v8_add_delta(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v, const char **err)
+int v8_add_delta(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v, uint64_t at, const char **err)
 {
 	if (d->v[v].type != FLAME_JSON_NUMBER) {
 		*err = "a time delta must be a number";
 		return -1;
 	}
+	if (!q->neg_at && d->v[v].len && d->v[v].s[0] == '-')
+		q->neg_at = at + 1;
 	flame_buf_add(&q->deltas, d->v[v].s, d->v[v].len);
 	flame_buf_addc(&q->deltas, '\0');
 	q->ndeltas++;
@@ -109,7 +111,7 @@ int v8_add_delta(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v, 
 }
 
 int v8_add_cpuprofile(struct v8_prof *q, struct flame_profile *p, const struct flame_json_doc *d,
-		      uint32_t obj, uint32_t deltas, const char **err)
+		      uint32_t obj, uint32_t deltas, uint64_t at, const char **err)
 {
 	uint32_t nodes = flame_json_get(d, obj, "nodes"), samples = flame_json_get(d, obj, "samples");
 	if (deltas == FLAME_JSON_NONE)
@@ -138,7 +140,7 @@ int v8_add_cpuprofile(struct v8_prof *q, struct flame_profile *p, const struct f
 			return -1;
 		}
 		for (uint32_t c = d->v[deltas].first; c != FLAME_JSON_NONE; c = d->v[c].next)
-			if (v8_add_delta(q, d, c, err) < 0)
+			if (v8_add_delta(q, d, c, at, err) < 0)
 				return -1;
 	}
 	uint32_t st = flame_json_get(d, obj, "startTime");
@@ -148,7 +150,8 @@ int v8_add_cpuprofile(struct v8_prof *q, struct flame_profile *p, const struct f
 }
 
 int v8_profiles_event(struct v8_profiles *v, struct flame_profile *p, const struct flame_json_doc *d,
-		      uint32_t ev, const char *name, size_t nl, uint32_t pid, uint32_t tid, const char **err)
+		      uint32_t ev, const char *name, size_t nl, uint32_t pid, uint32_t tid, uint64_t at,
+		      const char **err)
 {
 	int is_profile = nl == 7 && memcmp(name, "Profile", 7) == 0;
 	int is_chunk = nl == 12 && memcmp(name, "ProfileChunk", 12) == 0;
@@ -183,12 +186,37 @@ int v8_profiles_event(struct v8_profiles *v, struct flame_profile *p, const stru
 		*err = "'cpuProfile' must be an object";
 		return -1;
 	}
-	return v8_add_cpuprofile(q, p, d, cp, flame_json_get(d, data, "timeDeltas"), err);
+	return v8_add_cpuprofile(q, p, d, cp, flame_json_get(d, data, "timeDeltas"), at, err);
 }
 
 size_t v8_profiles_count(const struct v8_profiles *v)
 {
 	return v->n;
+}
+
+size_t v8_profiles_samples(const struct v8_profiles *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->n; i++)
+		n += v->v[i].nsamples;
+	return n;
+}
+
+/* " of profile 0x1 (pid 7)", or "" for a .cpuprofile's only profile */
+static void profile_label(const struct v8_prof *q, char *buf, size_t n)
+{
+	const char *colon = strchr(q->key, ':');
+	if (!q->key[0])
+		buf[0] = '\0';
+	else
+		snprintf(buf, n, " of profile %s (pid %u)", colon ? colon + 1 : q->key, q->pid);
+}
+
+static int is_gc(const struct flame_profile *p, const struct v8_node *n)
+{
+	size_t len;
+	const char *nm = flame_strtab_name(&p->names, n->name, &len);
+	return len == 19 && memcmp(nm, "(garbage collector)", 19) == 0;
 }
 
 static int cmp_node(const void *a, const void *b)
@@ -241,7 +269,7 @@ static int resolve(struct v8_prof *q, struct flame_profile *p, struct v8_node *n
 
 int v8_profiles_finish(struct v8_profiles *v, struct flame_profile *p, int want_timeline,
 		       const char *(*thread_name)(void *, uint32_t, uint32_t), void *ctx,
-		       const char **err)
+		       struct flame_diag *diag, uint64_t chunk, const char **err)
 {
 	int shift = v->counts ? -3 : 3; /* µs -> ns, or 1000 µs -> 1 count */
 	if (v->n)
@@ -278,7 +306,7 @@ int v8_profiles_finish(struct v8_profiles *v, struct flame_profile *p, int want_
 			int dg;
 			int neg = n && t[0] == '-';
 			if (!flame_json_decimal(t + neg, n - (size_t)neg, shift, &ip, &fp, &dg)) {
-				*err = "a time delta is not a number";
+				*err = "a time delta is out of range (more than 2^64 ns)";
 				return -1;
 			}
 			if (!v->counts)
@@ -296,6 +324,11 @@ int v8_profiles_finish(struct v8_profiles *v, struct flame_profile *p, int want_
 			if (flame_sb_fixed(p, q->start.data, q->start.len, shift, &st) == 0)
 				now = (int64_t)st;
 		}
+		/* a negative delta puts its sample at the latest time so far;
+		 * the deltas after it still add up from the true sum */
+		int64_t latest = 0;
+		size_t nneg = 0, first_neg = 0;
+		const char *neg_text = NULL;
 		t = q->deltas.data;
 		for (size_t k = 0; k < q->ndeltas; k++) {
 			size_t n = strlen(t);
@@ -312,8 +345,24 @@ int v8_profiles_finish(struct v8_profiles *v, struct flame_profile *p, int want_
 					x *= 10;
 			}
 			now += neg ? -(int64_t)x : (int64_t)x;
-			tm[k] = now;
+			if (neg && x && !nneg++) {
+				first_neg = k;
+				neg_text = t;
+			}
+			tm[k] = k && now < latest ? latest : now;
+			latest = tm[k];
 			t += n + 1;
+		}
+		char label[96];
+		profile_label(q, label, sizeof(label));
+		if (nneg && diag) {
+			char what[320];
+			snprintf(what, sizeof(what),
+				 "at byte %llu: %s%zu negative time delta%s%s (timeDeltas[%zu]); its sample "
+				 "is put at the previous sample's time, as DevTools and speedscope do",
+				 (unsigned long long)(q->neg_at ? q->neg_at - 1 : 0), nneg == 1 ? "" : "the first of ",
+				 nneg, nneg == 1 ? "" : "s", label, first_neg);
+			flame_diag_add(diag, FLAME_DIAG_TIME_CLAMPED, chunk, 0, what, neg_text, strlen(neg_text));
 		}
 		uint32_t thread = 0;
 		struct flame_timeline *tl = NULL;
@@ -324,21 +373,30 @@ int v8_profiles_finish(struct v8_profiles *v, struct flame_profile *p, int want_
 				nm = "";
 			thread = flame_timeline_thread(tl, q->pid, q->tid, nm, strlen(nm));
 		}
+		size_t nlost = 0, first_lost = 0;
+		const struct v8_node *prev = NULL;
+		uint32_t prev_leaf = 0;
 		for (size_t k = 0; k < q->nsamples; k++) {
 			struct v8_node *n = find(q, q->samples[k]);
-			if (!n)
-				continue; /* a trace cut short lost that node: no stack */
+			if (!n) {
+				/* a trace cut short lost that node: no stack */
+				if (!nlost++)
+					first_lost = k;
+				continue;
+			}
 			uint32_t leaf;
-			if (resolve(q, p, n, &leaf, err) < 0) {
+			if (n == prev) {
+				leaf = prev_leaf;
+			} else if (is_gc(p, n)) {
+				/* on the stack whose work it collects after */
+				leaf = flame_profile_child(p, prev_leaf, n->name, 1);
+			} else if (resolve(q, p, n, &leaf, err) < 0) {
 				free(tm);
 				return -1;
 			}
+			prev = n;
+			prev_leaf = leaf;
 			int64_t gap = k + 1 < q->nsamples ? tm[k + 1] - tm[k] : 0;
-			if (gap < 0) {
-				free(tm);
-				*err = "time goes backwards (a negative time delta)";
-				return -1;
-			}
 			if (!leaf || !gap)
 				continue;
 			uint64_t w[2] = { (uint64_t)gap, 0 };
@@ -346,6 +404,14 @@ int v8_profiles_finish(struct v8_profiles *v, struct flame_profile *p, int want_
 			p->nstacks++;
 			if (tl)
 				flame_sb_sample(tl, leaf, thread, (uint64_t)(tm[k] < 0 ? 0 : tm[k]), w[0]);
+		}
+		if (nlost && diag) {
+			char what[256], id[24];
+			snprintf(what, sizeof(what),
+				 "samples[%zu]%s: %s%zu sample%s of a node id that no node has, dropped",
+				 first_lost, label, nlost == 1 ? "" : "the first of ", nlost, nlost == 1 ? "" : "s");
+			snprintf(id, sizeof(id), "%u", q->samples[first_lost]);
+			flame_diag_add(diag, FLAME_DIAG_NO_NODE, chunk, 0, what, id, strlen(id));
 		}
 		free(tm);
 	}

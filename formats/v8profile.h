@@ -9,6 +9,17 @@
  * Samples on the root node carry no frame and add nothing.  Times are µs
  * in the file and ns in the profile, exactly.  A profile written by flame
  * from counts says "flameWeightUnit": "none": then 1000 µs is one count.
+ *
+ * Repairs, as DevTools and speedscope make them, each reported once per
+ * profile through the diag (with the count and the first place):
+ *   - a negative time delta (Chrome writes a few) puts its sample at the
+ *     previous sample's time: times never go back, later deltas count
+ *     from the true sum (speedscope's clamping);
+ *   - a sample of a node that is not among the nodes is dropped;
+ *   - a "(garbage collector)" sample is stacked on the previous sample's
+ *     stack (whose work caused the collection), not on the root.
+ *     "(program)" stays a root: speedscope stacks it too, DevTools does
+ *     not, and time outside JavaScript is not the last stack's.
  */
 #ifndef FLAME_V8PROFILE_H
 #define FLAME_V8PROFILE_H
@@ -16,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/diag.h"
 #include "../core/json.h"
 #include "../core/profile.h"
 
@@ -37,6 +49,7 @@ struct v8_prof {
 	struct flame_buf deltas; /* NUL-separated number texts */
 	size_t ndeltas;
 	struct flame_buf start;  /* startTime text */
+	uint64_t neg_at;         /* byte offset of the first negative delta + 1; 0: none */
 };
 
 struct v8_profiles {
@@ -51,18 +64,24 @@ struct v8_prof *v8_profile(struct v8_profiles *v, const char *key, uint32_t pid,
 int v8_add_node(struct v8_prof *q, struct flame_profile *p, const struct flame_json_doc *d, uint32_t node,
 		const char **err);
 int v8_add_sample(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v, const char **err);
-int v8_add_delta(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v, const char **err);
+/* at: the byte offset reported for a negative delta (the value's, or its event's) */
+int v8_add_delta(struct v8_prof *q, const struct flame_json_doc *d, uint32_t v, uint64_t at, const char **err);
 /* A whole cpuProfile object {nodes, samples, timeDeltas?, startTime?} */
 int v8_add_cpuprofile(struct v8_prof *q, struct flame_profile *p, const struct flame_json_doc *d,
-		      uint32_t obj, uint32_t deltas, const char **err);
-/* A trace event named name, nl bytes ("Profile", "ProfileChunk", "CpuProfile"). */
+		      uint32_t obj, uint32_t deltas, uint64_t at, const char **err);
+/* A trace event named name, nl bytes ("Profile", "ProfileChunk", "CpuProfile"),
+ * of any phase; at: the event's byte offset. */
 int v8_profiles_event(struct v8_profiles *v, struct flame_profile *p, const struct flame_json_doc *d,
-		      uint32_t ev, const char *name, size_t nl, uint32_t pid, uint32_t tid, const char **err);
+		      uint32_t ev, const char *name, size_t nl, uint32_t pid, uint32_t tid, uint64_t at,
+		      const char **err);
 size_t v8_profiles_count(const struct v8_profiles *v);
-/* Build stacks; thread_name(ctx, pid, tid) names timeline threads. */
+/* Samples in all profiles so far. */
+size_t v8_profiles_samples(const struct v8_profiles *v);
+/* Build stacks; thread_name(ctx, pid, tid) names timeline threads.  Repairs
+ * are reported to diag (may be NULL) at chunk, byte offsets in the text. */
 int v8_profiles_finish(struct v8_profiles *v, struct flame_profile *p, int want_timeline,
 		       const char *(*thread_name)(void *, uint32_t, uint32_t), void *ctx,
-		       const char **err);
+		       struct flame_diag *diag, uint64_t chunk, const char **err);
 void v8_profiles_release(struct v8_profiles *v);
 
 #endif

@@ -8,6 +8,8 @@
 #   chunking   the result does not depend on how the input arrives (nor on
 #              a UTF-8 byte order mark)
 #   svg        --to svg draws what flame render draws
+#   repair     Chrome traces and .cpuprofile files DevTools and speedscope
+#              repair: repaired the same way, with one warning each
 #   fold       Chrome B/E/X events give the same stacks whether a thread is
 #              folded as its events arrive or logged and sorted
 set -u
@@ -129,10 +131,9 @@ errors)
 	expect_err "trailing garbage" "$S\"shared\":{\"frames\":[]},\"profiles\":[]} x" "end of input after the top-level value"
 	expect_err "raw control byte" "$S\"shared\":{\"frames\":[{\"name\":\"a$(printf '\001')\"}]}}" "control bytes must be escaped"
 	# chrome trace
-	expect_err "chrome: E without B" '[{"ph":"E","pid":1,"tid":1,"ts":5}]' "an 'E' event without a matching 'B'" chrome
-	expect_err "chrome: B without E" '[{"ph":"B","name":"a","pid":1,"tid":1,"ts":5}]' "unbalanced B/E" chrome
 	expect_err "chrome: negative duration" '[{"ph":"B","name":"a","pid":1,"tid":1,"ts":5},{"ph":"E","pid":1,"tid":1,"ts":4}]' "negative duration" chrome
 	expect_err "chrome: negative dur" '[{"ph":"X","name":"a","pid":1,"tid":1,"ts":5,"dur":-3}]' "negative 'dur' at byte 1 \(\\\$\[0\]\)" chrome
+	expect_err "chrome: ts out of range" '[{"ph":"X","name":"a","pid":1,"tid":1,"ts":1e308,"dur":1}]' "'ts' is out of range: 1e308 µs is more than 2\^64 ns .*at byte 1 " chrome
 	expect_err "chrome: ts type" '{"traceEvents":[{"ph":"X","name":"a","pid":1,"tid":1,"ts":true}]}' "needs a number 'ts' at byte 16 \(\\\$\.traceEvents\[0\]\)" chrome
 	expect_err "chrome: sf unknown" '{"traceEvents":[],"stackFrames":{"1":{"name":"a"}},"samples":[{"ts":1,"sf":2,"tid":1}]}' "'sf' is not in stackFrames" chrome
 	expect_err "chrome: frame cycle" '{"traceEvents":[],"stackFrames":{"1":{"name":"a","parent":"2"},"2":{"name":"b","parent":"1"}},"samples":[{"ts":1,"sf":1,"tid":1}]}' "form a cycle" chrome
@@ -140,7 +141,6 @@ errors)
 	# cpuprofile
 	expect_err "cpuprofile: lengths" '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}}],"samples":[1,1],"timeDeltas":[1]}' "differ in length" cpuprofile
 	expect_err "cpuprofile: node type" '{"nodes":[{"id":"x","callFrame":{"functionName":"a"}}],"samples":[],"timeDeltas":[]}' "whole-number 'id' at byte 10 \(\\\$\.nodes\[0\]\)" cpuprofile
-	expect_err "cpuprofile: backwards" '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"}},{"id":2,"parent":1,"callFrame":{"functionName":"a"}}],"samples":[2,2],"timeDeltas":[5,-9]}' "time goes backwards" cpuprofile
 	expect_err "cpuprofile: old format" '{"head":{},"samples":[]}' "old V8 format" cpuprofile
 	# firefox
 	expect_err "firefox: no threads" '{"meta":{"interval":1,"preprocessedProfileVersion":70}}' "no 'threads' array" firefox
@@ -210,6 +210,53 @@ chunking)
 		[ $rc = 0 ] || { bad "$(basename "$f") with a byte order mark: exit $rc"; cat "$tmp/err"; continue; }
 		check_same "$(basename "$f") with a byte order mark" "$tmp/a" "$tmp/b"
 	done
+	;;
+repair)
+	# what DevTools and speedscope repair, flame repairs too, with one
+	# warning per kind of repair (count and first place); collapse
+	# --strict refuses it.  expected/<input>.folded: the repaired stacks
+	rx=$fx/repair
+	for f in "$rx"/expected/*.folded; do
+		b=$(basename "$f" .folded)
+		"$flame" convert --to folded "$rx/$b" > "$tmp/out" 2> "$tmp/err" || { bad "$b: exit $?"; cat "$tmp/err"; continue; }
+		check_same "$b (repaired)" "$f" "$tmp/out"
+		cp "$tmp/err" "$tmp/$b.err"
+	done
+	warned() { # name input regex
+		if [ "$(grep -c 'warning: ' "$tmp/$2.err")" = 1 ] && grep -qE "$3" "$tmp/$2.err"; then ok
+		else bad "$1: not one warning matching $3"; cat "$tmp/$2.err"; fi
+	}
+	warned "negative deltas (node)" node-negative-delta.cpuprofile "node-negative-delta.cpuprofile: at byte 3209: the first of 3 negative time deltas \\(timeDeltas\[10\]\); its sample is put at the previous sample's time.*: '-37'$"
+	grep -q "chrome-negative-delta.trace.json: at byte 6909: the first of 2 negative time deltas of profile 0x7b (pid 7787) (timeDeltas\[5\])" "$tmp/chrome-negative-delta.trace.json.err" && ok || bad "negative deltas (trace): no warning"
+	grep -q "samples\[401\] of profile 0x7b (pid 7787): the first of 5 samples of a node id that no node has, dropped: '752'" "$tmp/chrome-negative-delta.trace.json.err" && ok || bad "trace: undefined nodes not said"
+	warned "cut short" trace-cut-short.json "trace-cut-short.json: at byte 4: the first of 2 'B' events with no 'E' \\(a trace cut short\?\), closed at the trace's last time, 11.000 µs: 'alpha'$"
+	warned "started late" trace-started-late.json "trace-started-late.json: at byte 179: the first of 2 'E' events with no 'B' open on their thread, dropped: 'beta'$"
+	warned "overlap" trace-overlap.json "trace-overlap.json: pid 0 tid 0 at 5.000 µs: 1 event that ends after the event enclosing it \\(not nested on its thread\\), cut at its end: 'delta'$"
+	warned "undefined node" cpuprofile-undefined-node.cpuprofile "samples\[1\]: the first of 2 samples of a node id that no node has, dropped: '99'$"
+	grep -q "note: .*chrome-profile-and-events.trace.json: the trace has a CPU profile (7 samples) and 5 duration events; read the CPU profile only" "$tmp/chrome-profile-and-events.trace.json.err" && ok || { bad "profile and events: no note"; cat "$tmp/chrome-profile-and-events.trace.json.err"; }
+	for b in chrome-cpuprofile-event.trace.json cpuprofile-gc.cpuprofile chrome-profile-and-events.trace.json; do
+		grep -q 'warning' "$tmp/$b.err" && bad "$b: a warning" || ok
+	done
+	# the old CpuProfile event holds the same profile as the .cpuprofile
+	"$flame" convert -q --to folded "$fx/flame-local-node.cpuprofile" > "$tmp/want"
+	check_same "CpuProfile event = its .cpuprofile" "$tmp/want" "$rx/expected/chrome-cpuprofile-event.trace.json.folded"
+	# a negative delta puts its sample at the previous sample's time; the
+	# next delta counts from the true sum (speedscope: a 1000, b 0, c 1000)
+	printf '%s' '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"children":[2,3,4,5]},{"id":2,"callFrame":{"functionName":"a"}},{"id":3,"callFrame":{"functionName":"b"}},{"id":4,"callFrame":{"functionName":"c"}},{"id":5,"callFrame":{"functionName":"d"}}],"startTime":0,"samples":[2,3,4,5],"timeDeltas":[0,1000,-500,1500]}' > "$tmp/neg.cpuprofile"
+	"$flame" convert -q --to folded "$tmp/neg.cpuprofile" > "$tmp/out" 2> /dev/null || bad "negative delta: exit $?"
+	printf 'a 1000000\nc 1000000\n' > "$tmp/want"
+	check_same "negative delta clamped" "$tmp/want" "$tmp/out"
+	# (garbage collector) goes on the previous stack, (program) stays a root
+	grep -q '^main;foo;bar;(garbage collector) 2000000$' "$rx/expected/cpuprofile-gc.cpuprofile.folded" && grep -q '^(program) 1000000$' "$rx/expected/cpuprofile-gc.cpuprofile.folded" && ok || bad "gc: not on the previous stack"
+	# --strict (collapse) turns each repair into an error
+	for b in node-negative-delta.cpuprofile trace-cut-short.json trace-started-late.json trace-overlap.json cpuprofile-undefined-node.cpuprofile; do
+		"$flame" collapse --strict -o "$tmp/strict.out" "$rx/$b" > /dev/null 2> "$tmp/err"; rc=$?
+		[ $rc = 1 ] && [ ! -e "$tmp/strict.out" ] && grep -q -- '(--strict); no output written' "$tmp/err" && ok || { bad "$b: --strict: exit $rc"; cat "$tmp/err"; }
+	done
+	"$flame" collapse --strict "$rx/chrome-profile-and-events.trace.json" > /dev/null 2>&1 && ok || bad "--strict refuses a note"
+	# a ts out of 64-bit ns range is said to be that, not "not a number"
+	"$flame" convert --to folded "$rx/trace-ts-huge.json" > /dev/null 2> "$tmp/err"; rc=$?
+	[ $rc = 1 ] && grep -q "'ts' is out of range: 1e308 µs is more than 2^64 ns" "$tmp/err" && ok || { bad "ts 1e308: exit $rc"; cat "$tmp/err"; }
 	;;
 fold)
 	# events() MODE: nested X events (and, with MODE=be, B/E pairs) on two
