@@ -126,6 +126,7 @@ static int convert(struct convert *c, const struct flame_format *to, const char 
 	c->ro.want_timeline = to->shows_time;
 	struct flame_reader_config cfg = {
 		.format = c->cli.in_format,
+		.format_option = "--from",
 		.opts = &c->ro,
 		.nthreads = (int)c->cli.jobs,
 		.progress = c->cli.quiet ? NULL : flame_progress_line,
