@@ -154,6 +154,18 @@ static void add_stack(struct folded_parser *p, const char *s, size_t n, const ui
 	prof->nstacks++;
 }
 
+/* Whether the line's counts fit in 64 bits with their own decimals only. */
+static int fits_alone(const struct flame_folded_counts *fc)
+{
+	for (int k = 0; k < 2; k++) {
+		uint64_t v;
+		if (__builtin_mul_overflow(fc->ip[k], p10[fc->d[k]], &v) ||
+		    __builtin_add_overflow(v, fc->fp[k], &v))
+			return 0;
+	}
+	return 1;
+}
+
 static int folded_parse(void *vp, const char *buf, size_t len, int file_start, int file_end)
 {
 	struct folded_parser *p = vp;
@@ -202,7 +214,7 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 overflow:
 		p->ctx->lines = lineno;
 		flame_trim_end(line, &n);
-		if (prof->scale_digits)
+		if (prof->scale_digits > dmax && fits_alone(&fc))
 			/* the count fits; exact fixed point with the decimals of
 			 * another line's count does not */
 			return flame_parse_fail(p->ctx, lineno,
