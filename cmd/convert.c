@@ -126,6 +126,7 @@ static int convert(struct convert *c, const struct flame_format *to, const char 
 	c->ro.want_timeline = to->shows_time;
 	struct flame_reader_config cfg = {
 		.format = c->cli.in_format,
+		.format_option = "--from",
 		.opts = &c->ro,
 		.nthreads = (int)c->cli.jobs,
 		.progress = c->cli.quiet ? NULL : flame_progress_line,
@@ -139,9 +140,14 @@ static int convert(struct convert *c, const struct flame_format *to, const char 
 		flame_profile_release(&prof);
 		return flame_report_error(&err);
 	}
-	flame_report_quality(&rep, c->cli.quiet);
+	uint64_t warnings = flame_report_quality(&rep, c->cli.quiet);
 	if (prof.overflow) {
 		cmd_error("a stack's total weight does not fit in 64 bits");
+		rc = EXIT_DATA;
+	} else if (c->cli.in_format && warnings && prof.nstacks == 0) {
+		/* a format named on the command line that matches nothing */
+		cmd_error("no stacks found; %llu line%s did not parse", (unsigned long long)warnings,
+			  warnings == 1 ? "" : "s");
 		rc = EXIT_DATA;
 	} else {
 		if (!c->cli.quiet)

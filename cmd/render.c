@@ -200,7 +200,7 @@ static void held_release(struct held *h, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (h[i].map)
-			munmap(h[i].map, h[i].len);
+			flame_input_unmap(h[i].map, h[i].len);
 		free(h[i].owned);
 		free(h[i].name);
 	}
@@ -245,13 +245,18 @@ static int hold_one(const char *path, struct held *h, struct flame_error *err)
 }
 
 /* Folded unless another format claims it: flamegraph.pl reads anything,
- * skipping the lines that are not "STACK COUNT". */
+ * skipping the lines that are not "STACK COUNT".  (Detection, not the
+ * folded probe alone: one long first line, say flame's own speedscope or
+ * d3 JSON, leaves the folded probe undecided.) */
 static int other_format(const struct held *h)
 {
-	if (!h->len || flame_format_probe(&flame_format_folded, h->data, h->len, 1) != FLAME_PROBE_NO)
+	if (!h->len)
 		return 0;
 	struct flame_detect d;
 	flame_format_detect(h->data, h->len, 1, FLAME_DETECT_ALL, &d);
+	for (int i = 0; i < d.nyes && i < 2; i++)
+		if (d.yes[i] == &flame_format_folded)
+			return 0;
 	return d.nyes > 0;
 }
 
@@ -351,7 +356,11 @@ static int read_held(struct held *h, size_t n, const struct flame_reader_config 
 		if (flame_reader_begin_file(rd, h[i].name, err) < 0 ||
 		    flame_reader_feed(rd, h[i].data, h[i].len, err) < 0 ||
 		    flame_reader_end_file(rd, err) < 0) {
-			flame_reader_abort(rd);
+			/* a parser's failure is put into err by finish(), with its line */
+			struct flame_read_report dummy;
+			memset(&dummy, 0, sizeof(dummy));
+			if (flame_reader_finish(rd, prof, &dummy, err) == 0)
+				flame_read_report_release(&dummy);
 			return -1;
 		}
 	}
@@ -369,6 +378,7 @@ static int read_profile(const struct render *r, struct flame_profile *prof,
 	const struct flame_format *fmt = r->cli.in_format;
 	struct flame_reader_config cfg = {
 		.format = r->held && !r->held_other && !fmt ? &flame_format_folded : fmt,
+		.format_option = "--from",
 		.opts = &ro,
 		.nthreads = (int)r->cli.jobs,
 		.progress = r->cli.quiet ? NULL : flame_progress_line,

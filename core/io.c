@@ -17,6 +17,14 @@
 
 enum comp { COMP_NONE, COMP_GZIP, COMP_ZSTD };
 
+/* The text encoding, told by a byte order mark at the start of the
+ * (decompressed) input: UTF-8 passes through with its mark dropped;
+ * UTF-16 is turned into UTF-8 as it is read. */
+enum enc { ENC_UNKNOWN, ENC_PLAIN, ENC_UTF16LE, ENC_UTF16BE };
+
+#define U16_CAP (64u << 10)                 /* UTF-16 bytes converted at a time */
+#define U8_CAP (U16_CAP / 2 * 3 + 8)         /* their UTF-8: at most 3 bytes a unit */
+
 struct flame_input {
 	int fd;
 	char *name;
@@ -34,6 +42,14 @@ struct flame_input {
 	ZSTD_DCtx *zd;
 	size_t zstd_last;    /* last ZSTD_decompressStream() result: 0 = frame complete */
 	int any_input;
+	enum enc enc;
+	unsigned char ahead[4]; /* first decoded bytes, read to look for a byte order mark */
+	size_t ahead_len, ahead_pos;
+	unsigned char *u16;  /* ENC_UTF16*: bytes not converted yet */
+	size_t u16_len, u16_pos;
+	unsigned char *u8;   /* ENC_UTF16*: converted bytes not handed out yet */
+	size_t u8_len, u8_pos;
+	int u16_eof;
 };
 
 static int fill_raw(struct flame_input *in, struct flame_error *err)
@@ -199,10 +215,9 @@ static ssize_t read_zstd(struct flame_input *in, unsigned char *buf, size_t cap,
 	}
 }
 
-ssize_t flame_input_read(struct flame_input *in, void *buf, size_t cap, struct flame_error *err)
+/* Bytes after decompression, before any change of encoding. */
+static ssize_t read_plain(struct flame_input *in, void *buf, size_t cap, struct flame_error *err)
 {
-	if (cap == 0)
-		return 0;
 	switch (in->comp) {
 	case COMP_GZIP:
 		return read_gzip(in, buf, cap, err);
@@ -236,21 +251,168 @@ ssize_t flame_input_read(struct flame_input *in, void *buf, size_t cap, struct f
 	}
 }
 
+/* Read the first bytes of the input to look for a byte order mark. */
+static int sniff_encoding(struct flame_input *in, struct flame_error *err)
+{
+	while (in->ahead_len < 3) {
+		ssize_t n = read_plain(in, in->ahead + in->ahead_len, 3 - in->ahead_len, err);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		in->ahead_len += (size_t)n;
+	}
+	const unsigned char *a = in->ahead;
+	in->enc = ENC_PLAIN;
+	if (in->ahead_len >= 3 && a[0] == 0xef && a[1] == 0xbb && a[2] == 0xbf) {
+		in->ahead_pos = 3;
+	} else if (in->ahead_len >= 2 && ((a[0] == 0xff && a[1] == 0xfe) || (a[0] == 0xfe && a[1] == 0xff))) {
+		in->enc = a[0] == 0xff ? ENC_UTF16LE : ENC_UTF16BE;
+		in->ahead_pos = 2;
+		in->u16 = flame_xmalloc(U16_CAP);
+		in->u8 = flame_xmalloc(U8_CAP);
+	}
+	return 0;
+}
+
+static size_t put_utf8(unsigned char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | cp >> 6);
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | cp >> 12);
+		o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | cp >> 18);
+	o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Turn the UTF-16 bytes gathered in in->u16 into UTF-8 in in->u8.  A unit
+ * cut at the end of the buffer waits for the rest, unless the input has
+ * ended; what cannot be decoded (a lone surrogate, an odd last byte)
+ * becomes U+FFFD. */
+static void utf16_convert(struct flame_input *in)
+{
+	const unsigned char *u = in->u16;
+	int be = in->enc == ENC_UTF16BE;
+	size_t i = in->u16_pos, len = in->u16_len, o = 0;
+	while (i + 2 <= len) {
+		uint32_t c = be ? (uint32_t)u[i] << 8 | u[i + 1] : (uint32_t)u[i + 1] << 8 | u[i];
+		size_t used = 2;
+		if (c >= 0xd800 && c < 0xdc00) {
+			if (i + 4 > len && !in->u16_eof)
+				break;
+			uint32_t d = i + 4 > len ? 0
+				   : be ? (uint32_t)u[i + 2] << 8 | u[i + 3] : (uint32_t)u[i + 3] << 8 | u[i + 2];
+			if (d >= 0xdc00 && d < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+				used = 4;
+			} else {
+				c = 0xfffd;
+			}
+		} else if (c >= 0xdc00 && c < 0xe000) {
+			c = 0xfffd;
+		}
+		o += put_utf8(in->u8 + o, c);
+		i += used;
+	}
+	if (in->u16_eof && i < len) { /* an odd byte at the end */
+		o += put_utf8(in->u8 + o, 0xfffd);
+		i = len;
+	}
+	in->u16_pos = i;
+	in->u8_len = o;
+	in->u8_pos = 0;
+}
+
+static ssize_t read_utf16(struct flame_input *in, unsigned char *buf, size_t cap,
+			  struct flame_error *err)
+{
+	for (;;) {
+		if (in->u8_pos < in->u8_len) {
+			size_t n = in->u8_len - in->u8_pos;
+			if (n > cap)
+				n = cap;
+			memcpy(buf, in->u8 + in->u8_pos, n);
+			in->u8_pos += n;
+			return (ssize_t)n;
+		}
+		size_t keep = in->u16_len - in->u16_pos;
+		if (in->u16_eof && keep == 0)
+			return 0;
+		memmove(in->u16, in->u16 + in->u16_pos, keep);
+		in->u16_len = keep;
+		in->u16_pos = 0;
+		while (in->ahead_pos < in->ahead_len)
+			in->u16[in->u16_len++] = in->ahead[in->ahead_pos++];
+		if (!in->u16_eof) {
+			ssize_t n = read_plain(in, in->u16 + in->u16_len, U16_CAP - in->u16_len, err);
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				in->u16_eof = 1;
+			in->u16_len += (size_t)n;
+		}
+		utf16_convert(in);
+	}
+}
+
+ssize_t flame_input_read(struct flame_input *in, void *buf, size_t cap, struct flame_error *err)
+{
+	if (cap == 0)
+		return 0;
+	if (in->enc == ENC_UNKNOWN && sniff_encoding(in, err) < 0)
+		return -1;
+	if (in->enc != ENC_PLAIN)
+		return read_utf16(in, buf, cap, err);
+	if (in->ahead_pos < in->ahead_len) {
+		size_t n = in->ahead_len - in->ahead_pos;
+		if (n > cap)
+			n = cap;
+		memcpy(buf, in->ahead + in->ahead_pos, n);
+		in->ahead_pos += n;
+		return (ssize_t)n;
+	}
+	return read_plain(in, buf, cap, err);
+}
+
 int flame_input_map(struct flame_input *in, const void **p, size_t *n)
 {
 	if (in->comp != COMP_NONE || in->raw_size == 0 || in->raw_size > SIZE_MAX / 2)
 		return -1;
+	/* a byte order mark: UTF-16 is read (and converted) instead; a UTF-8
+	 * mark is left out of the mapping's view */
+	struct flame_error e;
+	if (in->enc == ENC_UNKNOWN && sniff_encoding(in, &e) < 0)
+		return -1;
+	size_t bom = in->ahead_pos; /* 3 after a UTF-8 mark, else 0 */
+	if (in->enc != ENC_PLAIN || in->raw_size <= bom)
+		return -1;
 	/* mmap offsets must be page-aligned: map from the page holding start */
 	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
 	uint64_t base = in->start & ~(pg - 1), skip = in->start - base;
+	if (skip + bom >= pg)
+		return -1; /* flame_input_unmap() finds the mapping from its first page */
 	void *m = mmap(NULL, (size_t)(in->raw_size + skip), PROT_READ, MAP_PRIVATE, in->fd, (off_t)base);
 	if (m == MAP_FAILED)
 		return -1;
 	madvise(m, (size_t)(in->raw_size + skip), MADV_SEQUENTIAL);
 	in->map_base = m;
 	in->map_len = (size_t)(in->raw_size + skip);
-	*p = (const char *)m + skip;
-	*n = (size_t)in->raw_size;
+	*p = (const char *)m + skip + bom;
+	*n = (size_t)in->raw_size - bom;
 	return 0;
 }
 
@@ -291,6 +453,8 @@ void flame_input_close(struct flame_input *in)
 		inflateEnd(&in->zs);
 	if (in->zd)
 		ZSTD_freeDCtx(in->zd);
+	free(in->u16);
+	free(in->u8);
 	free(in->raw);
 	free(in->name);
 	free(in);

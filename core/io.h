@@ -4,7 +4,10 @@
  * Input: a file or stdin ("-"), decompressed on the fly when it starts with
  * the zstd or gzip magic bytes (concatenated frames/members included), read
  * in whatever pieces the caller asks for.  Truncated compressed data is an
- * error, never a silent short read.
+ * error, never a silent short read.  Text with a byte order mark at its
+ * start (after decompression) is handed out as UTF-8 without the mark:
+ * UTF-16 (LE or BE) is converted as it is read, U+FFFD standing for what
+ * does not decode; a UTF-8 mark is dropped.
  *
  * Output: stdout ("-" or NULL) or a file written atomically: bytes go to a
  * temporary file beside the target, renamed over it only by
@@ -32,7 +35,8 @@ uint64_t flame_input_raw_offset(const struct flame_input *in);
 /* Size of the underlying file when known (regular file), else 0. */
 uint64_t flame_input_raw_size(const struct flame_input *in);
 const char *flame_input_compression(const struct flame_input *in); /* "", "gzip", "zstd" */
-/* Map an uncompressed regular file (or stdin redirected from one) whole,
+/* Map an uncompressed regular file (or stdin redirected from one) whole
+ * (after a UTF-8 byte order mark; a UTF-16 file is not mappable),
  * read-only, for zero-copy parsing; the mapping outlives
  * flame_input_close(): release it with flame_input_unmap(p, n).  -1: not
  * mappable (pipe, compressed, empty), read with flame_input_read() instead. */

@@ -170,11 +170,40 @@ static int count_line(const char *s, size_t n, uint64_t *count, int *overflow)
 	return 1;
 }
 
+/* dtrace's own header line: "CPU     ID                    FUNCTION:NAME" */
+static int dtrace_header_line(const char *t, size_t n)
+{
+	return flame_starts_with(t, n, "CPU") && memmem(t, n, "FUNCTION:NAME", 13);
+}
+
+/* The whole input was a header and a blank line: nothing in it parsed
+ * (SystemTap or other text read as dtrace).  Every line of that header is
+ * noted, so that the command can say how many lines did not parse. */
+static void note_header_only(struct dtrace_parser *p, const char *buf, size_t len)
+{
+	const char *s = buf, *end = buf + len;
+	uint64_t lineno = 0;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = (size_t)((nl ? nl : end) - s);
+		const char *t = flame_trim_start(s, &n);
+		flame_trim_end(t, &n);
+		s = nl ? nl + 1 : end;
+		lineno++;
+		if (n == 0)
+			break;
+		if (!dtrace_header_line(t, n))
+			flame_diag_add(p->ctx->diag, FLAME_DIAG_BAD_DTRACE, p->ctx->chunk, lineno,
+				       "header line, and no stacks after the header", t, n);
+	}
+}
+
 static int dtrace_parse(void *vp, const char *buf, size_t len, int file_start, int file_end)
 {
 	struct dtrace_parser *p = vp;
 	const char *s = buf, *end = buf + len;
 	uint64_t lineno = 0;
+	int after_header = 0; /* a non-blank line after the header */
 	p->in_header = file_start;
 	p->nframes = 0;
 	while (s < end) {
@@ -199,6 +228,7 @@ static int dtrace_parse(void *vp, const char *buf, size_t len, int file_start, i
 		}
 		if (n == 0)
 			continue;
+		after_header = 1;
 		uint64_t count;
 		int overflow;
 		if (count_line(t, n, &count, &overflow)) {
@@ -217,6 +247,8 @@ static int dtrace_parse(void *vp, const char *buf, size_t len, int file_start, i
 		flame_diag_add(p->ctx->diag, FLAME_DIAG_BAD_DTRACE, p->ctx->chunk, lineno,
 			       "file ended while skipping headers (expected a blank line after them)",
 			       "", 0);
+	if (file_start && file_end && !p->in_header && !after_header)
+		note_header_only(p, buf, len);
 	if (file_end && p->nframes)
 		return flame_parse_fail(p->ctx, lineno,
 					"input ends in the middle of a stack (expected a count line)");
@@ -271,8 +303,7 @@ static enum flame_probe dtrace_probe(const char *buf, size_t len, int eof)
 		s = nl ? nl + 1 : end;
 		if (first && n) {
 			first = 0;
-			/* dtrace's own header: "CPU     ID                    FUNCTION:NAME" */
-			if (flame_starts_with(t, n, "CPU") && memmem(t, n, "FUNCTION:NAME", 13))
+			if (dtrace_header_line(t, n))
 				return FLAME_PROBE_YES;
 		}
 		if (n == 0) {

@@ -154,6 +154,18 @@ static void add_stack(struct folded_parser *p, const char *s, size_t n, const ui
 	prof->nstacks++;
 }
 
+/* Whether the line's counts fit in 64 bits with their own decimals only. */
+static int fits_alone(const struct flame_folded_counts *fc)
+{
+	for (int k = 0; k < 2; k++) {
+		uint64_t v;
+		if (__builtin_mul_overflow(fc->ip[k], p10[fc->d[k]], &v) ||
+		    __builtin_add_overflow(v, fc->fp[k], &v))
+			return 0;
+	}
+	return 1;
+}
+
 static int folded_parse(void *vp, const char *buf, size_t len, int file_start, int file_end)
 {
 	struct folded_parser *p = vp;
@@ -201,6 +213,15 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 		continue;
 overflow:
 		p->ctx->lines = lineno;
+		flame_trim_end(line, &n);
+		if (prof->scale_digits > dmax && fits_alone(&fc))
+			/* the count fits; exact fixed point with the decimals of
+			 * another line's count does not */
+			return flame_parse_fail(p->ctx, lineno,
+						"count '%.*s' does not fit in 64 bits with %d decimal places "
+						"(another line's count has them)",
+						(int)(n - sl - 1 > 40 ? 40 : n - sl - 1), line + sl + 1,
+						prof->scale_digits);
 		return flame_parse_fail(p->ctx, lineno, "count does not fit in 64 bits");
 	}
 	p->ctx->lines = lineno;
@@ -220,12 +241,14 @@ static size_t folded_boundary(const char *buf, size_t len, int at_file_start)
 	return flame_last_line_where(buf, len, newline_line);
 }
 
-/* Every complete line among the first few is "STACK COUNT". */
+/* The first few complete lines are "STACK COUNT", but for a stray line or
+ * two (a program's own output mixed in, a bad count), which the reader
+ * skips with a warning as flamegraph.pl does: at least two thirds of them. */
 static enum flame_probe folded_probe(const char *buf, size_t len, int eof)
 {
 	const char *s = buf, *end = buf + len;
-	int good = 0;
-	while (s < end && good < 8) {
+	int good = 0, bad = 0;
+	while (s < end && good < 8 && good + bad < 16) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		if (!nl && !eof)
 			break;
@@ -239,12 +262,14 @@ static enum flame_probe folded_probe(const char *buf, size_t len, int eof)
 		struct flame_folded_counts fc;
 		if (flame_folded_split(line, n, &fc) < 0 || fc.stack_len == 0 ||
 		    flame_is_space((unsigned char)line[0]))
-			return FLAME_PROBE_NO;
-		good++;
+			bad++;
+		else
+			good++;
 	}
-	if (good >= 8 || (eof && good > 0))
-		return FLAME_PROBE_YES;
-	return eof ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
+	if (!(good >= 8 || good + bad >= 16 || eof))
+		/* more lines may come; past 5 bad ones, 16 cannot be two thirds good */
+		return bad > 5 ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
+	return good && good >= 2 * bad ? FLAME_PROBE_YES : FLAME_PROBE_NO;
 }
 
 static void *folded_new(struct flame_parse_ctx *ctx)

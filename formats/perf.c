@@ -70,6 +70,22 @@ static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- event lines ---- */
 
+/* Fields are separated by spaces, or by tabs (simpleperf's report_sample.py
+ * writes "comm\tPID/TID ..."): stackcollapse-perf.pl matches both with \s. */
+static inline int is_sep(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The first separator in s[0,n), or NULL. */
+static const char *find_sep(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_sep(s[i]))
+			return s + i;
+	return NULL;
+}
+
 struct event_parts {
 	const char *comm;
 	size_t comm_len;
@@ -78,8 +94,8 @@ struct event_parts {
 	size_t end; /* offset just past the space after the pid/tid word */
 };
 
-/* Find the first all-digit word ("TID" or "PID/TID") followed by a space;
- * everything before it is the command name. */
+/* Find the first all-digit word ("TID" or "PID/TID") followed by a space
+ * or tab; everything before it is the command name. */
 static int event_line_parts(const char *line, size_t n, struct event_parts *ev)
 {
 	size_t word_start = 0;
@@ -87,7 +103,7 @@ static int event_line_parts(const char *line, size_t n, struct event_parts *ev)
 	size_t slash = SIZE_MAX;
 	for (size_t i = 0; i < n; i++) {
 		char c = line[i];
-		if (c == ' ') {
+		if (is_sep(c)) {
 			if (all_digits && !last_was_space) {
 				if (slash != SIZE_MAX) {
 					ev->pid = line + word_start;
@@ -119,7 +135,7 @@ static int event_line_parts(const char *line, size_t n, struct event_parts *ev)
 			all_digits = 0;
 			slash = SIZE_MAX;
 		}
-		last_was_space = c == ' ';
+		last_was_space = is_sep(c);
 	}
 	return 0;
 }
@@ -145,26 +161,26 @@ static void event_info(const char *rest, size_t n, struct event_info *ei)
 	const char *p1e = c2 ? c2 : end;
 	/* event: the last space-separated word of the second field */
 	const char *sp = p1e;
-	while (sp > p1 && sp[-1] != ' ')
+	while (sp > p1 && !is_sep(sp[-1]))
 		sp--;
 	ei->event = sp;
 	ei->event_len = (size_t)(p1e - sp);
 	if (ei->event_len == 0 && !c2) {
 		/* "comm pid event:" with no timestamp: the event is the first field */
 		const char *s0 = c1;
-		while (s0 > rest && s0[-1] != ' ')
+		while (s0 > rest && !is_sep(s0[-1]))
 			s0--;
 		ei->event = s0;
 		ei->event_len = (size_t)(c1 - s0);
 	}
 	/* period: the word before the event, when it is a number */
 	const char *q = sp;
-	while (q > p1 && q[-1] == ' ')
+	while (q > p1 && is_sep(q[-1]))
 		q--;
 	const char *pe = q;
 	while (q > p1 && q[-1] >= '0' && q[-1] <= '9')
 		q--;
-	if (pe > q && (q == p1 || q[-1] == ' ')) {
+	if (pe > q && (q == p1 || is_sep(q[-1]))) {
 		uint64_t v = 0;
 		for (const char *d = q; d < pe; d++) {
 			if (__builtin_mul_overflow(v, 10, &v) ||
@@ -179,7 +195,7 @@ static void event_info(const char *rest, size_t n, struct event_info *ei)
 		/* third field: skip up to the first ':' or ' ', the rest is a frame */
 		const char *p2 = c2 + 1;
 		const char *k = p2;
-		while (k < end && *k != ':' && *k != ' ')
+		while (k < end && *k != ':' && !is_sep(*k))
 			k++;
 		const char *f = k < end ? k + 1 : p2;
 		size_t fl = (size_t)(end - f);
@@ -399,7 +415,7 @@ static int is_frame_line(const char *t, size_t n)
 	size_t i = 0;
 	while (i < n && flame_is_hex((unsigned char)t[i]))
 		i++;
-	return i > 0 && i + 1 < n && t[i] == ' ';
+	return i > 0 && i + 1 < n && is_sep(t[i]);
 }
 
 /* Append ":TEXT" to the frame the srcline line t belongs to. */
@@ -511,7 +527,9 @@ static void on_stack_line(struct perf_parser *p, const char *line, size_t n, uin
 		return;
 	}
 	p->srcline_at = 0;
-	const char *sp = memchr(t, ' ', tn);
+	/* "ADDR FUNCTION (MODULE)": any white space after ADDR, a space
+	 * before "(MODULE)", as stackcollapse-perf.pl's regex has it */
+	const char *sp = find_sep(t, tn);
 	const char *ms = NULL;
 	if (sp)
 		ms = memrchr(sp + 1, ' ', (size_t)(t + tn - sp - 1));
@@ -753,7 +771,7 @@ static int stack_line_ok(const char *line, size_t n)
 {
 	const char *t = flame_trim_start(line, &n);
 	flame_trim_end(t, &n);
-	const char *sp = memchr(t, ' ', n);
+	const char *sp = find_sep(t, n);
 	if (!sp)
 		return 0;
 	const char *ms = memrchr(sp + 1, ' ', (size_t)(t + n - sp - 1));

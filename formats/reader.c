@@ -396,17 +396,20 @@ static int resolve_format_in(struct flame_reader *r, const char *buf, size_t len
 		len -= start;
 		struct flame_detect d;
 		flame_format_detect(buf, len, eof, FLAME_DETECT_ALL, &d);
+		if (d.need_more)
+			return 1; /* a first line or record longer than the window */
+		const char *opt = r->cfg.format_option ? r->cfg.format_option : "--format";
 		if (d.nyes == 0) {
 			char m[512];
 			snprintf(m, sizeof(m),
 				 "unrecognized input format (expected one of: %s); "
-				 "name it with --format", flame_format_names());
+				 "name it with %s", flame_format_names(), opt);
 			return reader_error(r, err, FLAME_ERR_DATA, name, 0, m);
 		}
 		if (d.nyes > 1) {
 			char m[512];
-			snprintf(m, sizeof(m), "ambiguous input: could be %s or %s; name it with --format",
-				 d.yes[0]->name, d.yes[1]->name);
+			snprintf(m, sizeof(m), "ambiguous input: could be %s or %s; name it with %s",
+				 d.yes[0]->name, d.yes[1]->name, opt);
 			return reader_error(r, err, FLAME_ERR_DATA, name, 0, m);
 		}
 		r->cur_fmt = d.yes[0];

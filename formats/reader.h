@@ -34,6 +34,9 @@ struct flame_reader_config {
 	void *progress_ctx;
 	size_t chunk_size;                 /* 0 = default (2 MiB) */
 	int background_parse;              /* nthreads 1: parse on a worker thread anyway */
+	/* the command's option that names the input format, for the hint of
+	 * "unrecognized input format" (NULL: "--format") */
+	const char *format_option;
 };
 
 /* What the reader learned besides the stacks, for the command to report. */

@@ -142,11 +142,36 @@ int flame_format_write(const struct flame_format *f, const struct flame_profile 
 	return f->write(p, out, err);
 }
 
+static enum flame_probe probe_window(const struct flame_format *f, const char *buf, size_t len,
+				     int eof, size_t window)
+{
+	size_t n = len < window ? len : window;
+	return f->probe(buf, n, eof && n == len);
+}
+
 enum flame_probe flame_format_probe(const struct flame_format *f, const char *buf, size_t len,
 				    int eof)
 {
-	size_t n = len < FLAME_PROBE_WINDOW ? len : FLAME_PROBE_WINDOW;
-	return f->probe(buf, n, eof && n == len);
+	return probe_window(f, buf, len, eof, FLAME_PROBE_WINDOW);
+}
+
+static void detect_window(const char *buf, size_t len, int eof, unsigned which, size_t window,
+			  struct flame_detect *d)
+{
+	memset(d, 0, sizeof(*d));
+	const struct flame_format *f;
+	for (size_t i = 0; (f = flame_format_at(i)); i++) {
+		if (!f->probe || !f->parse || ((which & FLAME_DETECT_STREAMING) && !f->streaming))
+			continue;
+		enum flame_probe r = probe_window(f, buf, len, eof, window);
+		if (r == FLAME_PROBE_YES) {
+			if (d->nyes < 2)
+				d->yes[d->nyes] = f;
+			d->nyes++;
+		} else if (r == FLAME_PROBE_MAYBE) {
+			d->nmaybe++;
+		}
+	}
 }
 
 const struct flame_format *flame_format_detect(const char *buf, size_t len, int eof,
@@ -155,16 +180,13 @@ const struct flame_format *flame_format_detect(const char *buf, size_t len, int 
 	struct flame_detect mine;
 	if (!d)
 		d = &mine;
-	memset(d, 0, sizeof(*d));
-	const struct flame_format *f;
-	for (size_t i = 0; (f = flame_format_at(i)); i++) {
-		if (!f->probe || !f->parse || ((which & FLAME_DETECT_STREAMING) && !f->streaming))
-			continue;
-		if (flame_format_probe(f, buf, len, eof) == FLAME_PROBE_YES) {
-			if (d->nyes < 2)
-				d->yes[d->nyes] = f;
-			d->nyes++;
+	detect_window(buf, len, eof, which, FLAME_PROBE_WINDOW, d);
+	if (d->nyes == 0 && d->nmaybe && !(eof && len <= FLAME_PROBE_WINDOW)) {
+		if (!eof && len < FLAME_PROBE_WINDOW_MAX) {
+			d->need_more = 1;
+			return NULL;
 		}
+		detect_window(buf, len, eof, which, FLAME_PROBE_WINDOW_MAX, d);
 	}
 	return d->nyes == 1 ? d->yes[0] : NULL;
 }

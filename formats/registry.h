@@ -16,9 +16,13 @@
 
 #include "format.h"
 
-/* Detection looks at this many first bytes of an input, never more, so its
- * answer does not depend on how the input arrives. */
+/* Detection looks at this many first bytes of an input, so its answer
+ * does not depend on how the input arrives ... */
 #define FLAME_PROBE_WINDOW (64u << 10)
+/* ... or, when no reader says yes there and some cannot tell yet (a first
+ * line or record longer than the window: a deep stack, one-line JSON), at
+ * this many. */
+#define FLAME_PROBE_WINDOW_MAX (8u << 20)
 
 /* Add a writer from above formats/.  0 on success (also when f is there
  * already), -1 when its name is taken by another format or the registry
@@ -56,11 +60,18 @@ enum { FLAME_DETECT_ALL = 0, FLAME_DETECT_STREAMING = 1 /* only JSON, protobuf, 
 struct flame_detect {
 	int nyes;                          /* readers whose probe said yes */
 	const struct flame_format *yes[2]; /* the first two of them, registry order */
+	int nmaybe;                        /* readers that could not tell */
+	/* no reader said yes in FLAME_PROBE_WINDOW, some could not tell, and
+	 * buf (not eof) is shorter than FLAME_PROBE_WINDOW_MAX: ask again with
+	 * more of the input */
+	int need_more;
 };
 
 /* Ask every reader's probe (or only the streaming ones) about the window
- * of buf.  Returns the one reader that says yes, NULL when none or more
- * than one does; d (may be NULL) gets how many and which. */
+ * of buf: FLAME_PROBE_WINDOW, extended to FLAME_PROBE_WINDOW_MAX when no
+ * reader says yes and some cannot tell in the first.  Returns the one
+ * reader that says yes, NULL when none or more than one does (or when
+ * d->need_more); d (may be NULL) gets how many and which. */
 const struct flame_format *flame_format_detect(const char *buf, size_t len, int eof,
 					       unsigned which, struct flame_detect *d);
 
