@@ -106,6 +106,13 @@ struct frame {
 	size_t begin, end, idx; /* its items in the pool */
 };
 
+/* FLAME_GROW, called only when full: the walk pushes once per node. */
+#define WALK_GROW(arr, cap, need)                         \
+	do {                                              \
+		if (__builtin_expect((need) > (cap), 0))  \
+			FLAME_GROW(arr, cap, need);       \
+	} while (0)
+
 static int is_stack(const struct flame_node *nd, unsigned flags)
 {
 	return nd->self[0] || nd->self[1] ||
@@ -134,7 +141,7 @@ int flame_profile_walk(const struct flame_profile *p, const uint8_t *present, un
 			     c = p->nodes[c].next_sibling) {
 				int own = present ? present[c] : is_stack(&p->nodes[c], flags);
 				int sub = p->nodes[c].first_child != FLAME_NO_NODE;
-				FLAME_GROW(pool, pool_cap, npool + 2);
+				WALK_GROW(pool, pool_cap, npool + 2);
 				if (own)
 					pool[npool++] = (struct item){ c, 0 };
 				if (sub)
@@ -142,7 +149,7 @@ int flame_profile_walk(const struct flame_profile *p, const uint8_t *present, un
 			}
 			if ((flags & FLAME_WALK_SORTED) && npool - begin > 1)
 				qsort_r(pool + begin, npool - begin, sizeof(*pool), item_cmp, &ord);
-			FLAME_GROW(fr, fr_cap, nfr + 1);
+			WALK_GROW(fr, fr_cap, nfr + 1);
 			fr[nfr++] = (struct frame){ expand, expand_depth, begin, npool, begin };
 			expand = FLAME_NO_NODE;
 		}
@@ -156,18 +163,23 @@ int flame_profile_walk(const struct flame_profile *p, const uint8_t *present, un
 		}
 		struct item it = pool[f->idx++];
 		uint32_t depth = f->depth + 1;
-		buf.len = lens[f->depth];
-		if (depth > 1)
-			flame_buf_addc(&buf, ';');
-		size_t len;
-		const char *name = flame_strtab_name(&p->names, p->nodes[it.node].name, &len);
-		flame_buf_add(&buf, name, len);
+		if (!(flags & FLAME_WALK_DEPTH)) {
+			/* the names' bytes are read only here: without text the
+			 * walk touches no name it does not compare */
+			buf.len = lens[f->depth];
+			if (depth > 1)
+				flame_buf_addc(&buf, ';');
+			size_t len;
+			const char *name =
+				flame_strtab_name(&p->names, p->nodes[it.node].name, &len);
+			flame_buf_add(&buf, name, len);
+		}
 		if (!it.sub) {
-			rc = fn(ctx, it.node, buf.data, buf.len);
+			rc = fn(ctx, it.node, buf.data, (flags & FLAME_WALK_DEPTH) ? depth : buf.len);
 			if (rc)
 				break;
 		} else {
-			FLAME_GROW(lens, lens_cap, (size_t)depth + 1);
+			WALK_GROW(lens, lens_cap, (size_t)depth + 1);
 			lens[depth] = buf.len;
 			expand = it.node;
 			expand_depth = depth;

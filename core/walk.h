@@ -23,7 +23,8 @@
 
 #include "profile.h"
 
-/* Called for each stack; text is valid only during the call.  A non-zero
+/* Called for each stack; text is valid only during the call.  With
+ * FLAME_WALK_DEPTH, text is NULL and len is the depth instead.  A non-zero
  * return stops the walk and is returned by flame_profile_walk(). */
 typedef int (*flame_stack_fn)(void *ctx, uint32_t node, const char *text, size_t len);
 
@@ -32,6 +33,8 @@ typedef int (*flame_stack_fn)(void *ctx, uint32_t node, const char *text, size_t
 				    "TEXT COUNT" (two columns: "TEXT C1 C2"),
 				    counts as flame_format_weight() writes them;
 				    childless nodes are visited too */
+#define FLAME_WALK_DEPTH 4u /* build no text: fn gets text NULL and, in len, the
+			       stack's depth (its frames, the root not counted) */
 
 /* Visit every node that has weight (with FLAME_WALK_PERL_LINES, also every
  * node without children; when present is not NULL, every node n with

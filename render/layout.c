@@ -267,21 +267,19 @@ static void emit(struct emitter *e, const struct name_ref *path, size_t n, const
 	layout_line(e->L, path, n, layout_width(e->p, w, e->o->diff_width), delta);
 }
 
-/* One line of the sorted walk.  Its path shares a prefix with the one
- * before: climb from the node until an ancestor is where the previous
- * path had it, so only the new frames are looked up. */
-static int walk_line(void *ctx, uint32_t node, const char *text, size_t len)
+/* One line of the sorted walk, depth frames deep.  Its path shares a
+ * prefix with the one before: climb from the node until an ancestor is
+ * where the previous path had it, so only the new frames are looked up. */
+static int walk_line(void *ctx, uint32_t node, const char *text, size_t depth)
 {
 	struct emitter *e = ctx;
 	const struct flame_profile *p = e->p;
 	(void)text;
-	(void)len;
-	size_t d = 0;
-	for (uint32_t a = node; a != 0; a = p->nodes[a].parent)
-		d++;
-	FLAME_GROW(e->nodes, e->nodes_cap, d);
-	FLAME_GROW(e->path, e->path_cap, d);
-	size_t i = d;
+	if (depth > e->nodes_cap)
+		FLAME_GROW(e->nodes, e->nodes_cap, depth);
+	if (depth > e->path_cap)
+		FLAME_GROW(e->path, e->path_cap, depth);
+	size_t i = depth;
 	for (uint32_t a = node; i > 0; a = p->nodes[a].parent) {
 		if (i <= e->n && e->nodes[i - 1] == a)
 			break;
@@ -291,8 +289,8 @@ static int walk_line(void *ctx, uint32_t node, const char *text, size_t len)
 		e->nodes[i] = a;
 		e->path[i] = (struct name_ref){ nm, nl };
 	}
-	e->n = d;
-	emit(e, e->path, d, p->nodes[node].self);
+	e->n = depth;
+	emit(e, e->path, depth, p->nodes[node].self);
 	return 0;
 }
 
@@ -302,7 +300,8 @@ static void walk_sorted(struct emitter *e, const struct flame_profile *p)
 {
 	e->p = p;
 	e->n = 0;
-	flame_profile_walk(p, NULL, FLAME_WALK_SORTED | FLAME_WALK_PERL_LINES, walk_line, e);
+	flame_profile_walk(p, NULL, FLAME_WALK_SORTED | FLAME_WALK_PERL_LINES | FLAME_WALK_DEPTH,
+			   walk_line, e);
 	free(e->nodes);
 	free(e->path);
 	e->nodes = NULL;
