@@ -5,11 +5,9 @@
  * shares the frames of its common prefix with the line before, closes the
  * rest and opens new ones.  Two frames of the same name at the same depth
  * merge only when their lines are adjacent, so "a;b 1", "a;b-x 1",
- * "a;b;c 1" draw b twice ('-' sorts between ' ' and ';').  The sorted walk
- * below reproduces that order from the trie without building the lines:
- * each child contributes a segment for its own line (key "name COUNT")
- * and one for its children's lines (key "name;"), and segments are sorted
- * by those keys.
+ * "a;b;c 1" draw b twice ('-' sorts between ' ' and ';').  core's sorted
+ * walk reproduces that order from the trie without building the lines
+ * (FLAME_WALK_PERL_LINES in core/walk.h).
  */
 #include "layout.h"
 
@@ -18,6 +16,7 @@
 #include <string.h>
 
 #include "../core/util.h"
+#include "../core/walk.h"
 
 void layout_init(struct flame_layout *L, double min_counts, int has_delta, double unit, int chain)
 {
@@ -243,97 +242,21 @@ static double pow10i(int d)
 
 /* ---- the sorted walk ---- */
 
-struct seg {
-	uint32_t node;
-	uint32_t kids; /* 0: the child's own line, 1: its children's lines */
-};
-
-struct walk {
-	const struct flame_profile *p;
-	char cbuf[2][64]; /* count texts being compared */
-};
-
+/* flamegraph.pl's lines: a node with weight or without children */
 static int is_line(const struct flame_profile *p, uint32_t n)
 {
 	const struct flame_node *nd = &p->nodes[n];
 	return nd->self[0] || nd->self[1] || nd->first_child == FLAME_NO_NODE;
 }
 
-static size_t count_text(const struct flame_profile *p, uint32_t n, char *out)
-{
-	struct flame_buf b = FLAME_BUF_INIT;
-	flame_format_weight(&b, p->nodes[n].self[0], p->scale_digits);
-	if (p->ncols == 2) {
-		flame_buf_addc(&b, ' ');
-		flame_format_weight(&b, p->nodes[n].self[1], p->scale_digits);
-	}
-	size_t len = b.len < 63 ? b.len : 63;
-	memcpy(out, b.data, len);
-	flame_buf_release(&b);
-	return len;
-}
-
-/* Compare the texts a1.a2 and b1.b2 (concatenations). */
-static int cmp_concat(const char *a1, size_t n1, const char *a2, size_t n2, const char *b1,
-		      size_t m1, const char *b2, size_t m2)
-{
-	size_t na = n1 + n2, nb = m1 + m2;
-	size_t i = 0;
-	while (i < na && i < nb) {
-		unsigned char ca = (unsigned char)(i < n1 ? a1[i] : a2[i - n1]);
-		unsigned char cb = (unsigned char)(i < m1 ? b1[i] : b2[i - m1]);
-		if (ca != cb)
-			return ca < cb ? -1 : 1;
-		i++;
-	}
-	return na < nb ? -1 : na > nb;
-}
-
-static int cmp_seg(const void *va, const void *vb, void *ctx)
-{
-	const struct seg *a = va, *b = vb;
-	struct walk *w = ctx;
-	const struct flame_profile *p = w->p;
-	if (a->node == b->node)
-		return (int)a->kids - (int)b->kids; /* "name COUNT" < "name;" */
-	size_t la, lb;
-	const char *na = flame_strtab_name(&p->names, p->nodes[a->node].name, &la);
-	const char *nb = flame_strtab_name(&p->names, p->nodes[b->node].name, &lb);
-	size_t m = la < lb ? la : lb;
-	int c = memcmp(na, nb, m);
-	if (c)
-		return c;
-	if (la == lb)
-		return 0; /* sibling names are distinct */
-	/* one name is a prefix of the other: the tails decide */
-	char ta[66], tb[66];
-	size_t tla, tlb;
-	if (a->kids) {
-		ta[0] = ';';
-		tla = 1;
-	} else {
-		ta[0] = ' ';
-		tla = 1 + count_text(p, a->node, ta + 1);
-	}
-	if (b->kids) {
-		tb[0] = ';';
-		tlb = 1;
-	} else {
-		tb[0] = ' ';
-		tlb = 1 + count_text(p, b->node, tb + 1);
-	}
-	return cmp_concat(na, la, ta, tla, nb, lb, tb, tlb);
-}
-
-struct level {
-	size_t base, pos, end;
-};
-
 struct emitter {
 	struct flame_layout *L;
 	const struct flame_profile *p;
 	const struct flame_render_opts *o;
 	double unit;
+	uint32_t *nodes;       /* the previous line's path, as nodes */
+	struct name_ref *path; /* and as names */
+	size_t n, nodes_cap, path_cap;
 };
 
 static void emit(struct emitter *e, const struct name_ref *path, size_t n, const uint64_t w[2])
@@ -344,58 +267,46 @@ static void emit(struct emitter *e, const struct name_ref *path, size_t n, const
 	layout_line(e->L, path, n, layout_width(e->p, w, e->o->diff_width), delta);
 }
 
+/* One line of the sorted walk, depth frames deep.  Its path shares a
+ * prefix with the one before: climb from the node until an ancestor is
+ * where the previous path had it, so only the new frames are looked up. */
+static int walk_line(void *ctx, uint32_t node, const char *text, size_t depth)
+{
+	struct emitter *e = ctx;
+	const struct flame_profile *p = e->p;
+	(void)text;
+	if (depth > e->nodes_cap)
+		FLAME_GROW(e->nodes, e->nodes_cap, depth);
+	if (depth > e->path_cap)
+		FLAME_GROW(e->path, e->path_cap, depth);
+	size_t i = depth;
+	for (uint32_t a = node; i > 0; a = p->nodes[a].parent) {
+		if (i <= e->n && e->nodes[i - 1] == a)
+			break;
+		i--;
+		size_t nl;
+		const char *nm = flame_strtab_name(&p->names, p->nodes[a].name, &nl);
+		e->nodes[i] = a;
+		e->path[i] = (struct name_ref){ nm, nl };
+	}
+	e->n = depth;
+	emit(e, e->path, depth, p->nodes[node].self);
+	return 0;
+}
+
+/* Every line of p in flamegraph.pl's order: the sorted walk of core with
+ * its order of lines. */
 static void walk_sorted(struct emitter *e, const struct flame_profile *p)
 {
-	struct walk w = { .p = p };
-	struct seg *segs = NULL;
-	size_t nsegs = 0, segs_cap = 0;
-	struct level *lv = NULL;
-	size_t nlv = 0, lv_cap = 0;
-	struct name_ref *path = NULL;
-	size_t path_cap = 0;
-
-	uint32_t parent = 0;
-	for (;;) {
-		/* push the sorted segments of parent's children */
-		size_t base = nsegs;
-		for (uint32_t c = p->nodes[parent].first_child; c != FLAME_NO_NODE;
-		     c = p->nodes[c].next_sibling) {
-			FLAME_GROW(segs, segs_cap, nsegs + 2);
-			if (is_line(p, c))
-				segs[nsegs++] = (struct seg){ c, 0 };
-			if (p->nodes[c].first_child != FLAME_NO_NODE)
-				segs[nsegs++] = (struct seg){ c, 1 };
-		}
-		if (nsegs - base > 1)
-			qsort_r(segs + base, nsegs - base, sizeof(*segs), cmp_seg, &w);
-		FLAME_GROW(lv, lv_cap, nlv + 1);
-		lv[nlv++] = (struct level){ base, base, nsegs };
-		FLAME_GROW(path, path_cap, nlv);
-
-		parent = FLAME_NO_NODE;
-		while (nlv) {
-			struct level *l = &lv[nlv - 1];
-			if (l->pos == l->end) {
-				nsegs = l->base;
-				nlv--;
-				continue;
-			}
-			struct seg s = segs[l->pos++];
-			size_t len;
-			const char *nm = flame_strtab_name(&p->names, p->nodes[s.node].name, &len);
-			path[nlv - 1] = (struct name_ref){ nm, len };
-			if (s.kids) {
-				parent = s.node;
-				break;
-			}
-			emit(e, path, nlv, p->nodes[s.node].self);
-		}
-		if (parent == FLAME_NO_NODE)
-			break;
-	}
-	free(segs);
-	free(lv);
-	free(path);
+	e->p = p;
+	e->n = 0;
+	flame_profile_walk(p, NULL, FLAME_WALK_SORTED | FLAME_WALK_PERL_LINES | FLAME_WALK_DEPTH,
+			   walk_line, e);
+	free(e->nodes);
+	free(e->path);
+	e->nodes = NULL;
+	e->path = NULL;
+	e->nodes_cap = e->path_cap = 0;
 }
 
 /* The path of node n (root-first, the root excluded) into *path. */
@@ -463,7 +374,7 @@ static void build_reversed(const struct flame_profile *p, struct flame_profile *
 void layout_profile(struct flame_layout *L, const struct flame_profile *p,
 		    const struct flame_render_opts *o)
 {
-	struct emitter e = { L, p, o, pow10i(p->scale_digits) };
+	struct emitter e = { .L = L, .p = p, .o = o, .unit = pow10i(p->scale_digits) };
 	if (o->flamechart && o->order) {
 		struct name_ref *path = NULL;
 		size_t cap = 0;
@@ -484,7 +395,6 @@ void layout_profile(struct flame_layout *L, const struct flame_profile *p,
 	if (o->reverse) {
 		struct flame_profile rp;
 		build_reversed(p, &rp);
-		e.p = &rp;
 		walk_sorted(&e, &rp);
 		/* names point into rp: keep them alive by copying into L->extra */
 		for (size_t i = 0; i < L->n; i++) {
