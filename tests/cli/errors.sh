@@ -598,6 +598,21 @@ group_input() {
 	expect_err_line "flame collapse: long2.txt:9: line longer than 4 MiB; is this perf script output?"
 	finish
 	rm -f "$work/long.txt" "$work/long2.txt"
+
+	# side files read whole are capped: /dev/zero never ends
+	printf 'main;a 1\n' >"$work/side.folded"
+	begin "--nameattr /dev/zero: exit 1, 'larger than 64 MiB', no output"
+	run render --nameattr /dev/zero -o side.svg side.folded
+	expect_rc 1
+	expect_err_line "flame render: /dev/zero: larger than 64 MiB; is this the right file?"
+	expect_no_file "$work/side.svg"
+	finish
+	begin "--cp --palette-file /dev/zero: exit 1, 'larger than 64 MiB', no output"
+	run render --cp --palette-file /dev/zero -o side.svg side.folded
+	expect_rc 1
+	expect_err_line "flame render: /dev/zero: larger than 64 MiB; is this the right file?"
+	expect_no_file "$work/side.svg"
+	finish
 }
 
 # ---------------------------------------------------------------- output
@@ -749,6 +764,21 @@ group_data() {
 	expect_out_empty
 	expect_err_match "^flame collapse: warning: weird\.txt:5: weird stack line"
 	expect_err_line "flame collapse: 1 line did not parse (--strict); no output written"
+	finish
+
+	# each stack takes just under the per-match backtracking limit: the
+	# overall budget stops the run (without it: about 40 s per 1000 stacks)
+	local a31=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa i
+	for ((i = 0; i < 1000; i++)); do
+		echo "$a31;f$i 1"
+	done >"$work/backtrack.folded"
+	begin "--grep backtracking just under the limit on every stack: exit 1 in seconds, names the pattern"
+	(cd "$work" && exec timeout 30 "$flame" filter --grep '^(a|aa)+$' -o bt.out backtrack.folded) \
+		</dev/null >"$out" 2>"$err"
+	rc=$?
+	expect_rc 1
+	expect_err_match "^flame filter: --grep: regex '\\^\\(a\\|aa\\)\\+\\$' stopped after [0-9]+ backtracking steps in [0-9]+ matches"
+	expect_no_file "$work/bt.out"
 	finish
 
 	begin "--strict with clean input: exit 0, the usual output"
