@@ -392,7 +392,11 @@ int flame_cli_option(struct flame_cli *c, int id, const char *arg)
 	}
 }
 
-/* A whole small file (nameattr, palette map) into memory. */
+/* The most a --nameattr or palette file may hold (decompressed). */
+#define SLURP_MAX ((size_t)64 << 20)
+
+/* A whole small file (nameattr, palette map) into memory; a larger one
+ * (/dev/zero, a profile given by mistake) is an error. */
 static int slurp(const char *path, char **data, size_t *len, struct flame_error *err)
 {
 	struct flame_input *in;
@@ -401,7 +405,10 @@ static int slurp(const char *path, char **data, size_t *len, struct flame_error 
 	struct flame_buf b = FLAME_BUF_INIT;
 	for (;;) {
 		flame_buf_reserve(&b, 64 << 10);
-		ssize_t n = flame_input_read(in, b.data + b.len, b.cap - b.len - 1, err);
+		size_t room = b.cap - b.len - 1;
+		if (room > SLURP_MAX + 1 - b.len)
+			room = SLURP_MAX + 1 - b.len; /* one byte past the cap tells */
+		ssize_t n = flame_input_read(in, b.data + b.len, room, err);
 		if (n < 0) {
 			flame_input_close(in);
 			flame_buf_release(&b);
@@ -410,6 +417,13 @@ static int slurp(const char *path, char **data, size_t *len, struct flame_error 
 		if (n == 0)
 			break;
 		b.len += (size_t)n;
+		if (b.len > SLURP_MAX) {
+			flame_input_close(in);
+			flame_buf_release(&b);
+			return flame_error_set(err, FLAME_ERR_DATA, path, 0,
+					       "larger than %zu MiB; is this the right file?",
+					       SLURP_MAX >> 20);
+		}
 	}
 	flame_input_close(in);
 	*data = b.data ? b.data : flame_xstrdup("");

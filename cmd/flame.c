@@ -1,6 +1,8 @@
 /*
  * flame.c - the command table and the dispatcher.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include "../render/svgformat.h"
+#include "../core/io.h"
 #include "../core/util.h"
 #include "cmd.h"
 
@@ -113,8 +116,49 @@ static void out_of_memory(size_t n)
 		cmd_error("out of memory");
 }
 
+/* Started with standard input, output or error closed (2>&-), the next
+ * file opened would take its number, and messages meant for the terminal
+ * would land in an output file.  Each closed one gets /dev/null opened the
+ * wrong way round, so that using it still fails as it did. */
+static void open_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* the lowest free number: fd itself, the ones below are open */
+		if (open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) < 0)
+			return;
+	}
+}
+
+/* A fatal signal removes the temporary output files first, then kills
+ * flame as it would have. */
+static void on_fatal_signal(int sig)
+{
+	flame_output_remove_temps();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_fatal_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa, old;
+		/* one ignored by whoever started flame (nohup, a background job) stays so */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_fatal_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	open_std_fds();
+	catch_fatal_signals();
 	/* A closed pipe shows up as EPIPE on write and is reported, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 	flame_set_oom_handler(out_of_memory);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,6 +483,87 @@ int flame_path_is_zst(const char *path)
 	return n > 4 && strcmp(path + n - 4, ".zst") == 0;
 }
 
+/* Temporary output files not yet renamed into place or removed, for
+ * flame_output_remove_temps() to unlink from a signal handler.  A slot
+ * holds the path string of a live struct flame_output (out->tmp). */
+#define LIVE_MAX 16
+static char *_Atomic live_tmp[LIVE_MAX];
+
+static void live_add(char *tmp)
+{
+	for (size_t i = 0; i < LIVE_MAX; i++) {
+		char *expect = NULL;
+		if (atomic_compare_exchange_strong(&live_tmp[i], &expect, tmp))
+			return;
+	}
+	/* more outputs open at once than slots: this one is not cleaned up on
+	 * a signal, everything else still works */
+}
+
+static void live_remove(const char *tmp)
+{
+	for (size_t i = 0; i < LIVE_MAX; i++) {
+		char *expect = (char *)tmp;
+		if (atomic_compare_exchange_strong(&live_tmp[i], &expect, NULL))
+			return;
+	}
+}
+
+void flame_output_remove_temps(void)
+{
+	for (size_t i = 0; i < LIVE_MAX; i++) {
+		char *p = atomic_exchange(&live_tmp[i], NULL);
+		if (p)
+			unlink(p);
+	}
+}
+
+/* The file path names once symbolic links are followed, a dangling one
+ * included (its target is the file to create); directories on the way are
+ * left as they are.  NULL with err set on a loop or unreadable link. */
+static char *link_target(const char *path, struct flame_error *err)
+{
+	char *cur = flame_xstrdup(path);
+	for (int hops = 0;; hops++) {
+		struct stat st;
+		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
+			return cur;
+		if (hops == 40) {
+			flame_error_set(err, FLAME_ERR_IO, path, 0, "cannot create output file: %s",
+					strerror(ELOOP));
+			free(cur);
+			return NULL;
+		}
+		size_t cap = 256;
+		char *t;
+		ssize_t n;
+		for (;;) {
+			t = flame_xmalloc(cap);
+			n = readlink(cur, t, cap);
+			if (n < 0 || (size_t)n < cap)
+				break;
+			free(t);
+			cap *= 2;
+		}
+		if (n < 0) {
+			flame_error_set(err, FLAME_ERR_IO, cur, 0, "cannot read symbolic link: %s",
+					strerror(errno));
+			free(t);
+			free(cur);
+			return NULL;
+		}
+		t[n] = '\0';
+		struct flame_buf next = FLAME_BUF_INIT;
+		const char *slash = strrchr(cur, '/');
+		if (t[0] != '/' && slash)
+			flame_buf_add(&next, cur, (size_t)(slash - cur) + 1); /* relative to the link's directory */
+		flame_buf_add(&next, t, (size_t)n);
+		free(t);
+		free(cur);
+		cur = next.data;
+	}
+}
+
 int flame_output_open(struct flame_output **outp, const char *path, struct flame_error *err)
 {
 	struct flame_output *out = flame_xcalloc(1, sizeof(*out));
@@ -510,10 +592,25 @@ int flame_output_open(struct flame_output **outp, const char *path, struct flame
 			*outp = out;
 			return 0;
 		}
-		/* Through a symlink, replace the file it names, not the link. */
-		char *real = realpath(path, NULL);
-		out->path = real ? real : flame_xstrdup(path);
+		/* Through a symlink, working or dangling, replace (or create) the
+		 * file it names, in that file's directory; the link stays. */
+		out->path = link_target(path, err);
+		if (!out->path) {
+			free(out);
+			return -1;
+		}
 		path = out->path;
+		/* An existing file is replaced only if it could be written to, as
+		 * cp would, and the new one keeps its mode (and owner, for root). */
+		struct stat old;
+		int exists = stat(path, &old) == 0 && S_ISREG(old.st_mode);
+		if (exists && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0) {
+			flame_error_set(err, FLAME_ERR_IO, path, 0, "cannot open for writing: %s",
+					strerror(errno));
+			free(out->path);
+			free(out);
+			return -1;
+		}
 		const char *slash = strrchr(path, '/');
 		size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
 		struct flame_buf t = FLAME_BUF_INIT;
@@ -529,9 +626,19 @@ int flame_output_open(struct flame_output **outp, const char *path, struct flame
 			free(out);
 			return -1;
 		}
-		mode_t um = umask(0);
-		umask(um);
-		fchmod(out->fd, 0666 & ~um);
+		live_add(out->tmp);
+		if (exists) {
+			/* the group too when we may (a member of it); chown first:
+			 * it clears set-id bits */
+			if (fchown(out->fd, geteuid() == 0 ? old.st_uid : (uid_t)-1, old.st_gid) < 0) {
+				/* not a member of the group: the file gets ours */
+			}
+			fchmod(out->fd, old.st_mode & 07777);
+		} else {
+			mode_t um = umask(0);
+			umask(um);
+			fchmod(out->fd, 0666 & ~um);
+		}
 		if (flame_path_is_zst(path)) {
 			out->zc = ZSTD_createCCtx();
 			ZSTD_CCtx_setParameter(out->zc, ZSTD_c_compressionLevel, 3);
@@ -602,6 +709,8 @@ int flame_output_write(struct flame_output *out, const void *p, size_t n, struct
 
 static void free_output(struct flame_output *out)
 {
+	if (out->tmp)
+		live_remove(out->tmp);
 	if (out->zc)
 		ZSTD_freeCCtx(out->zc);
 	free(out->zbuf);

@@ -14,6 +14,16 @@
  * flame_output_commit(); an error or flame_output_abort() leaves no partial
  * file behind.  A name ending in ".zst" is zstd-compressed.  Every write
  * error (full disk, closed pipe) is reported.
+ *
+ * Replacing a file: a symbolic link (working or dangling) is followed and
+ * the file it names is replaced, or created, in its own directory; the
+ * link stays.  A file the user may not write is refused ("permission
+ * denied"), as cp would; the new file keeps the old one's mode (and owner
+ * and group when it may set them).  A new file gets 0666 less the umask.
+ * A device, FIFO or the like is written into, not replaced.
+ *
+ * Temporary files still open are listed so that a fatal signal can remove
+ * them: cmd/ installs the handlers, which call flame_output_remove_temps().
  */
 #ifndef FLAME_IO_H
 #define FLAME_IO_H
@@ -50,6 +60,11 @@ int flame_output_open(struct flame_output **out, const char *path, struct flame_
 int flame_output_write(struct flame_output *out, const void *p, size_t n, struct flame_error *err);
 int flame_output_commit(struct flame_output *out, struct flame_error *err); /* frees out */
 void flame_output_abort(struct flame_output *out);                         /* frees out */
+
+/* Unlink every temporary output file not yet committed or aborted.
+ * Async-signal-safe: meant for a handler of SIGINT, SIGTERM, SIGHUP or
+ * SIGABRT that then re-raises the signal with its default action. */
+void flame_output_remove_temps(void);
 
 /* Whether path names a compressed output (".zst"). */
 int flame_path_is_zst(const char *path);

@@ -89,6 +89,12 @@ void flame_matcher_release(struct flame_matcher *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static int is_limit(int rc)
+{
+	return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
 static int match_error(const struct flame_regex *re, int rc, const char *s, size_t n,
 		       struct flame_error *err)
 {
@@ -97,22 +103,72 @@ static int match_error(const struct flame_regex *re, int rc, const char *s, size
 	flame_quote(q, sizeof(q), re->pattern, strlen(re->pattern), 100);
 	flame_quote(subj, sizeof(subj), s, n, 100);
 	const char *hint = "";
-	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+	if (is_limit(rc))
 		hint = " (the pattern backtracks too much; make it more specific)";
 	return flame_error_set(err, FLAME_ERR_DATA, NULL, 0, "%s: regex '%s' failed on '%s': %s%s",
 			       re->option, q, subj, msg, hint);
 }
 
+static int budget_error(const struct flame_regex *re, const struct flame_matcher *m,
+			struct flame_error *err)
+{
+	char q[160];
+	flame_quote(q, sizeof(q), re->pattern, strlen(re->pattern), 100);
+	return flame_error_set(err, FLAME_ERR_DATA, NULL, 0,
+			       "%s: regex '%s' stopped after %llu backtracking steps in %llu "
+			       "matches, more than this input allows (the pattern backtracks too "
+			       "much; make it more specific)",
+			       re->option, q, (unsigned long long)m->spent,
+			       (unsigned long long)m->subjects);
+}
+
+/* The step limit of the next run of a match, after one under limit ran out
+ * of steps: ten times more, at most the regex's own limit; 0 when there is
+ * no next run.  -1 when the budget forbids it. */
+static int64_t next_limit(const struct flame_regex *re, struct flame_matcher *m, uint32_t limit)
+{
+	if (limit >= re->match_limit)
+		return 0;
+	uint64_t next = (uint64_t)limit * 10;
+	if (next > re->match_limit)
+		next = re->match_limit;
+	uint64_t budget = FLAME_REGEX_BUDGET_BASE + FLAME_REGEX_BUDGET_PER_BYTE * m->subject_bytes;
+	if (m->spent + next > budget)
+		return -1;
+	m->spent += next;
+	return (int64_t)next;
+}
+
+static uint32_t first_limit(const struct flame_regex *re, struct flame_matcher *m, size_t n)
+{
+	m->subject_bytes += n;
+	m->subjects++;
+	return re->match_limit < FLAME_REGEX_CHEAP_LIMIT ? re->match_limit : FLAME_REGEX_CHEAP_LIMIT;
+}
+
+static int run_match(const struct flame_regex *re, struct flame_matcher *m, const char *s,
+		     size_t n, uint32_t limit)
+{
+	pcre2_set_match_limit(m->mc, limit);
+	if (re->jit)
+		return pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, 0, 0, m->md, m->mc);
+	return pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, m->md, m->mc);
+}
+
 int flame_regex_match(const struct flame_regex *re, struct flame_matcher *m, const char *s,
 		      size_t n, struct flame_error *err)
 {
-	pcre2_set_match_limit(m->mc, re->match_limit);
-	int rc;
-	if (re->jit)
-		rc = pcre2_jit_match(re->code, (PCRE2_SPTR)s, n, 0, 0, m->md, m->mc);
-	else
-		rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, m->md, m->mc);
+	uint32_t limit = first_limit(re, m, n);
+	int rc = run_match(re, m, s, n, limit);
+	while (rc == PCRE2_ERROR_MATCHLIMIT) {
+		int64_t next = next_limit(re, m, limit);
+		if (next < 0)
+			return budget_error(re, m, err);
+		if (next == 0)
+			break;
+		limit = (uint32_t)next;
+		rc = run_match(re, m, s, n, limit);
+	}
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)
@@ -120,38 +176,59 @@ int flame_regex_match(const struct flame_regex *re, struct flame_matcher *m, con
 	return match_error(re, rc, s, n, err);
 }
 
+static int run_replace(const struct flame_regex *re, struct flame_matcher *m, const char *s,
+		       size_t n, const char *replacement, size_t replen, uint32_t options,
+		       uint32_t limit, PCRE2_SIZE *outlen)
+{
+	pcre2_set_match_limit(m->mc, limit);
+	*outlen = m->out.cap - 1;
+	return pcre2_substitute(re->code, (PCRE2_SPTR)s, n, 0, options, m->md, m->mc,
+				(PCRE2_SPTR)replacement, replen, (PCRE2_UCHAR *)m->out.data, outlen);
+}
+
 int flame_regex_replace(const struct flame_regex *re, struct flame_matcher *m, const char *s,
 			size_t n, const char *replacement, size_t replen, int global,
 			struct flame_error *err)
 {
-	pcre2_set_match_limit(m->mc, re->match_limit);
+	uint32_t limit = first_limit(re, m, n);
 	uint32_t options = PCRE2_SUBSTITUTE_OVERFLOW_LENGTH | PCRE2_SUBSTITUTE_UNSET_EMPTY;
 	if (global)
 		options |= PCRE2_SUBSTITUTE_GLOBAL;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		flame_buf_reset(&m->out);
-		flame_buf_reserve(&m->out, n + replen + 64);
-		PCRE2_SIZE outlen = m->out.cap - 1;
-		int rc = pcre2_substitute(re->code, (PCRE2_SPTR)s, n, 0, options, m->md, m->mc,
-					  (PCRE2_SPTR)replacement, replen, (PCRE2_UCHAR *)m->out.data,
-					  &outlen);
+	flame_buf_reset(&m->out);
+	flame_buf_reserve(&m->out, n + replen + 64);
+	int grown = 0;
+	for (;;) {
+		PCRE2_SIZE outlen;
+		int rc = run_replace(re, m, s, n, replacement, replen, options, limit, &outlen);
 		if (rc >= 0) {
 			m->out.len = outlen;
 			m->out.data[outlen] = '\0';
 			return rc;
 		}
-		if (rc == PCRE2_ERROR_NOMEMORY && attempt == 0) {
+		if (rc == PCRE2_ERROR_NOMEMORY && !grown) {
 			/* outlen is now the length needed (without the terminator) */
 			flame_buf_reserve(&m->out, outlen + 1);
+			grown = 1;
 			continue;
 		}
+		if (rc == PCRE2_ERROR_NOMEMORY)
+			return flame_error_set(err, FLAME_ERR_DATA, NULL, 0,
+					       "%s: replacement result keeps growing", re->option);
 		if (rc == PCRE2_ERROR_NOMATCH) {
 			flame_buf_reset(&m->out);
 			flame_buf_add(&m->out, s, n);
 			return 0;
 		}
-		if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-		    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		if (rc == PCRE2_ERROR_MATCHLIMIT) {
+			int64_t next = next_limit(re, m, limit);
+			if (next < 0)
+				return budget_error(re, m, err);
+			if (next > 0) {
+				limit = (uint32_t)next;
+				continue;
+			}
+		}
+		if (is_limit(rc))
 			return match_error(re, rc, s, n, err);
 		/* anything else is a problem of the replacement string */
 		char msg[256], q[160];
@@ -160,8 +237,6 @@ int flame_regex_replace(const struct flame_regex *re, struct flame_matcher *m, c
 		return flame_error_set(err, FLAME_ERR_USAGE, NULL, 0, "%s: bad replacement '%s': %s",
 				       re->option, q, msg);
 	}
-	return flame_error_set(err, FLAME_ERR_DATA, NULL, 0, "%s: replacement result keeps growing",
-			       re->option);
 }
 
 int flame_regex_check_replacement(const struct flame_regex *re, const char *r,

@@ -11,6 +11,15 @@
  * Errors name the option the pattern came from ("--grep"): a pattern that
  * does not compile is FLAME_ERR_USAGE with PCRE2's message and the offset;
  * a match that exceeds the limits is FLAME_ERR_DATA.
+ *
+ * Besides the limit on one match, a matcher keeps an overall budget: a
+ * match first runs under a small step limit; one that needs more is run
+ * again under limits ten times larger, each retry charged in full to the
+ * matcher.  When the charges pass FLAME_REGEX_BUDGET_BASE plus
+ * FLAME_REGEX_BUDGET_PER_BYTE for every subject byte the matcher has seen,
+ * the match fails with FLAME_ERR_DATA naming the pattern: a pattern that
+ * backtracks badly on many subjects stops within seconds instead of running
+ * for hours.  Patterns that never need the retry are not affected.
  */
 #ifndef FLAME_REGEX_H
 #define FLAME_REGEX_H
@@ -25,6 +34,12 @@
 
 /* Backtracking steps one match may take before it is abandoned as an error. */
 #define FLAME_REGEX_MATCH_LIMIT 10000000u
+/* The step limit of a match's first run; above it a match is "expensive". */
+#define FLAME_REGEX_CHEAP_LIMIT 10000u
+/* Steps a matcher may spend on expensive matches: this many, plus ... */
+#define FLAME_REGEX_BUDGET_BASE 200000000ull
+/* ... this many per byte of all the subjects it was given. */
+#define FLAME_REGEX_BUDGET_PER_BYTE 1000ull
 
 struct flame_regex {
 	struct pcre2_real_code_8 *code;
@@ -40,6 +55,9 @@ struct flame_matcher {
 	struct pcre2_real_match_context_8 *mc;
 	struct pcre2_real_jit_stack_8 *jit_stack;
 	struct flame_buf out; /* replacement output */
+	uint64_t spent;       /* steps charged to expensive matches (upper bounds) */
+	uint64_t subject_bytes; /* bytes of all subjects matched, for the budget */
+	uint64_t subjects;    /* subjects matched, for the message */
 };
 
 /* Compile pattern (a C string) for option opt.  flags: FLAME_REGEX_ICASE. */
@@ -51,7 +69,7 @@ void flame_regex_release(struct flame_regex *re);
 void flame_regex_set_match_limit(struct flame_regex *re, uint32_t limit);
 
 /* Matching state for one thread, usable with any regex whose capture count
- * is at most max_captures. */
+ * is at most max_captures.  Its budget covers every match made with it. */
 void flame_matcher_init(struct flame_matcher *m, uint32_t max_captures);
 void flame_matcher_release(struct flame_matcher *m);
 

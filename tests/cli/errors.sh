@@ -598,6 +598,21 @@ group_input() {
 	expect_err_line "flame collapse: long2.txt:9: line longer than 4 MiB; is this perf script output?"
 	finish
 	rm -f "$work/long.txt" "$work/long2.txt"
+
+	# side files read whole are capped: /dev/zero never ends
+	printf 'main;a 1\n' >"$work/side.folded"
+	begin "--nameattr /dev/zero: exit 1, 'larger than 64 MiB', no output"
+	run render --nameattr /dev/zero -o side.svg side.folded
+	expect_rc 1
+	expect_err_line "flame render: /dev/zero: larger than 64 MiB; is this the right file?"
+	expect_no_file "$work/side.svg"
+	finish
+	begin "--cp --palette-file /dev/zero: exit 1, 'larger than 64 MiB', no output"
+	run render --cp --palette-file /dev/zero -o side.svg side.folded
+	expect_rc 1
+	expect_err_line "flame render: /dev/zero: larger than 64 MiB; is this the right file?"
+	expect_no_file "$work/side.svg"
+	finish
 }
 
 # ---------------------------------------------------------------- output
@@ -719,6 +734,174 @@ group_output() {
 	mode=$(stat -c %a "$work/o/mode.txt" 2>/dev/null)
 	[ "$mode" = 640 ] || problem "mode is '$mode', expected 640"
 	finish
+
+	output_std_fds
+	output_signals
+	output_replace
+}
+
+# Started with a standard descriptor closed: the output file must not get
+# its number (warnings would land inside it).
+output_std_fds() {
+	local weird=$perfdir/weird-stack-line/input.txt
+	"$flame" collapse "$weird" >"$tmp/weird.out" 2>/dev/null
+	begin "standard error closed (2>&-), -o file: exit 0, no warning inside the file"
+	rm -f "$work/o/closed.txt"
+	(cd "$work" && exec "$flame" collapse -o o/closed.txt "$weird" 2>&-) </dev/null >"$out"
+	rc=$?
+	expect_rc 0
+	cmp -s "$work/o/closed.txt" "$tmp/weird.out" ||
+		problem "o/closed.txt differs from the usual output: $(head -c 200 "$work/o/closed.txt")"
+	finish
+
+	# render streams folded text into the open output, warning as it goes
+	printf 'a;b 1\nnot a folded line\na;c 2\n' >"$work/badline.folded"
+	begin "standard error closed (2>&-), render -o file.svg with a bad line: the file starts with <?xml"
+	rm -f "$work/o/closed.svg"
+	(cd "$work" && exec "$flame" render -o o/closed.svg badline.folded 2>&-) </dev/null >"$out"
+	rc=$?
+	expect_rc 0
+	[ "$(head -c 5 "$work/o/closed.svg" 2>/dev/null)" = "<?xml" ] ||
+		problem "o/closed.svg starts with '$(head -c 100 "$work/o/closed.svg")'"
+	grep -q "warning" "$work/o/closed.svg" && problem "o/closed.svg holds a warning"
+	finish
+
+	begin "standard output closed (>&-): exit 1, write error"
+	(cd "$work" && exec "$flame" collapse small.txt >&-) </dev/null 2>"$err"
+	rc=$?
+	expect_rc 1
+	expect_err_line "flame collapse: <stdout>: write error: Bad file descriptor"
+	finish
+
+	begin "standard input closed (<&-): exit 1, read error"
+	(cd "$work" && exec "$flame" collapse <&-) >"$out" 2>"$err"
+	rc=$?
+	expect_rc 1
+	expect_err_line "flame collapse: <stdin>: read error: Bad file descriptor"
+	finish
+}
+
+# A fatal signal while the output is being written removes the temporary
+# file.  gdb stops flame in flame_output_commit (the temporary exists, not
+# yet renamed) and delivers the signal there.
+output_signals() {
+	if ! command -v gdb >/dev/null 2>&1; then
+		echo "skip signals during output: gdb is not installed"
+		return
+	fi
+	local sig
+	for sig in INT TERM HUP ABRT; do
+		begin "SIG$sig while writing -o file: killed by it, no temporary left, no file"
+		rm -f "$work/o/sig.txt"
+		(
+			ulimit -c 0
+			cd "$work" && DEBUGINFOD_URLS= exec gdb -q -nx -batch \
+				-ex 'handle SIGINT SIGTERM SIGHUP SIGABRT nostop noprint pass' \
+				-ex 'break flame_output_commit' -ex run -ex "signal SIG$sig" \
+				--args "$flame" collapse -o o/sig.txt small.txt
+		) </dev/null >"$out" 2>"$err"
+		grep -q "hit Breakpoint 1, flame_output_commit" "$out" ||
+			problem "flame did not reach flame_output_commit under gdb"
+		grep -q "Program terminated with signal SIG$sig" "$out" ||
+			problem "flame was not killed by SIG$sig: $(tail -n 2 "$out" | tr '\n' ' ')"
+		expect_no_tmp "$work/o"
+		expect_no_file "$work/o/sig.txt"
+		finish
+	done
+}
+
+# Replacing an existing file: its mode (and, for root, its owner) stays; a
+# file the user may not write is refused; symbolic links are followed,
+# working or dangling, and the file they name is replaced or created.
+output_replace() {
+	begin "-o onto a 0600 file: replaced, still 0600"
+	printf 'old\n' >"$work/o/private.txt"
+	chmod 600 "$work/o/private.txt"
+	(umask 022 && cd "$work" && exec "$flame" collapse -o o/private.txt small.txt) >"$out" 2>"$err"
+	rc=$?
+	expect_rc 0
+	expect_file_is "$work/o/private.txt" "$small_perf_out"
+	local mode
+	mode=$(stat -c %a "$work/o/private.txt")
+	[ "$mode" = 600 ] || problem "mode is $mode, expected 600"
+	expect_no_tmp "$work/o"
+	finish
+
+	if [ "$(id -u)" = 0 ]; then
+		begin "-o onto another user's file, as root: replaced, owner and group kept"
+		printf 'old\n' >"$work/o/theirs.txt"
+		chown 65534:65534 "$work/o/theirs.txt"
+		chmod 640 "$work/o/theirs.txt"
+		run collapse -o o/theirs.txt small.txt
+		expect_rc 0
+		expect_file_is "$work/o/theirs.txt" "$small_perf_out"
+		local own
+		own=$(stat -c %u:%g:%a "$work/o/theirs.txt")
+		[ "$own" = 65534:65534:640 ] || problem "owner:group:mode is $own, expected 65534:65534:640"
+		finish
+	fi
+
+	# a read-only file, as a user who may not write it (root may write
+	# anything: the case runs as nobody, with a copy of flame it can reach)
+	local -a as_user=()
+	local rodir=$work/o
+	if [ "$(id -u)" != 0 ]; then
+		as_user=("$flame")
+	elif command -v setpriv >/dev/null 2>&1; then
+		rodir=$tmp/ro
+		mkdir -p "$rodir"
+		cp "$flame" "$rodir/flame" && cp "$work/small.txt" "$rodir/small.txt"
+		chmod 755 "$tmp" "$rodir" && chmod 644 "$rodir/small.txt"
+		chown 65534:65534 "$rodir"
+		as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups "$rodir/flame")
+	fi
+	if [ ${#as_user[@]} -gt 0 ]; then
+		begin "-o onto a read-only file: exit 1, permission denied, file untouched"
+		printf 'read-only\n' >"$rodir/ro.txt"
+		chmod 444 "$rodir/ro.txt"
+		[ "$(id -u)" = 0 ] && chown 65534:65534 "$rodir/ro.txt"
+		(cd "$rodir" && exec "${as_user[@]}" collapse -o ro.txt "$work/small.txt") </dev/null >"$out" 2>"$err"
+		rc=$?
+		expect_rc 1
+		expect_err_line "flame collapse: ro.txt: cannot open for writing: Permission denied"
+		expect_file_is "$rodir/ro.txt" "read-only"
+		expect_no_tmp "$rodir"
+		finish
+	else
+		echo "skip -o onto a read-only file: running as root without setpriv"
+	fi
+
+	begin "-o through a working symlink: the target replaced, the link kept"
+	printf 'old\n' >"$work/o/target.txt"
+	ln -sfn target.txt "$work/o/link.txt"
+	run collapse -o o/link.txt small.txt
+	expect_rc 0
+	[ -L "$work/o/link.txt" ] || problem "o/link.txt is no longer a symlink"
+	expect_file_is "$work/o/target.txt" "$small_perf_out"
+	expect_no_tmp "$work/o"
+	finish
+
+	begin "-o through a dangling symlink: the target created, the link kept"
+	mkdir -p "$work/o2"
+	rm -f "$work/o2/new.txt"
+	ln -sfn ../o2/new.txt "$work/o/dangling.txt"
+	run collapse -o o/dangling.txt small.txt
+	expect_rc 0
+	[ -L "$work/o/dangling.txt" ] || problem "o/dangling.txt is no longer a symlink"
+	expect_file_is "$work/o2/new.txt" "$small_perf_out"
+	expect_no_tmp "$work/o"
+	expect_no_tmp "$work/o2"
+	finish
+
+	begin "-o through a symlink loop: exit 1, too many levels, the links kept"
+	ln -sfn loop2 "$work/o/loop1"
+	ln -sfn loop1 "$work/o/loop2"
+	run collapse -o o/loop1 small.txt
+	expect_rc 1
+	expect_err_line "flame collapse: o/loop1: cannot create output file: Too many levels of symbolic links"
+	[ -L "$work/o/loop1" ] || problem "o/loop1 is no longer a symlink"
+	expect_no_tmp "$work/o"
+	finish
 }
 
 # ---------------------------------------------------------------- data
@@ -749,6 +932,21 @@ group_data() {
 	expect_out_empty
 	expect_err_match "^flame collapse: warning: weird\.txt:5: weird stack line"
 	expect_err_line "flame collapse: 1 line did not parse (--strict); no output written"
+	finish
+
+	# each stack takes just under the per-match backtracking limit: the
+	# overall budget stops the run (without it: about 40 s per 1000 stacks)
+	local a31=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa i
+	for ((i = 0; i < 1000; i++)); do
+		echo "$a31;f$i 1"
+	done >"$work/backtrack.folded"
+	begin "--grep backtracking just under the limit on every stack: exit 1 in seconds, names the pattern"
+	(cd "$work" && exec timeout 30 "$flame" filter --grep '^(a|aa)+$' -o bt.out backtrack.folded) \
+		</dev/null >"$out" 2>"$err"
+	rc=$?
+	expect_rc 1
+	expect_err_match "^flame filter: --grep: regex '\\^\\(a\\|aa\\)\\+\\$' stopped after [0-9]+ backtracking steps in [0-9]+ matches"
+	expect_no_file "$work/bt.out"
 	finish
 
 	begin "--strict with clean input: exit 0, the usual output"

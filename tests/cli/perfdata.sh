@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# perfdata.sh FLAME FIXTURES [CORPUS]
+# perfdata.sh FLAME FIXTURES [CORPUS [COLLAPSE_EACH]]
 #
 # flame collapse of the hand-made perf.data files in fixtures/perfdata
 # (see make.py there): their expected folded output, byte for byte, read
@@ -7,7 +7,8 @@
 # that matter (truncated, other byte order, bad sizes), each
 # refused with exit 1 and a message naming the offset, or skipped with a
 # warning when only one record is bad.  With CORPUS (tests/fuzz/corpus/
-# perfdata), each of its inputs must end in exit 0 or 1.
+# perfdata), each of its inputs must end in exit 0 or 1: all in one process
+# with COLLAPSE_EACH (tests/cli/collapse_each.c), else one flame each.
 set -u
 flame=$1
 case $flame in /*) ;; *) flame=$PWD/$flame ;; esac
@@ -15,6 +16,8 @@ fixtures=$(cd "$2" && pwd) || exit 2
 dir=$fixtures/perfdata
 corpus=${3:-}
 [ -z "$corpus" ] || corpus=$(cd "$corpus" && pwd) || exit 2
+each=${4:-}
+case $each in /* | '') ;; *) each=$PWD/$each ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/flame-perfdata.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
@@ -123,7 +126,58 @@ if "$flame" collapse --skip-after x "$dir/basic.data" >out 2>err; then bad "--sk
 # every saved fuzz input through the whole path (reader, recorder,
 # symbolizer): a clean exit 0 or 1, never a crash (the sanitizer build
 # turns memory errors into crashes)
-if [ -n "$corpus" ]; then
+# The running kernel's build-id, from /sys/kernel/notes (ELF notes: the
+# GNU note of type 3), in hex; nothing when it cannot be read.
+kernel_build_id() {
+	od -An -v -t u1 /sys/kernel/notes 2>/dev/null | awk '
+	{ for (i = 1; i <= NF; i++) b[n++] = $i }
+	END {
+		p = 0
+		while (p + 12 <= n) {
+			nsz = b[p] + 256 * b[p + 1] + 65536 * b[p + 2]
+			dsz = b[p + 4] + 256 * b[p + 5] + 65536 * b[p + 6]
+			type = b[p + 8] + 256 * b[p + 9]
+			q = p + 12
+			nm = ""
+			for (i = 0; i < nsz - 1; i++)
+				nm = nm sprintf("%c", b[q + i])
+			d = q + int((nsz + 3) / 4) * 4
+			if (type == 3 && nm == "GNU") {
+				for (i = 0; i < dsz; i++)
+					printf "%02x", b[d + i]
+				print ""
+				exit
+			}
+			p = d + int((dsz + 3) / 4) * 4
+		}
+	}'
+}
+
+if [ -n "$corpus" ] && [ -n "$each" ]; then
+	mkdir each
+	# Most inputs name no kernel build-id and get the running kernel's
+	# symbols: loading all of /proc/kallsyms for each of them is most of the
+	# time under AddressSanitizer.  A short copy in a build-id cache of our
+	# own (the way perf keeps one) gives the symbolizer the same work on a
+	# smaller table.
+	id=$(kernel_build_id)
+	if [ -n "$id" ] && head -2000 /proc/kallsyms 2>/dev/null | grep -q '^[0-9a-f]*[1-9a-f][0-9a-f]* T _text$'; then
+		mkdir -p "each/bid/[kernel.kallsyms]/$id"
+		head -2000 /proc/kallsyms >"each/bid/[kernel.kallsyms]/$id/kallsyms"
+	fi
+	PERF_BUILDID_DIR=$PWD/each/bid "$each" "$PWD/each" "$corpus" >each/out
+	rc=$?
+	n=$(sed -n 's/^\([0-9]*\) inputs, .*/\1/p' each/out)
+	if [ $rc != 0 ]; then
+		if [ -s each/current ]; then
+			bad "$(cat each/current): collapse_each ended with status $rc"
+			head -5 each/err >&2
+		else
+			bad "collapse_each: exit $rc"
+		fi
+	fi
+	[ "${n:-0}" -gt 100 ] && ok || bad "only ${n:-0} corpus inputs"
+elif [ -n "$corpus" ]; then
 	n=0
 	for f in "$corpus"/*; do
 		"$flame" collapse -q -o /dev/null "$f" >/dev/null 2>err

@@ -221,6 +221,27 @@ static void t_regex(void)
 	CHECK(err.kind == FLAME_ERR_DATA && strstr(err.msg, "backtracks too much"));
 	flame_regex_release(&re);
 	flame_matcher_release(&m);
+
+	/* matches each just under the limit: the matcher's overall budget
+	 * ends the run, naming the pattern; a fresh matcher starts afresh */
+	flame_matcher_init(&m, 4);
+	CHECK(flame_regex_compile(&re, "^(a|aa)+$", 0, "--grep", &err) == 0);
+	flame_regex_set_match_limit(&re, 5000000);
+	s[22] = 'b'; /* some 100k steps, cut at the first limit */
+	int rc = 0, tries = 0;
+	while (tries < 100000 && (rc = flame_regex_match(&re, &m, s, 23, &err)) == 0)
+		tries++;
+	CHECK(rc < 0 && err.kind == FLAME_ERR_DATA);
+	CHECK(strstr(err.msg, "--grep: regex '^(a|aa)+$' stopped after") != NULL);
+	CHECK(m.spent <= FLAME_REGEX_BUDGET_BASE + FLAME_REGEX_BUDGET_PER_BYTE * m.subject_bytes);
+	flame_matcher_release(&m);
+	/* cheap matches are never charged */
+	flame_matcher_init(&m, 4);
+	for (int i = 0; i < 10000; i++)
+		CHECK(flame_regex_match(&re, &m, "aaaa", 4, &err) == 1);
+	CHECK(m.spent == 0);
+	flame_regex_release(&re);
+	flame_matcher_release(&m);
 }
 
 /* ---- profiles from folded text ---- */

@@ -22,6 +22,8 @@ wait "$f"
 rc=$?
 [ "$rc" = 143 ] || fail "exit status $rc after SIGTERM to flame, expected 143"
 has t.folded 'exec_spin$' "no profile after SIGTERM"
+left=$(ls -A | grep -E '^\..*\.tmp\.' | tr '\n' ' ')
+[ -z "$left" ] || fail "temporary output files left after SIGTERM: $left"
 
 # flame killed: the command must not linger
 "$FLAME" record -q -o k.folded -- "$WORK" spin 20 &
