@@ -64,7 +64,11 @@ const struct flame_option flame_opts_svg[] = {
 	{ "nametype", 0, FLAME_OPT_NAMETYPE, "TEXT", "what the names are (Function:)" },
 	{ "colors", 0, FLAME_OPT_COLORS, "PALETTE",
 	  "hot (default), mem, io, wakeup, chain, java, js, perl,\n"
-	  "red, green, blue, aqua, yellow, purple, orange" },
+	  "python, rust, red, green, blue, aqua, yellow, purple,\n"
+	  "orange" },
+	{ "colordiffusion", 0, FLAME_OPT_COLOR_DIFFUSION, NULL,
+	  "colour by width: the wider the frame, the redder\n"
+	  "(inferno's; not with --colors)" },
 	{ "colours", 0, FLAME_OPT_COLORS, "PALETTE", NULL },
 	{ "bgcolors", 0, FLAME_OPT_BGCOLORS, "COLOR",
 	  "yellow, blue, green, grey or #rrggbb (default by palette)" },
@@ -93,7 +97,12 @@ const struct flame_option flame_opts_svg[] = {
 	{ "diff-width", 0, FLAME_OPT_DIFF_WIDTH, "COL",
 	  "differential widths from after (default), before or\n"
 	  "max (removed paths stay visible)" },
+	{ "stroke-color", 0, FLAME_OPT_STROKE_COLOR, "COL",
+	  "outline every frame, #rrggbb or rgb(r,g,b) (none)" },
+	{ "uicolor", 0, FLAME_OPT_UI_COLOR, "COL",
+	  "colour of the title, buttons and details (#000000)" },
 	{ "no-javascript", 0, FLAME_OPT_NO_JS, NULL, "a static SVG, without the interactive script" },
+	{ "pretty-xml", 0, FLAME_OPT_PRETTY_XML, NULL, "one element a line, indented by depth" },
 	FLAME_OPT_END,
 };
 
@@ -209,6 +218,8 @@ static int svg_color_option(struct flame_cli *c, int id, const char *arg)
 						 flame_palette_names());
 		o->palette = (enum flame_palette)pal;
 		c->palette_set = 1;
+		if (o->color_diffusion)
+			return flame_usage_error(c->cmd, "--colordiffusion and --colors exclude each other");
 		return 0;
 	}
 	case FLAME_OPT_BGCOLORS: {
@@ -239,6 +250,27 @@ static int svg_color_option(struct flame_cli *c, int id, const char *arg)
 			return flame_usage_error(c->cmd, "--search-color expects #rrggbb or rgb(r,g,b), "
 							 "got '%s'", arg);
 		o->search_color = c->search_color;
+		return 0;
+	case FLAME_OPT_COLOR_DIFFUSION:
+		o->color_diffusion = 1;
+		if (c->palette_set)
+			return flame_usage_error(c->cmd, "--colordiffusion and --colors exclude each other");
+		return 0;
+	case FLAME_OPT_STROKE_COLOR:
+		if (strcmp(arg, "none") == 0) {
+			o->stroke_color = NULL;
+			return 0;
+		}
+		if (parse_color(arg, c->stroke_color) < 0)
+			return flame_usage_error(c->cmd, "--stroke-color expects #rrggbb, rgb(r,g,b) or "
+							 "none, got '%s'", arg);
+		o->stroke_color = c->stroke_color;
+		return 0;
+	case FLAME_OPT_UI_COLOR:
+		if (parse_color(arg, c->ui_color) < 0)
+			return flame_usage_error(c->cmd, "--uicolor expects #rrggbb or rgb(r,g,b), got '%s'",
+						 arg);
+		o->ui_color = c->ui_color;
 		return 0;
 	case FLAME_OPT_NEGATE:
 		o->negate = 1;
@@ -330,6 +362,9 @@ static int svg_option(struct flame_cli *c, int id, const char *arg)
 		return parse_diff_width(c, "--diff-width", arg);
 	case FLAME_OPT_NO_JS:
 		o->javascript = 0;
+		return 0;
+	case FLAME_OPT_PRETTY_XML:
+		o->pretty = 1;
 		return 0;
 	default:
 		return -1;

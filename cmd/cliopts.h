@@ -75,7 +75,11 @@ enum {
 	FLAME_OPT_TRUNC_LEFT,
 	FLAME_OPT_DIFF_WIDTH,
 	FLAME_OPT_NO_JS,
-	FLAME_OPT_SVG_LAST = FLAME_OPT_NO_JS,
+	FLAME_OPT_COLOR_DIFFUSION,
+	FLAME_OPT_STROKE_COLOR,
+	FLAME_OPT_UI_COLOR,
+	FLAME_OPT_PRETTY_XML,
+	FLAME_OPT_SVG_LAST = FLAME_OPT_PRETTY_XML,
 };
 
 extern const struct flame_option flame_opts_output[];
@@ -113,6 +117,8 @@ struct flame_cli {
 	const char *palette_file;             /* --palette-file ("palette.map") */
 	const char *nameattr_file;            /* --nameattr, or NULL */
 	char search_color[FLAME_COLOR_MAX];
+	char stroke_color[FLAME_COLOR_MAX];    /* --stroke-color, as rgb(r,g,b) */
+	char ui_color[FLAME_COLOR_MAX];        /* --uicolor, as rgb(r,g,b) */
 	struct flame_palette_map pmap;        /* --cp: read by _svg_load, written by _svg_save */
 	struct flame_nameattr nameattr;
 	char *nameattr_data;

@@ -17,7 +17,7 @@
 
 static const char *const palette_names[FLAME_PALETTE_COUNT] = {
 	"hot", "mem", "io", "wakeup", "chain", "java", "js", "perl",
-	"red", "green", "blue", "aqua", "yellow", "purple", "orange",
+	"red", "green", "blue", "aqua", "yellow", "purple", "orange", "python", "rust",
 };
 
 int flame_palette_find(const char *name)
@@ -36,7 +36,7 @@ const char *flame_palette_name(enum flame_palette p)
 const char *flame_palette_names(void)
 {
 	return "hot, mem, io, wakeup, chain, java, js, perl, red, green, blue, aqua, yellow, "
-	       "purple, orange";
+	       "purple, orange, python, rust";
 }
 
 const char *flame_palette_default_bg(enum flame_palette p)
@@ -193,6 +193,58 @@ static int java_path(const char *s, size_t n)
 	return 0;
 }
 
+/* A path component of name (split at '/' and '\\') for which ok() holds. */
+static int any_component(const char *s, size_t n, int (*ok)(const char *c, size_t len))
+{
+	size_t i = 0;
+	while (i <= n) {
+		size_t j = i;
+		while (j < n && s[j] != '/' && s[j] != '\\')
+			j++;
+		if (ok(s + i, j - i))
+			return 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+static int is_site_packages(const char *c, size_t len)
+{
+	return len == 13 && memcmp(c, "site-packages", 13) == 0;
+}
+
+/* "python3.11", "Python", "python3": an interpreter's library directory */
+static int is_python_dir(const char *c, size_t len)
+{
+	if (len < 6 || (memcmp(c, "python", 6) != 0 && memcmp(c, "Python", 6) != 0))
+		return 0;
+	for (size_t i = 6; i < len; i++)
+		if (!((c[i] >= '0' && c[i] <= '9') || c[i] == '.'))
+			return 0;
+	return 1;
+}
+
+static enum flame_palette resolve_python(const char *s, size_t n)
+{
+	if (any_component(s, n, is_site_packages))
+		return FLAME_PALETTE_AQUA;
+	if (any_component(s, n, is_python_dir) || flame_starts_with(s, n, "<built-in") ||
+	    flame_starts_with(s, n, "<method") || flame_starts_with(s, n, "<frozen"))
+		return FLAME_PALETTE_YELLOW;
+	return FLAME_PALETTE_RED;
+}
+
+static enum flame_palette resolve_rust(const char *s, size_t n)
+{
+	/* the standard library, also as the trait in "<T as core::...>" */
+	if (flame_starts_with(s, n, "core::") || flame_starts_with(s, n, "std::") ||
+	    contains(s, n, "as core::") || contains(s, n, "as std::") || contains(s, n, "as alloc::"))
+		return FLAME_PALETTE_ORANGE;
+	if (contains(s, n, "::"))
+		return FLAME_PALETTE_YELLOW;
+	return FLAME_PALETTE_RED;
+}
+
 static enum flame_palette resolve(enum flame_palette p, const char *s, size_t n)
 {
 	/* off-CPU frames (flame record --wall) are blue in every palette, as
@@ -242,6 +294,10 @@ static enum flame_palette resolve(enum flame_palette p, const char *s, size_t n)
 		return FLAME_PALETTE_AQUA;
 	case FLAME_PALETTE_CHAIN:
 		return contains(s, n, "_[w]") ? FLAME_PALETTE_AQUA : FLAME_PALETTE_BLUE;
+	case FLAME_PALETTE_PYTHON:
+		return resolve_python(s, n);
+	case FLAME_PALETTE_RUST:
+		return resolve_rust(s, n);
 	default:
 		return p;
 	}
@@ -390,6 +446,24 @@ void flame_color_scale(double delta, double maxdelta, int negate, char out[FLAME
 	g = g < 0 ? 0 : g;
 	b = b < 0 ? 0 : b;
 	snprintf(out, FLAME_COLOR_MAX, "rgb(%d,%d,%d)", (int)r, (int)g, (int)b);
+}
+
+void flame_color_diffusion(double fraction, char out[FLAME_COLOR_MAX])
+{
+	/* inferno's scale: the square root of the share of the total width in
+	 * 2000 steps, white (250) at nothing, rgb(255,100,100) at everything;
+	 * the root makes a half-width frame more than half as red */
+	if (!(fraction > 0))
+		fraction = 0;
+	if (fraction > 1)
+		fraction = 1;
+	int v = (int)(sqrt(fraction) * 2000);
+	if (v == 0) {
+		snprintf(out, FLAME_COLOR_MAX, "rgb(250,250,250)");
+		return;
+	}
+	int c = 100 + 150 * (2000 - v) / 2000;
+	snprintf(out, FLAME_COLOR_MAX, "rgb(255,%u,%u)", (unsigned char)c, (unsigned char)c);
 }
 
 /* ---- palette map ---- */

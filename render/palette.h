@@ -35,6 +35,10 @@ void flame_color(struct flame_colorer *c, const char *name, size_t len, char out
  * less, white for no change; negate swaps the hues. */
 void flame_color_scale(double delta, double maxdelta, int negate, char out[FLAME_COLOR_MAX]);
 
+/* inferno's --colordiffusion colour of a frame covering fraction (0..1)
+ * of the graph's width: near white for narrow frames, red for wide ones. */
+void flame_color_diffusion(double fraction, char out[FLAME_COLOR_MAX]);
+
 /* The value flamegraph.pl's default colouring draws for a name: the sum of
  * its code points seeds perl's drand48, whose first number is returned. */
 double flame_perl_name_random(const char *name, size_t len);

@@ -58,6 +58,8 @@ enum flame_palette {
 	FLAME_PALETTE_YELLOW,
 	FLAME_PALETTE_PURPLE,
 	FLAME_PALETTE_ORANGE,
+	FLAME_PALETTE_PYTHON, /* inferno's: site-packages aqua, the standard library yellow */
+	FLAME_PALETTE_RUST,   /* inferno's: core/std orange, other paths yellow */
 	FLAME_PALETTE_COUNT
 };
 
@@ -167,6 +169,10 @@ struct flame_render_opts {
 	enum flame_color_mode color_mode; /* --hash, --random, --deterministic; default by name */
 	struct flame_palette_map *palette_map; /* --cp: colours looked up here, new ones added */
 	const char *search_color;       /* --search-color (rgb(230,0,230)) */
+	const char *stroke_color;       /* --stroke-color: an outline around every frame; NULL: none */
+	const char *ui_color;           /* --uicolor: fill of the title and buttons; NULL: black */
+	int color_diffusion;            /* --colordiffusion: the wider the frame, the redder */
+	int pretty;                     /* --pretty-xml: one element a line, indented by depth */
 	/* layout */
 	int reverse;              /* --reverse: stacks reversed before merging */
 	int inverted;             /* --inverted: icicle graph, root at the top */

@@ -53,15 +53,118 @@ struct svg {
 	struct flame_error *err;
 	uint64_t bytes;
 	int failed;
+	int pretty;       /* --pretty-xml: re-indent before writing */
+	int depth;        /* open elements, for --pretty-xml */
+	struct flame_buf p; /* the re-indented text */
 };
+
+static void indent(struct flame_buf *o, int depth)
+{
+	for (int i = 0; i < depth; i++)
+		flame_buf_add(o, "    ", 4);
+}
+
+static const char *find(const char *s, const char *end, const char *needle)
+{
+	const char *r = memmem(s, (size_t)(end - s), needle, strlen(needle));
+	return r ? r : end;
+}
+
+/*
+ * --pretty-xml: every element on a line of its own, indented by four
+ * spaces a level; an element holding only text stays on one line, and
+ * the contents of <style> and <script> are copied as they are.  The
+ * buffer always ends between elements (frames are added whole), so only
+ * the depth carries over from one flush to the next.
+ */
+static void pretty(struct svg *s, const char *in, size_t len)
+{
+	const char *c = in, *end = in + len;
+	struct flame_buf *o = &s->p;
+	while (c < end) {
+		if (*c != '<') { /* text between elements: only layout whitespace */
+			const char *t = c;
+			while (c < end && *c != '<')
+				c++;
+			while (t < c && (*t == ' ' || *t == '\n'))
+				t++;
+			if (t < c) {
+				indent(o, s->depth);
+				flame_buf_add(o, t, (size_t)(c - t));
+				flame_buf_addc(o, '\n');
+			}
+			continue;
+		}
+		const char *e;
+		if (c + 4 <= end && memcmp(c, "<!--", 4) == 0)
+			e = find(c, end, "-->") + 3;
+		else
+			e = find(c, end, ">") + 1;
+		if (e > end)
+			e = end;
+		if (c[1] == '/') {
+			if (s->depth > 0)
+				s->depth--;
+			indent(o, s->depth);
+			flame_buf_add(o, c, (size_t)(e - c));
+			flame_buf_addc(o, '\n');
+			c = e;
+			continue;
+		}
+		indent(o, s->depth);
+		flame_buf_add(o, c, (size_t)(e - c));
+		if (c[1] == '!' || c[1] == '?' || e[-2] == '/') {
+			flame_buf_addc(o, '\n');
+			c = e;
+			continue;
+		}
+		size_t nl = strcspn(c + 1, " >/\n");
+		int raw = (nl == 5 && memcmp(c + 1, "style", 5) == 0) ||
+			  (nl == 6 && memcmp(c + 1, "script", 6) == 0);
+		const char *t = e;
+		while (t < end && *t != '<')
+			t++;
+		if (raw) {
+			/* copied as is up to its end tag */
+			char close[16];
+			snprintf(close, sizeof(close), "</%.*s>", (int)nl, c + 1);
+			t = find(e, end, close);
+			flame_buf_add(o, e, (size_t)(t - e));
+			if (t > e && t[-1] != '\n')
+				flame_buf_addc(o, '\n');
+			s->depth++;
+			c = t;
+		} else if (t + 1 < end && t[1] == '/' && t > e) {
+			/* <x>text</x> on one line */
+			const char *ce = find(t, end, ">") + 1;
+			if (ce > end)
+				ce = end;
+			flame_buf_add(o, e, (size_t)(ce - e));
+			flame_buf_addc(o, '\n');
+			c = ce;
+		} else {
+			flame_buf_addc(o, '\n');
+			s->depth++;
+			c = e;
+		}
+	}
+}
 
 static void svg_flush(struct svg *s, int force)
 {
 	if (s->failed || (!force && s->b.len < FLUSH_AT) || !s->b.len)
 		return;
-	if (flame_output_write(s->out, s->b.data, s->b.len, s->err) < 0)
+	const char *data = s->b.data;
+	size_t len = s->b.len;
+	if (s->pretty) {
+		flame_buf_reset(&s->p);
+		pretty(s, data, len);
+		data = s->p.data;
+		len = s->p.len;
+	}
+	if (flame_output_write(s->out, data, len, s->err) < 0)
 		s->failed = 1;
-	s->bytes += s->b.len;
+	s->bytes += len;
 	flame_buf_reset(&s->b);
 }
 
@@ -352,6 +455,8 @@ static void write_frame(struct svg *s, const struct flame_render_opts *o, const 
 		fill = "rgb(160,160,160)";
 	} else if (f->len == 1 && f->name[0] == '-') {
 		fill = "rgb(200,200,200)";
+	} else if (o->color_diffusion) {
+		flame_color_diffusion(wc / g->tmc, color);
 	} else if (has_delta) {
 		flame_color_scale(f->delta, maxdelta, o->negate, color);
 	} else if (o->palette_map) {
@@ -502,7 +607,7 @@ int render_write(struct flame_layout *L, uint64_t time, int scale_digits,
 	int has_sub = o->subtitle && *o->subtitle;
 	if (has_sub)
 		g.H += g.ypad3;
-	struct svg s = { FLAME_BUF_INIT, out, err, 0, 0 };
+	struct svg s = { FLAME_BUF_INIT, out, err, 0, 0, o->pretty, 0, FLAME_BUF_INIT };
 	struct flame_buf *b = &s.b;
 	const char *title = o->title ? o->title
 				     : o->flamechart ? "Flame Chart"
@@ -571,6 +676,17 @@ int render_write(struct flame_layout *L, uint64_t time, int scale_digits,
 		flame_buf_add(b, tpl, (size_t)(m - tpl));
 		add_num(b, g.fs + 5);
 		flame_buf_adds(b, m + strlen("%TITLESIZE%"));
+	}
+	if (o->ui_color) {
+		/* a rule, not fill attributes: the text rule above would win over those */
+		flame_buf_adds(b, "#title, #details, #unzoom, #search, #ignorecase, #matched { fill:");
+		esc(b, o->ui_color);
+		flame_buf_adds(b, "; }\n");
+	}
+	if (o->stroke_color) {
+		flame_buf_adds(b, "#frames > g > rect, #frames > a > rect { stroke:");
+		esc(b, o->stroke_color);
+		flame_buf_adds(b, "; stroke-width:1; }\n");
 	}
 	flame_buf_adds(b, "</style>\n");
 	if (o->javascript) {
@@ -657,6 +773,7 @@ int render_write(struct flame_layout *L, uint64_t time, int scale_digits,
 	svg_flush(&s, 1);
 	rep->bytes = s.bytes;
 	flame_buf_release(&s.b);
+	flame_buf_release(&s.p);
 	(void)parse_num;
 	return s.failed ? -1 : 0;
 }

@@ -170,6 +170,76 @@ hasnot() {
 	if grep -q -e "$2" "$1"; then fail "$3: '$2' in $1"; else ok; fi
 }
 
+# colour name of FILL for palette checks: red, orange, yellow or aqua
+palette_of() {
+	awk -F'\t' -v want="$2" '$2 ~ want { split($7, c, /[(,)]/); r = c[2]; g = c[3]; b = c[4]
+		if (b == 0 && r >= 190 && g >= 90 && g <= 155) print "orange"
+		else if (r == g && b <= 70) print "yellow"
+		else if (g == b && r < g) print "aqua"
+		else if (g == b && r > g) print "red"
+		else print "other"; exit }' "$1"
+}
+
+# inferno-flamegraph's options that flamegraph.pl lacks
+inferno_options() {
+	local v=$fx/inputs/vertx.txt d=$fx/inputs/diff.txt s=$work/o.svg
+	# --colordiffusion: every frame filled as inferno fills it
+	if render "$s" --minwidth 0.01% --colordiffusion "$v"; then
+		# (but for the blank frame that inputs/vertx.txt writes "; 3", see fixtures/render/README.md)
+		if diff <(frames --fill "$s" | grep '^F' | grep -v $'^F\t *(' | cut -f2-7) \
+			<(frames --fill "$fx/inferno/vertx-colordiffusion.svg" | grep '^F' | grep -v $'^F\t *(' | cut -f2-7) > "$work/d"; then
+			ok
+		else
+			fail "--colordiffusion fills differ from inferno's"
+			head -n 6 "$work/d"
+		fi
+	fi
+	# it wins over the differential colours, as in inferno, and excludes --colors
+	render "$s" --colordiffusion "$d" && has "$s" '<title>all (.*fill="rgb(255,100,100)"' "--colordiffusion root" &&
+		hasnot "$s" 'fill="rgb([0-9]*,[0-9]*,255)"' "--colordiffusion has no blue"
+	"$flame" render -q --colordiffusion --colors java "$v" > /dev/null 2>&1
+	if [[ $? == 2 ]]; then ok; else fail "--colordiffusion with --colors is not a usage error"; fi
+	# --stroke-color: an outline rule for the frames' rects; none: no rule
+	render "$s" --stroke-color '#7d7d7d' "$v" &&
+		has "$s" '^#frames > g > rect, #frames > a > rect { stroke:rgb(125,125,125); stroke-width:1; }$' --stroke-color
+	render "$s" --stroke-color none "$v" && hasnot "$s" 'stroke-width:1;' "--stroke-color none"
+	render "$s" "$v" && hasnot "$s" 'stroke-width:1;' "no stroke by default"
+	"$flame" render -q --stroke-color blue "$v" > /dev/null 2>&1
+	if [[ $? == 2 ]]; then ok; else fail "--stroke-color blue is not a usage error"; fi
+	# --uicolor: title, details and buttons
+	render "$s" --uicolor '#ff0000' "$v" &&
+		has "$s" '^#title, #details, #unzoom, #search, #ignorecase, #matched { fill:rgb(255,0,0); }$' --uicolor
+	render "$s" "$v" && hasnot "$s" '#title, #details' "no UI colour by default"
+	"$flame" render -q --uicolor red "$v" > /dev/null 2>&1
+	if [[ $? == 2 ]]; then ok; else fail "--uicolor red is not a usage error"; fi
+	# --colors python and rust: inferno's name rules
+	printf '%s\n' 'main;/usr/lib/python3.11/json/decoder.py:decode 5' \
+		'main;/srv/venv/lib/python3.11/site-packages/requests/api.py:get 7' \
+		'main;<built-in method time.sleep> 3' 'main;app.py:handler 9' > "$work/py.txt"
+	render "$s" --colors python "$work/py.txt" && frames --fill "$s" > "$work/py.tsv"
+	local want
+	for want in 'decoder.py:decode yellow' 'api.py:get aqua' '<built-in method yellow' 'app.py:handler red'; do
+		if [[ $(palette_of "$work/py.tsv" "${want% *}") == "${want##* }" ]]; then ok; else
+			fail "--colors python: ${want% *} is not ${want##* }"
+		fi
+	done
+	printf '%s\n' 'main;core::ptr::drop 5' 'main;<alloc::vec::Vec<T> as alloc::vec::Drop>::drop 4' \
+		'main;myapp::run 9' 'main;helper 3' > "$work/rs.txt"
+	render "$s" --colors rust "$work/rs.txt" && frames --fill "$s" > "$work/rs.tsv"
+	for want in 'core::ptr::drop orange' 'as alloc::vec::Drop orange' 'myapp::run yellow' '^helper red'; do
+		if [[ $(palette_of "$work/rs.tsv" "${want% *}") == "${want##* }" ]]; then ok; else
+			fail "--colors rust: ${want% *} is not ${want##* }"
+		fi
+	done
+	# --pretty-xml: the same graph, one element a line, indented
+	render "$work/flat.svg" --no-javascript "$v" && render "$s" --pretty-xml --no-javascript "$v" &&
+		if diff <(frames --fill "$work/flat.svg") <(frames --fill "$s") > /dev/null; then ok; else
+			fail "--pretty-xml draws another graph"
+		fi &&
+		has "$s" '^            <title>java (286 samples, 100.00%)</title>$' "--pretty-xml indents"
+	render "$s" --pretty-xml "$v" && ok
+}
+
 group_options() {
 	local v=$fx/inputs/vertx.txt d=$fx/inputs/diff.txt s=$work/o.svg
 	render "$s" --title 'My <Title>' "$v" && has "$s" 'id="title" x="50%" y="24">My &lt;Title&gt;</text>' --title
@@ -242,6 +312,8 @@ group_options() {
 		hasnot "$s" 'onclick=\|onload="x' "--nameattr drops event handlers" && has "$s" '<g id="w" style="a">' "--nameattr g_extra"
 	# the differential colours
 	render "$s" "$d" && has "$s" '; +4.87%)</title>' "differential title" && has "$s" 'fill="rgb(255,' "differential red"
+	# inferno's options
+	inferno_options
 	# text views
 	"$flame" render --format top --limit 3 "$v" > "$work/top.txt" && [[ $(wc -l < "$work/top.txt") == 4 ]] && ok ||
 		fail "--limit"
