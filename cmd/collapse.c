@@ -41,7 +41,9 @@ enum {
 static const struct flame_option options[] = {
 	FLAME_OPT_HEADING("Input:"),
 	{ "format", 'f', FLAME_OPT_INPUT_FORMAT, "FMT",
-	  "perf-data, perf, dtrace or folded (default: detected)" },
+	  "any format 'flame formats' reads, e.g. perf-data, perf,\n"
+	  "dtrace, folded, pprof, speedscope, chrome, cpuprofile\n"
+	  "(default: detected)" },
 	FLAME_OPT_INCLUDE(flame_opts_input),
 	{ "strict", 0, OPT_STRICT, NULL, "fail (exit 1) on any line that does not parse" },
 	FLAME_OPT_HEADING("perf.data (perf record's file, read and symbolized here) and perf script\n"
