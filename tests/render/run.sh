@@ -314,6 +314,33 @@ EOF
 	"$flame" render --format top "$fx/inputs/diff.txt" | head -n 1 | grep -q DELTA && ok || fail "diff columns"
 	printf 'a 1.5\nb 2.25\n' > "$work/frac.txt"
 	"$flame" render --format top "$work/frac.txt" | grep -q '2.25' && ok || fail "fractional weights"
+	text_deep
+}
+
+# A 40,000-frame stack: indentation stops at depth 1000 and the depth is
+# printed instead, so the tree is about 80 MB, not 1.6 GB of spaces.
+text_deep() {
+	local i line
+	{
+		for ((i = 0; i < 40000; i++)); do printf 'f%d;' "$i"; done
+		printf 'leaf 1\n'
+	} > "$work/deep.txt"
+	if ! timeout 60 "$flame" render --format tree --color never "$work/deep.txt" -o "$work/deep.out"; then
+		fail "deep tree: render failed"
+		return
+	fi
+	local size
+	size=$(stat -c %s "$work/deep.out")
+	((size < 90000000)) && ok || fail "deep tree: $size bytes"
+	[[ $(wc -l < "$work/deep.out") == 40003 ]] && ok || fail "deep tree: line count"
+	line=$(tail -n 1 "$work/deep.out")
+	[[ $line == *"$(printf '%2000s')[depth 40001] leaf" ]] && ok || fail "deep tree: last row '${line: -40}'"
+	((${#line} < 2100)) && ok || fail "deep tree: indentation not capped (${#line} bytes)"
+	line=$(sed -n 1002p "$work/deep.out") # depth 1000: still indented, no number
+	[[ $line == *"  0.00%$(printf '%2002s')f999" ]] && ok || fail "deep tree: depth 1000 '${line: -40}'"
+	line=$(sed -n 1003p "$work/deep.out")
+	[[ $line == *"$(printf '%2000s')[depth 1001] f1000" ]] && ok || fail "deep tree: depth 1001 '${line: -40}'"
+	rm -f "$work/deep.txt" "$work/deep.out"
 }
 
 # ---------------------------------------------------------------- errors
