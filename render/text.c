@@ -504,13 +504,22 @@ int flame_render_text(const struct flame_profile *p, const struct flame_text_opt
 	struct col *tot = flame_xcalloc(p->nnodes, sizeof(*tot));
 	for (size_t n = 0; n < p->nnodes; n++)
 		node_w(p, o, (uint32_t)n, tot[n].w);
+	/* every sum below (a subtree, a function's self or total) is at most
+	 * the root's, so the root's fitting in 64 bits is all to check */
+	int overflow = 0;
 	for (size_t n = p->nnodes; n-- > 1;) {
 		uint32_t par = p->nodes[n].parent;
-		add_sat(&tot[par].w[0], tot[n].w[0]);
-		add_sat(&tot[par].w[1], tot[n].w[1]);
+		for (int c = 0; c < 2; c++)
+			if (__builtin_add_overflow(tot[par].w[c], tot[n].w[c], &tot[par].w[c])) {
+				tot[par].w[c] = UINT64_MAX;
+				overflow = 1;
+			}
 	}
 	int rc;
-	if (!tot[0].w[0] && !tot[0].w[1]) {
+	if (overflow) {
+		rc = flame_error_set(err, FLAME_ERR_DATA, NULL, 0,
+				     "the total weight does not fit in 64 bits");
+	} else if (!tot[0].w[0] && !tot[0].w[1]) {
 		rc = flame_error_set(err, FLAME_ERR_DATA, NULL, 0, "no stack counts found");
 	} else if (o->format == FLAME_TEXT_TREE) {
 		rc = write_tree(p, o, tot, out, err);

@@ -388,6 +388,33 @@ group_errors() {
 	"$flame" render --format top --diff-width before "$fx/inputs/diff.txt" > "$work/b.txt" &&
 		"$flame" render --format top "$fx/inputs/diff.txt" > "$work/a.txt" &&
 		! cmp -s "$work/b.txt" "$work/a.txt" && ok || fail "--diff-width: the table is the same"
+	text_overflow
+}
+
+# Counts that each fit in 64 bits but whose sum (function a's total, the
+# root's) does not: the text views fail as the SVG does, no saturated table.
+text_overflow() {
+	local rc view
+	printf 'a;b 18446744073709551615\na;c 10\n' > "$work/ov.txt"
+	printf 'a;b 18446744073709551615 1\na;c 1 18446744073709551615\n' > "$work/ovd.txt"
+	for view in "top" "tree" "tree --reverse"; do
+		# shellcheck disable=SC2086
+		"$flame" render --format $view "$work/ov.txt" > "$work/o" 2> "$work/e"; rc=$?
+		[[ $rc == 1 && ! -s $work/o ]] && grep -q 'the total weight does not fit in 64 bits' "$work/e" &&
+			ok || fail "--format $view, total past 2^64: rc $rc $(cat "$work/e")"
+		# shellcheck disable=SC2086
+		"$flame" render --format $view --diff-width before "$work/ovd.txt" > "$work/o" 2> "$work/e"; rc=$?
+		[[ $rc == 1 && ! -s $work/o ]] && grep -q 'the total weight does not fit in 64 bits' "$work/e" &&
+			ok || fail "--format $view, a diff's total past 2^64: rc $rc $(cat "$work/e")"
+	done
+	"$flame" render "$work/ov.txt" > /dev/null 2> "$work/e"; rc=$?
+	[[ $rc == 1 ]] && grep -q 'the total weight does not fit in 64 bits' "$work/e" && ok ||
+		fail "svg, total past 2^64: rc $rc"
+	# the largest total that fits is still shown
+	printf 'a;b 18446744073709551605\na;c 10\n' > "$work/max.txt"
+	"$flame" render --format top "$work/max.txt" > "$work/o" 2> "$work/e" &&
+		grep -q '^18,446,744,073,709,551,615  100.00%  a$' <(sed 's/^ *0 *0.00%  //' "$work/o") &&
+		ok || fail "top at 2^64-1: $(cat "$work/o" "$work/e")"
 }
 
 case $group in
