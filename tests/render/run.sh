@@ -389,6 +389,36 @@ group_errors() {
 		"$flame" render --format top "$fx/inputs/diff.txt" > "$work/a.txt" &&
 		! cmp -s "$work/b.txt" "$work/a.txt" && ok || fail "--diff-width: the table is the same"
 	text_overflow
+	svg_encoding
+}
+
+# --encoding: the bytes are UTF-8, so the declaration may name UTF-8, or an
+# ASCII-compatible encoding while all the text is ASCII; nothing else.
+svg_encoding() {
+	local rc e
+	printf 'main;caf\xc3\xa9 3\nmain;tea 2\n' > "$work/u8.txt"
+	printf 'main;coffee 3\nmain;tea 2\n' > "$work/ascii.txt"
+	for e in UTF-16 utf-16le UTF-32 UCS-2 EBCDIC-US Shift_JIS; do
+		rm -f "$work/enc.svg"
+		"$flame" render --encoding "$e" -o "$work/enc.svg" "$work/ascii.txt" 2> "$work/e"; rc=$?
+		[[ $rc == 2 && ! -e $work/enc.svg ]] && grep -q "encoding '$e' is not supported" "$work/e" &&
+			ok || fail "--encoding $e: rc $rc $(cat "$work/e")"
+	done
+	for e in UTF-8 utf-8; do
+		render "$work/enc.svg" --encoding "$e" "$work/u8.txt" &&
+			has "$work/enc.svg" "encoding=\"$e\"" "--encoding $e" &&
+			has "$work/enc.svg" $'caf\xc3\xa9' "--encoding $e keeps the text"
+	done
+	for e in US-ASCII ISO-8859-1 iso-8859-15 windows-1252; do
+		render "$work/enc.svg" --encoding "$e" "$work/ascii.txt" &&
+			has "$work/enc.svg" "encoding=\"$e\"" "--encoding $e, ASCII text"
+		rm -f "$work/enc.svg"
+		"$flame" render --encoding "$e" -o "$work/enc.svg" "$work/u8.txt" 2> "$work/e"; rc=$?
+		[[ $rc == 1 && ! -e $work/enc.svg ]] && grep -q "non-ASCII text, which encoding '$e'" "$work/e" &&
+			ok || fail "--encoding $e, non-ASCII text: rc $rc $(cat "$work/e")"
+		"$flame" render --encoding "$e" --title $'\xc3\xa9t\xc3\xa9' "$work/ascii.txt" > /dev/null 2> "$work/e"; rc=$?
+		[[ $rc == 1 ]] && ok || fail "--encoding $e, non-ASCII title: rc $rc"
+	done
 }
 
 # Counts that each fit in 64 bits but whose sum (function a's total, the
