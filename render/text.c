@@ -308,6 +308,28 @@ static int cmp_child(const void *va, const void *vb)
  * the depth (a 40,000-frame stack would print 1.6 GB of spaces). */
 #define TREE_MAX_INDENT 1000
 
+/* The length of fmt_weight(w, digits). */
+static size_t weight_width(uint64_t w, int digits)
+{
+	uint64_t d = 1;
+	for (int i = 0; i < digits; i++)
+		d *= 10;
+	uint64_t ip = w / d, fp = w % d;
+	size_t n = 1;
+	for (uint64_t v = ip; v >= 10; v /= 10)
+		n++;
+	n += (n - 1) / 3;
+	if (fp) {
+		int nd = digits;
+		while (fp % 10 == 0) {
+			fp /= 10;
+			nd--;
+		}
+		n += 1 + (size_t)nd;
+	}
+	return n;
+}
+
 struct tree_row {
 	struct flame_buf cell[5]; /* the cells before the name */
 	double pct[5];            /* their percentages to colour, or -1 */
@@ -391,9 +413,13 @@ static int write_tree(const struct flame_profile *p, const struct flame_text_opt
 	struct tree_row r;
 	memset(&r, 0, sizeof(r));
 
-	/* the widths: every shown node (parents come before their children) */
+	/* the widths: every shown node (parents come before their children);
+	 * a percentage's width grows with its weight, so only the largest
+	 * weight's is formatted */
 	uint8_t *shown = flame_xcalloc(p->nnodes, 1);
 	shown[0] = 1;
+	uint64_t max_sub = 0, max_self = 0;
+	size_t wcol[3] = { 0, 0, 0 }; /* total, self, delta */
 	for (size_t n = 0; n < p->nnodes; n++) {
 		if (n) {
 			const struct col *c = &tot[n];
@@ -402,12 +428,38 @@ static int write_tree(const struct flame_profile *p, const struct flame_text_opt
 				continue;
 			shown[n] = 1;
 		}
-		tree_cells(&r, p, o, tot, (uint32_t)n, total);
-		for (int c = 0; c < ncells; c++)
-			if (r.cell[c].len > width[c])
-				width[c] = r.cell[c].len;
+		uint64_t w[2];
+		node_w(p, o, (uint32_t)n, w);
+		uint64_t sub = n ? tot[n].w[0] : total;
+		size_t k = weight_width(sub, p->scale_digits);
+		if (k > wcol[0])
+			wcol[0] = k;
+		k = weight_width(w[0], p->scale_digits);
+		if (k > wcol[1])
+			wcol[1] = k;
+		if (diff) {
+			uint64_t a = tot[n].w[0], bf = tot[n].w[1];
+			k = 1 + weight_width(a >= bf ? a - bf : bf - a, p->scale_digits);
+			if (k > wcol[2])
+				wcol[2] = k;
+		}
+		if (sub > max_sub)
+			max_sub = sub;
+		if (w[0] > max_self)
+			max_self = w[0];
 	}
 	free(shown);
+	struct flame_buf t = FLAME_BUF_INIT;
+	fmt_pct(&t, max_sub, total);
+	size_t pw[2] = { t.len, 0 };
+	flame_buf_reset(&t);
+	fmt_pct(&t, max_self, total);
+	pw[1] = t.len;
+	flame_buf_release(&t);
+	size_t got[5] = { wcol[0], pw[0], wcol[1], pw[1], wcol[2] };
+	for (int c = 0; c < ncells; c++)
+		if (got[c] > width[c])
+			width[c] = got[c];
 
 	struct flame_buf b = FLAME_BUF_INIT;
 	for (int c = 0; c < ncells; c++)
