@@ -326,6 +326,12 @@ static int svg_text_option(struct flame_cli *c, int id, const char *arg)
 		if (!n || strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				      "0123456789._-") != n)
 			return flame_usage_error(c->cmd, "--encoding expects an encoding name, got '%s'", arg);
+		if (flame_render_encoding(arg) == FLAME_ENCODING_NONE)
+			return flame_usage_error(c->cmd,
+						 "--encoding '%s' is not supported: the SVG is written in "
+						 "UTF-8 (use UTF-8, or US-ASCII, ISO-8859-N or "
+						 "windows-125N when all its text is ASCII)",
+						 arg);
 		o->encoding = arg;
 		return 0;
 	}

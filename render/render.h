@@ -154,7 +154,8 @@ struct flame_render_opts {
 	const char *notes;        /* --notes: an XML comment; NULL: empty */
 	const char *count_name;   /* --countname ("samples") */
 	const char *name_type;    /* --nametype ("Function:"), shown before the details line */
-	const char *encoding;     /* --encoding: XML declaration's encoding; NULL: none */
+	const char *encoding;     /* --encoding: XML declaration's encoding; NULL: none.
+				     The bytes are UTF-8: see flame_render_encoding() */
 	/* geometry */
 	int width;                /* --width, px (1200) */
 	int frame_height;         /* --height, px per frame (16) */
@@ -193,6 +194,20 @@ struct flame_render_opts {
 };
 
 void flame_render_opts_init(struct flame_render_opts *o);
+/*
+ * What the SVG can declare as its encoding: its bytes are always UTF-8, so
+ * FLAME_ENCODING_UTF8 for "UTF-8", FLAME_ENCODING_ASCII for encodings that
+ * read ASCII bytes as ASCII (US-ASCII, ISO-8859-N, windows-125N, latin1),
+ * which hold the graph only when all its text is ASCII (else writing it
+ * fails), and FLAME_ENCODING_NONE for the rest (UTF-16, EBCDIC...), which
+ * the SVG does not support.  Names compare without regard to case.
+ */
+enum flame_encoding {
+	FLAME_ENCODING_NONE = 0,
+	FLAME_ENCODING_UTF8,
+	FLAME_ENCODING_ASCII,
+};
+enum flame_encoding flame_render_encoding(const char *name);
 int flame_render_svg(const struct flame_profile *p, const struct flame_render_opts *o,
 		     struct flame_output *out, struct flame_error *err);
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/util.h"
 #include "../formats/timeline.h"
@@ -56,7 +57,40 @@ struct svg {
 	int pretty;       /* --pretty-xml: re-indent before writing */
 	int depth;        /* open elements, for --pretty-xml */
 	struct flame_buf p; /* the re-indented text */
+	const char *ascii_only;   /* the declared encoding, when it holds ASCII only */
 };
+
+enum flame_encoding flame_render_encoding(const char *name)
+{
+	if (!strcasecmp(name, "UTF-8"))
+		return FLAME_ENCODING_UTF8;
+	if (!strcasecmp(name, "US-ASCII") || !strcasecmp(name, "ASCII") ||
+	    !strcasecmp(name, "latin1"))
+		return FLAME_ENCODING_ASCII;
+	/* ISO-8859-1 to -16 (there is no -12), windows-1250 to -1258 */
+	char *end;
+	if (!strncasecmp(name, "ISO-8859-", 9) && name[9] >= '1' && name[9] <= '9') {
+		long n = strtol(name + 9, &end, 10);
+		if (!*end && n >= 1 && n <= 16 && n != 12)
+			return FLAME_ENCODING_ASCII;
+	}
+	if (!strncasecmp(name, "windows-125", 11) && name[11] >= '0' && name[11] <= '8' && !name[12])
+		return FLAME_ENCODING_ASCII;
+	return FLAME_ENCODING_NONE;
+}
+
+/* Under an ASCII-only encoding, UTF-8 bytes past ASCII would be read as
+ * other characters: refuse the graph rather than write wrong text. */
+static int svg_check_ascii(struct svg *s)
+{
+	for (size_t i = 0; i < s->b.len; i++)
+		if ((unsigned char)s->b.data[i] >= 0x80)
+			return flame_error_set(s->err, FLAME_ERR_DATA, NULL, 0,
+					       "the graph has non-ASCII text, which encoding '%s' "
+					       "cannot hold (the SVG is UTF-8: use --encoding UTF-8)",
+					       s->ascii_only);
+	return 0;
+}
 
 static void indent(struct flame_buf *o, int depth)
 {
@@ -154,6 +188,10 @@ static void svg_flush(struct svg *s, int force)
 {
 	if (s->failed || (!force && s->b.len < FLUSH_AT) || !s->b.len)
 		return;
+	if (s->ascii_only && svg_check_ascii(s) < 0) {
+		s->failed = 1;
+		return;
+	}
 	const char *data = s->b.data;
 	size_t len = s->b.len;
 	if (s->pretty) {
@@ -532,6 +570,10 @@ static int check_opts(const struct flame_render_opts *o, char bg1[8], char bg2[8
 				       "render: unknown background colors '%s' (expected yellow, blue, "
 				       "green, grey or #rrggbb)",
 				       bgspec);
+	if (o->encoding && flame_render_encoding(o->encoding) == FLAME_ENCODING_NONE)
+		return flame_error_set(err, FLAME_ERR_USAGE, NULL, 0,
+				       "render: encoding '%s' is not supported (the SVG is UTF-8)",
+				       o->encoding);
 	return 0;
 }
 
@@ -607,7 +649,9 @@ int render_write(struct flame_layout *L, uint64_t time, int scale_digits,
 	int has_sub = o->subtitle && *o->subtitle;
 	if (has_sub)
 		g.H += g.ypad3;
-	struct svg s = { FLAME_BUF_INIT, out, err, 0, 0, o->pretty, 0, FLAME_BUF_INIT };
+	struct svg s = { FLAME_BUF_INIT, out, err, 0, 0, o->pretty, 0, FLAME_BUF_INIT, NULL };
+	if (o->encoding && flame_render_encoding(o->encoding) == FLAME_ENCODING_ASCII)
+		s.ascii_only = o->encoding;
 	struct flame_buf *b = &s.b;
 	const char *title = o->title ? o->title
 				     : o->flamechart ? "Flame Chart"

@@ -155,16 +155,6 @@ static void cell_pct(struct table *t, uint64_t w, uint64_t total)
 	cell_end(t, total ? 100.0 * (double)w / (double)total : 0);
 }
 
-static void cell_name(struct table *t, const struct flame_profile *p, uint32_t node, size_t indent)
-{
-	for (size_t i = 0; i < indent; i++)
-		flame_buf_add(&t->cells, "  ", 2);
-	size_t len;
-	const char *s = flame_strtab_name(&p->names, p->nodes[node].name, &len);
-	flame_text_clean(&t->cells, s, len);
-	cell_end(t, -1);
-}
-
 /* weights of node self in the chosen column (and "before") */
 static void node_w(const struct flame_profile *p, const struct flame_text_opts *o, uint32_t n,
 		   uint64_t out[2])
@@ -307,32 +297,180 @@ static int cmp_child(const void *va, const void *vb)
 	return c ? c : (la < lb ? -1 : la > lb);
 }
 
+/*
+ * The tree is written row by row as it is walked, never held whole: the
+ * columns are measured first, in a pass over the rows that will be shown,
+ * so that the output can go out in bounded chunks.
+ */
+
+/* Rows deeper than this are indented as this deep and carry their depth
+ * as a number: full indentation makes the output grow with the square of
+ * the depth (a 40,000-frame stack would print 1.6 GB of spaces). */
+#define TREE_MAX_INDENT 1000
+
+/* The length of fmt_weight(w, digits). */
+static size_t weight_width(uint64_t w, int digits)
+{
+	uint64_t d = 1;
+	for (int i = 0; i < digits; i++)
+		d *= 10;
+	uint64_t ip = w / d, fp = w % d;
+	size_t n = 1;
+	for (uint64_t v = ip; v >= 10; v /= 10)
+		n++;
+	n += (n - 1) / 3;
+	if (fp) {
+		int nd = digits;
+		while (fp % 10 == 0) {
+			fp /= 10;
+			nd--;
+		}
+		n += 1 + (size_t)nd;
+	}
+	return n;
+}
+
+struct tree_row {
+	struct flame_buf cell[5]; /* the cells before the name */
+	double pct[5];            /* their percentages to colour, or -1 */
+	int ncells;
+};
+
+static void tree_cells(struct tree_row *r, const struct flame_profile *p,
+		       const struct flame_text_opts *o, const struct col *tot, uint32_t n,
+		       uint64_t total)
+{
+	uint64_t w[2];
+	node_w(p, o, n, w);
+	uint64_t sub = n ? tot[n].w[0] : total;
+	for (int i = 0; i < 5; i++)
+		flame_buf_reset(&r->cell[i]);
+	fmt_weight(&r->cell[0], sub, p->scale_digits);
+	fmt_pct(&r->cell[1], sub, total);
+	fmt_weight(&r->cell[2], w[0], p->scale_digits);
+	fmt_pct(&r->cell[3], w[0], total);
+	r->pct[0] = r->pct[2] = r->pct[4] = -1;
+	r->pct[1] = total ? 100.0 * (double)sub / (double)total : 0;
+	r->pct[3] = total ? 100.0 * (double)w[0] / (double)total : 0;
+	r->ncells = 4;
+	if (p->ncols == 2) {
+		fmt_delta(&r->cell[4], tot[n].w[0], tot[n].w[1], p->scale_digits, 0);
+		r->ncells = 5;
+	}
+}
+
+/* One cell as table_write() writes it: padded on the left, coloured. */
+static void put_cell(struct flame_buf *b, const char *s, size_t len, size_t width,
+		     const char *on)
+{
+	for (size_t k = len; k < width; k++)
+		flame_buf_addc(b, ' ');
+	if (on)
+		flame_buf_adds(b, on);
+	flame_buf_add(b, s, len);
+	if (on)
+		flame_buf_adds(b, C_RESET);
+	flame_buf_add(b, "  ", 2);
+}
+
+static void put_row(struct flame_buf *b, const struct tree_row *r, const size_t *width,
+		    int color)
+{
+	for (int c = 0; c < r->ncells; c++) {
+		const char *on = NULL;
+		if (color && r->pct[c] >= 10)
+			on = C_RED;
+		else if (color && r->pct[c] >= 1)
+			on = C_YELLOW;
+		put_cell(b, r->cell[c].data ? r->cell[c].data : "", r->cell[c].len, width[c], on);
+	}
+}
+
+static void put_name(struct flame_buf *b, const struct flame_profile *p, uint32_t n, size_t depth)
+{
+	size_t indent = depth < TREE_MAX_INDENT ? depth : TREE_MAX_INDENT;
+	for (size_t i = 0; i < indent; i++)
+		flame_buf_add(b, "  ", 2);
+	if (depth > TREE_MAX_INDENT)
+		flame_buf_addf(b, "[depth %zu] ", depth);
+	size_t len;
+	const char *s = flame_strtab_name(&p->names, p->nodes[n].name, &len);
+	flame_text_clean(b, s, len);
+	flame_buf_addc(b, '\n');
+}
+
 static int write_tree(const struct flame_profile *p, const struct flame_text_opts *o,
 		      struct col *tot, struct flame_output *out, struct flame_error *err)
 {
 	uint64_t total = tot[0].w[0];
 	double cut = o->min_percent > 0 ? (double)total * o->min_percent / 100 : 0;
 	int diff = p->ncols == 2;
-	struct table t = { .ncols = diff ? 6 : 5 };
-	cell_s(&t, "TOTAL");
-	cell_s(&t, "TOTAL%");
-	cell_s(&t, "SELF");
-	cell_s(&t, "SELF%");
-	if (diff)
-		cell_s(&t, "DELTA");
-	cell_s(&t, "FUNCTION");
-	/* the root row */
-	uint64_t rw[2];
-	node_w(p, o, 0, rw);
-	cell_w(&t, total, p->scale_digits);
-	cell_pct(&t, total, total);
-	cell_w(&t, rw[0], p->scale_digits);
-	cell_pct(&t, rw[0], total);
-	if (diff) {
-		fmt_delta(&t.cells, tot[0].w[0], tot[0].w[1], p->scale_digits, 0);
-		cell_end(&t, -1);
+	static const char *const head[] = { "TOTAL", "TOTAL%", "SELF", "SELF%", "DELTA" };
+	int ncells = diff ? 5 : 4;
+	size_t width[5];
+	for (int c = 0; c < ncells; c++)
+		width[c] = strlen(head[c]);
+	struct tree_row r;
+	memset(&r, 0, sizeof(r));
+
+	/* the widths: every shown node (parents come before their children);
+	 * a percentage's width grows with its weight, so only the largest
+	 * weight's is formatted */
+	uint8_t *shown = flame_xcalloc(p->nnodes, 1);
+	shown[0] = 1;
+	uint64_t max_sub = 0, max_self = 0;
+	size_t wcol[3] = { 0, 0, 0 }; /* total, self, delta */
+	for (size_t n = 0; n < p->nnodes; n++) {
+		if (n) {
+			const struct col *c = &tot[n];
+			if (!shown[p->nodes[n].parent] || (double)c->w[0] < cut ||
+			    (!c->w[0] && !c->w[1]))
+				continue;
+			shown[n] = 1;
+		}
+		uint64_t w[2];
+		node_w(p, o, (uint32_t)n, w);
+		uint64_t sub = n ? tot[n].w[0] : total;
+		size_t k = weight_width(sub, p->scale_digits);
+		if (k > wcol[0])
+			wcol[0] = k;
+		k = weight_width(w[0], p->scale_digits);
+		if (k > wcol[1])
+			wcol[1] = k;
+		if (diff) {
+			uint64_t a = tot[n].w[0], bf = tot[n].w[1];
+			k = 1 + weight_width(a >= bf ? a - bf : bf - a, p->scale_digits);
+			if (k > wcol[2])
+				wcol[2] = k;
+		}
+		if (sub > max_sub)
+			max_sub = sub;
+		if (w[0] > max_self)
+			max_self = w[0];
 	}
-	cell_s(&t, "all");
+	free(shown);
+	struct flame_buf t = FLAME_BUF_INIT;
+	fmt_pct(&t, max_sub, total);
+	size_t pw[2] = { t.len, 0 };
+	flame_buf_reset(&t);
+	fmt_pct(&t, max_self, total);
+	pw[1] = t.len;
+	flame_buf_release(&t);
+	size_t got[5] = { wcol[0], pw[0], wcol[1], pw[1], wcol[2] };
+	for (int c = 0; c < ncells; c++)
+		if (got[c] > width[c])
+			width[c] = got[c];
+
+	struct flame_buf b = FLAME_BUF_INIT;
+	for (int c = 0; c < ncells; c++)
+		put_cell(&b, head[c], strlen(head[c]), width[c], o->color ? C_BOLD : NULL);
+	if (o->color)
+		flame_buf_adds(&b, C_BOLD "FUNCTION" C_RESET "\n");
+	else
+		flame_buf_adds(&b, "FUNCTION\n");
+	tree_cells(&r, p, o, tot, 0, total);
+	put_row(&b, &r, width, o->color);
+	flame_buf_adds(&b, "all\n");
 
 	/* depth-first with children sorted by total weight */
 	uint32_t *stack = NULL, *kids = NULL;
@@ -345,23 +483,15 @@ static int write_tree(const struct flame_profile *p, const struct flame_text_opt
 	stack[nstack] = 0;
 	depth[nstack++] = 0;
 	int rc = 0;
-	struct flame_buf b = FLAME_BUF_INIT;
-	while (nstack) {
+	while (nstack && rc == 0) {
 		nstack--;
 		uint32_t n = stack[nstack];
 		size_t d = depth[nstack];
 		if (n != 0) {
-			uint64_t w[2];
-			node_w(p, o, n, w);
-			cell_w(&t, tot[n].w[0], p->scale_digits);
-			cell_pct(&t, tot[n].w[0], total);
-			cell_w(&t, w[0], p->scale_digits);
-			cell_pct(&t, w[0], total);
-			if (diff) {
-				fmt_delta(&t.cells, tot[n].w[0], tot[n].w[1], p->scale_digits, 0);
-				cell_end(&t, -1);
-			}
-			cell_name(&t, p, n, d);
+			tree_cells(&r, p, o, tot, n, total);
+			put_row(&b, &r, width, o->color);
+			put_name(&b, p, n, d);
+			rc = flush(&b, out, err, 0);
 		}
 		size_t nk = 0;
 		for (uint32_t c = p->nodes[n].first_child; c != FLAME_NO_NODE; c = p->nodes[c].next_sibling) {
@@ -378,10 +508,11 @@ static int write_tree(const struct flame_profile *p, const struct flame_text_opt
 			depth[nstack++] = d + 1;
 		}
 	}
-	table_write(&t, &b, o->color);
-	rc = flush(&b, out, err, 1);
+	if (rc == 0)
+		rc = flush(&b, out, err, 1);
 	flame_buf_release(&b);
-	table_release(&t);
+	for (int c = 0; c < 5; c++)
+		flame_buf_release(&r.cell[c]);
 	free(stack);
 	free(kids);
 	free(depth);
@@ -425,13 +556,22 @@ int flame_render_text(const struct flame_profile *p, const struct flame_text_opt
 	struct col *tot = flame_xcalloc(p->nnodes, sizeof(*tot));
 	for (size_t n = 0; n < p->nnodes; n++)
 		node_w(p, o, (uint32_t)n, tot[n].w);
+	/* every sum below (a subtree, a function's self or total) is at most
+	 * the root's, so the root's fitting in 64 bits is all to check */
+	int overflow = 0;
 	for (size_t n = p->nnodes; n-- > 1;) {
 		uint32_t par = p->nodes[n].parent;
-		add_sat(&tot[par].w[0], tot[n].w[0]);
-		add_sat(&tot[par].w[1], tot[n].w[1]);
+		for (int c = 0; c < 2; c++)
+			if (__builtin_add_overflow(tot[par].w[c], tot[n].w[c], &tot[par].w[c])) {
+				tot[par].w[c] = UINT64_MAX;
+				overflow = 1;
+			}
 	}
 	int rc;
-	if (!tot[0].w[0] && !tot[0].w[1]) {
+	if (overflow) {
+		rc = flame_error_set(err, FLAME_ERR_DATA, NULL, 0,
+				     "the total weight does not fit in 64 bits");
+	} else if (!tot[0].w[0] && !tot[0].w[1]) {
 		rc = flame_error_set(err, FLAME_ERR_DATA, NULL, 0, "no stack counts found");
 	} else if (o->format == FLAME_TEXT_TREE) {
 		rc = write_tree(p, o, tot, out, err);

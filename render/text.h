@@ -6,6 +6,11 @@
  * Columns are aligned, numbers have thousands separators, names are made
  * safe for a terminal (no control characters, invalid UTF-8 replaced).
  * ANSI colours only when asked (the caller decides: a terminal, no NO_COLOR).
+ * The tree is written in bounded chunks as it is walked; rows deeper than
+ * 1000 keep that indentation and print "[depth N]" before the name.
+ * flame_render_text() returns 0, or -1 with err set: FLAME_ERR_DATA when the
+ * profile is empty or its total weight does not fit in 64 bits, or the
+ * output's error.
  */
 #ifndef FLAME_RENDER_TEXT_H
 #define FLAME_RENDER_TEXT_H

@@ -386,6 +386,33 @@ EOF
 	"$flame" render --format top "$fx/inputs/diff.txt" | head -n 1 | grep -q DELTA && ok || fail "diff columns"
 	printf 'a 1.5\nb 2.25\n' > "$work/frac.txt"
 	"$flame" render --format top "$work/frac.txt" | grep -q '2.25' && ok || fail "fractional weights"
+	text_deep
+}
+
+# A 40,000-frame stack: indentation stops at depth 1000 and the depth is
+# printed instead, so the tree is about 80 MB, not 1.6 GB of spaces.
+text_deep() {
+	local i line
+	{
+		for ((i = 0; i < 40000; i++)); do printf 'f%d;' "$i"; done
+		printf 'leaf 1\n'
+	} > "$work/deep.txt"
+	if ! timeout 60 "$flame" render --format tree --color never "$work/deep.txt" -o "$work/deep.out"; then
+		fail "deep tree: render failed"
+		return
+	fi
+	local size
+	size=$(stat -c %s "$work/deep.out")
+	((size < 90000000)) && ok || fail "deep tree: $size bytes"
+	[[ $(wc -l < "$work/deep.out") == 40003 ]] && ok || fail "deep tree: line count"
+	line=$(tail -n 1 "$work/deep.out")
+	[[ $line == *"$(printf '%2000s')[depth 40001] leaf" ]] && ok || fail "deep tree: last row '${line: -40}'"
+	((${#line} < 2100)) && ok || fail "deep tree: indentation not capped (${#line} bytes)"
+	line=$(sed -n 1002p "$work/deep.out") # depth 1000: still indented, no number
+	[[ $line == *"  0.00%$(printf '%2002s')f999" ]] && ok || fail "deep tree: depth 1000 '${line: -40}'"
+	line=$(sed -n 1003p "$work/deep.out")
+	[[ $line == *"$(printf '%2000s')[depth 1001] f1000" ]] && ok || fail "deep tree: depth 1001 '${line: -40}'"
+	rm -f "$work/deep.txt" "$work/deep.out"
 }
 
 # ---------------------------------------------------------------- errors
@@ -433,6 +460,63 @@ group_errors() {
 	"$flame" render --format top --diff-width before "$fx/inputs/diff.txt" > "$work/b.txt" &&
 		"$flame" render --format top "$fx/inputs/diff.txt" > "$work/a.txt" &&
 		! cmp -s "$work/b.txt" "$work/a.txt" && ok || fail "--diff-width: the table is the same"
+	text_overflow
+	svg_encoding
+}
+
+# --encoding: the bytes are UTF-8, so the declaration may name UTF-8, or an
+# ASCII-compatible encoding while all the text is ASCII; nothing else.
+svg_encoding() {
+	local rc e
+	printf 'main;caf\xc3\xa9 3\nmain;tea 2\n' > "$work/u8.txt"
+	printf 'main;coffee 3\nmain;tea 2\n' > "$work/ascii.txt"
+	for e in UTF-16 utf-16le UTF-32 UCS-2 EBCDIC-US Shift_JIS; do
+		rm -f "$work/enc.svg"
+		"$flame" render --encoding "$e" -o "$work/enc.svg" "$work/ascii.txt" 2> "$work/e"; rc=$?
+		[[ $rc == 2 && ! -e $work/enc.svg ]] && grep -q "encoding '$e' is not supported" "$work/e" &&
+			ok || fail "--encoding $e: rc $rc $(cat "$work/e")"
+	done
+	for e in UTF-8 utf-8; do
+		render "$work/enc.svg" --encoding "$e" "$work/u8.txt" &&
+			has "$work/enc.svg" "encoding=\"$e\"" "--encoding $e" &&
+			has "$work/enc.svg" $'caf\xc3\xa9' "--encoding $e keeps the text"
+	done
+	for e in US-ASCII ISO-8859-1 iso-8859-15 windows-1252; do
+		render "$work/enc.svg" --encoding "$e" "$work/ascii.txt" &&
+			has "$work/enc.svg" "encoding=\"$e\"" "--encoding $e, ASCII text"
+		rm -f "$work/enc.svg"
+		"$flame" render --encoding "$e" -o "$work/enc.svg" "$work/u8.txt" 2> "$work/e"; rc=$?
+		[[ $rc == 1 && ! -e $work/enc.svg ]] && grep -q "non-ASCII text, which encoding '$e'" "$work/e" &&
+			ok || fail "--encoding $e, non-ASCII text: rc $rc $(cat "$work/e")"
+		"$flame" render --encoding "$e" --title $'\xc3\xa9t\xc3\xa9' "$work/ascii.txt" > /dev/null 2> "$work/e"; rc=$?
+		[[ $rc == 1 ]] && ok || fail "--encoding $e, non-ASCII title: rc $rc"
+	done
+}
+
+# Counts that each fit in 64 bits but whose sum (function a's total, the
+# root's) does not: the text views fail as the SVG does, no saturated table.
+text_overflow() {
+	local rc view
+	printf 'a;b 18446744073709551615\na;c 10\n' > "$work/ov.txt"
+	printf 'a;b 18446744073709551615 1\na;c 1 18446744073709551615\n' > "$work/ovd.txt"
+	for view in "top" "tree" "tree --reverse"; do
+		# shellcheck disable=SC2086
+		"$flame" render --format $view "$work/ov.txt" > "$work/o" 2> "$work/e"; rc=$?
+		[[ $rc == 1 && ! -s $work/o ]] && grep -q 'the total weight does not fit in 64 bits' "$work/e" &&
+			ok || fail "--format $view, total past 2^64: rc $rc $(cat "$work/e")"
+		# shellcheck disable=SC2086
+		"$flame" render --format $view --diff-width before "$work/ovd.txt" > "$work/o" 2> "$work/e"; rc=$?
+		[[ $rc == 1 && ! -s $work/o ]] && grep -q 'the total weight does not fit in 64 bits' "$work/e" &&
+			ok || fail "--format $view, a diff's total past 2^64: rc $rc $(cat "$work/e")"
+	done
+	"$flame" render "$work/ov.txt" > /dev/null 2> "$work/e"; rc=$?
+	[[ $rc == 1 ]] && grep -q 'the total weight does not fit in 64 bits' "$work/e" && ok ||
+		fail "svg, total past 2^64: rc $rc"
+	# the largest total that fits is still shown
+	printf 'a;b 18446744073709551605\na;c 10\n' > "$work/max.txt"
+	"$flame" render --format top "$work/max.txt" > "$work/o" 2> "$work/e" &&
+		grep -q '^18,446,744,073,709,551,615  100.00%  a$' <(sed 's/^ *0 *0.00%  //' "$work/o") &&
+		ok || fail "top at 2^64-1: $(cat "$work/o" "$work/e")"
 }
 
 case $group in
