@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "../core/io.h"
+#include "../core/text.h"
 #include "../core/util.h"
+#include "../formats/folded.h"
 #include "../formats/format.h"
 #include "../formats/reader.h"
 #include "../formats/registry.h"
@@ -260,6 +262,28 @@ static int other_format(const struct held *h)
 	return d.nyes > 0;
 }
 
+/* Whether a held input starts with the folded unit line ("# unit=ns"):
+ * the reader takes its unit, so the general path renders it. */
+static int has_unit_line(const struct held *h)
+{
+	const char *s = h->data, *end = h->data + h->len;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = (size_t)((nl ? nl : end) - s);
+		const char *line = s;
+		s = nl ? nl + 1 : end;
+		flame_trim_end(line, &n);
+		size_t i = 0;
+		while (i < n && flame_is_space((unsigned char)line[i]))
+			i++;
+		if (i == n)
+			continue;
+		enum flame_unit u;
+		return flame_folded_unit_line(line, n, &u) != 0;
+	}
+	return 0;
+}
+
 /* Hold the inputs for the streaming path (r->held, also when 1 is
  * returned: standard input can be read only once).  Returns 0 if they are
  * all folded text, 1 if not (the reader reads the held bytes), 2 if
@@ -281,6 +305,8 @@ static int hold_inputs(struct render *r, struct flame_error *err)
 		}
 		if (!fmt && other_format(&h[i]))
 			other = 1;
+		else if (has_unit_line(&h[i]))
+			other = 1; /* folded, read by the general path */
 	}
 	r->held = h;
 	r->nheld = n;
@@ -394,6 +420,8 @@ static int write_profile(struct render *r, const struct flame_profile *prof)
 	struct flame_error err = { 0 };
 	struct flame_output *out = r->out;
 	r->out = NULL;
+	if (r->want_svg)
+		flame_cli_svg_units(&r->cli, prof);
 	if (!out && flame_output_open(&out, r->cli.output, &err) < 0)
 		return flame_report_error(&err);
 	int wr = r->want_svg ? flame_format_write(r->writer, prof, &r->cli.svg, out, &err)

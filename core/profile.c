@@ -160,6 +160,8 @@ static void merge(struct flame_profile *dst, struct flame_profile *src, int cons
 		dst->ncols = src->ncols;
 	dst->overflow |= src->overflow;
 	dst->nstacks += src->nstacks;
+	if (dst->unit == FLAME_UNIT_SAMPLES)
+		dst->unit = src->unit; /* samples is also "not stated" */
 
 	size_t nnames = flame_strtab_count(&src->names);
 	uint32_t *map = flame_xmalloc(nnames * sizeof(*map) + 1);

@@ -6,6 +6,11 @@
  * Counts may be fractional ("12.25"); they are kept as exact fixed point
  * (see core/profile.h), never as floating point.  Output is sorted by
  * stack, byte-wise, like the reference tools.
+ *
+ * The unit: a profile whose counts are not samples starts with one line
+ * "# unit=ns" (or bytes, events; see folded.h).  flamegraph.pl and inferno
+ * skip it (no count at its end); this reader takes it only as the first
+ * non-empty line of a file.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -166,13 +171,52 @@ static int fits_alone(const struct flame_folded_counts *fc)
 	return 1;
 }
 
+static const struct {
+	const char *name;
+	enum flame_unit unit;
+} unit_names[] = {
+	{ "samples", FLAME_UNIT_SAMPLES },
+	{ "ns", FLAME_UNIT_NANOSECONDS },
+	{ "bytes", FLAME_UNIT_BYTES },
+	{ "events", FLAME_UNIT_EVENTS },
+};
+
+const char *flame_folded_unit_name(enum flame_unit u)
+{
+	for (size_t i = 0; i < sizeof(unit_names) / sizeof(unit_names[0]); i++)
+		if (unit_names[i].unit == u)
+			return unit_names[i].name;
+	return NULL;
+}
+
+int flame_folded_unit_line(const char *line, size_t n, enum flame_unit *u)
+{
+	static const char key[] = "unit=";
+	size_t i = 0;
+	flame_trim_end(line, &n);
+	if (n == 0 || line[0] != '#')
+		return 0;
+	i = 1;
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (n - i < sizeof(key) - 1 || memcmp(line + i, key, sizeof(key) - 1) != 0)
+		return 0;
+	i += sizeof(key) - 1;
+	for (size_t k = 0; k < sizeof(unit_names) / sizeof(unit_names[0]); k++)
+		if (strlen(unit_names[k].name) == n - i && memcmp(line + i, unit_names[k].name, n - i) == 0) {
+			*u = unit_names[k].unit;
+			return 1;
+		}
+	return -1;
+}
+
 static int folded_parse(void *vp, const char *buf, size_t len, int file_start, int file_end)
 {
 	struct folded_parser *p = vp;
 	struct flame_profile *prof = p->ctx->prof;
 	const char *s = buf, *end = buf + len;
 	uint64_t lineno = 0;
-	(void)file_start;
+	int first = file_start; /* the file's first non-empty line is still to come */
 	(void)file_end;
 	p->prev = NULL; /* the previous chunk may be gone */
 	p->nprev = 0;
@@ -192,6 +236,31 @@ static int folded_parse(void *vp, const char *buf, size_t len, int file_start, i
 		int k = flame_folded_split(line, n, &fc);
 		if (k == 0)
 			continue;
+		if (first) {
+			first = 0;
+			enum flame_unit u;
+			int h = flame_folded_unit_line(line, n, &u);
+			if (h > 0) {
+				if (u == FLAME_UNIT_SAMPLES)
+					continue;
+				if (prof->unit != FLAME_UNIT_SAMPLES && prof->unit != u) {
+					p->ctx->lines = lineno;
+					return flame_parse_fail(p->ctx, lineno,
+								"counts in %s, another input's in %s: inputs in "
+								"different units cannot be merged",
+								flame_folded_unit_name(u),
+								flame_folded_unit_name(prof->unit));
+				}
+				prof->unit = u;
+				continue;
+			}
+			if (h < 0) {
+				flame_trim_end(line, &n);
+				flame_diag_add(p->ctx->diag, FLAME_DIAG_BAD_FOLDED, p->ctx->chunk, lineno,
+					       "unknown unit (expected ns, bytes, events or samples)", line, n);
+				continue;
+			}
+		}
 		if (k < 0) {
 			flame_trim_end(line, &n);
 			flame_diag_add(p->ctx->diag, FLAME_DIAG_BAD_FOLDED, p->ctx->chunk, lineno,
@@ -247,7 +316,7 @@ static size_t folded_boundary(const char *buf, size_t len, int at_file_start)
 static enum flame_probe folded_probe(const char *buf, size_t len, int eof)
 {
 	const char *s = buf, *end = buf + len;
-	int good = 0, bad = 0;
+	int good = 0, bad = 0, first = 1, unit_line = 0;
 	while (s < end && good < 8 && good + bad < 16) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		if (!nl && !eof)
@@ -259,6 +328,14 @@ static enum flame_probe folded_probe(const char *buf, size_t len, int eof)
 		flame_trim_end(line, &n);
 		if (n == 0)
 			continue;
+		enum flame_unit u;
+		if (first && flame_folded_unit_line(line, n, &u) != 0) {
+			/* "# unit=...": the writer's first line */
+			first = 0;
+			unit_line = 1;
+			continue;
+		}
+		first = 0;
 		struct flame_folded_counts fc;
 		if (flame_folded_split(line, n, &fc) < 0 || fc.stack_len == 0 ||
 		    flame_is_space((unsigned char)line[0]))
@@ -269,6 +346,8 @@ static enum flame_probe folded_probe(const char *buf, size_t len, int eof)
 	if (!(good >= 8 || good + bad >= 16 || eof))
 		/* more lines may come; past 5 bad ones, 16 cannot be two thirds good */
 		return bad > 5 ? FLAME_PROBE_NO : FLAME_PROBE_MAYBE;
+	if (unit_line && good + bad == 0)
+		return FLAME_PROBE_YES; /* a profile without stacks, in its unit */
 	return good && good >= 2 * bad ? FLAME_PROBE_YES : FLAME_PROBE_NO;
 }
 
@@ -400,9 +479,26 @@ static int write_line(void *vctx, const char *path, size_t len, uint32_t node)
 	return flame_output_write(w->out, w->line.data, w->line.len, w->err) < 0 ? -1 : 0;
 }
 
+/* "# unit=NAME" first, when the counts are not samples. */
+static int write_unit(const struct flame_profile *p, struct flame_output *out, struct flame_error *err)
+{
+	const char *name = flame_folded_unit_name(p->unit);
+	if (p->unit == FLAME_UNIT_SAMPLES || !name)
+		return 0;
+	struct flame_buf b = FLAME_BUF_INIT;
+	flame_buf_add(&b, "# unit=", 7);
+	flame_buf_add(&b, name, strlen(name));
+	flame_buf_addc(&b, '\n');
+	int rc = flame_output_write(out, b.data, b.len, err);
+	flame_buf_release(&b);
+	return rc < 0 ? -1 : 0;
+}
+
 int flame_folded_write(const struct flame_profile *p, struct flame_output *out,
 		       struct flame_error *err)
 {
+	if (write_unit(p, out, err) < 0)
+		return -1;
 	struct write_ctx w = { p, out, err, FLAME_BUF_INIT, p->ncols == 2 };
 	int rc = flame_folded_walk(p, write_line, &w);
 	flame_buf_release(&w.line);

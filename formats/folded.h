@@ -31,7 +31,17 @@ void flame_folded_lines_release(struct flame_folded_lines *fl);
 int flame_folded_walk(const struct flame_profile *p,
 		      int (*fn)(void *ctx, const char *path, size_t len, uint32_t node), void *ctx);
 
-/* Write p as folded text, sorted like the reference tools. */
+/* The unit line "# unit=NAME": NAME is ns (FLAME_UNIT_NANOSECONDS), bytes,
+ * events or samples (the default, never written).  flame_folded_unit_line
+ * returns 1 and sets *u for such a line (trailing blanks ignored), -1 for
+ * "# unit=" with another name, 0 for any other line.  The reader takes it
+ * only as a file's first non-empty line. */
+int flame_folded_unit_line(const char *line, size_t n, enum flame_unit *u);
+/* The name of u in that line; NULL for none. */
+const char *flame_folded_unit_name(enum flame_unit u);
+
+/* Write p as folded text, sorted like the reference tools, after the unit
+ * line when p's unit is not samples. */
 int flame_folded_write(const struct flame_profile *p, struct flame_output *out,
 		       struct flame_error *err);
 

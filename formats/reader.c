@@ -764,6 +764,19 @@ int flame_reader_finish(struct flame_reader *r, struct flame_profile *out,
 		reader_free(r);
 		return -1;
 	}
+	/* samples also stands for a unit not stated */
+	enum flame_unit unit = out->unit;
+	for (int i = 0; i <= r->nworkers; i++) {
+		enum flame_unit u = i < r->nworkers ? r->workers[i].prof.unit : r->stream.prof.unit;
+		if (unit == FLAME_UNIT_SAMPLES)
+			unit = u;
+		else if (u != FLAME_UNIT_SAMPLES && u != unit) {
+			flame_error_set(err, FLAME_ERR_DATA, NULL, 0, "inputs in different units cannot be merged");
+			free(start);
+			reader_free(r);
+			return -1;
+		}
+	}
 	memset(rep, 0, sizeof(*rep));
 	flame_diag_init(&rep->diag);
 	for (int i = 0; i <= r->nworkers; i++) {
