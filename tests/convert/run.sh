@@ -244,7 +244,7 @@ repair)
 	# next delta counts from the true sum (speedscope: a 1000, b 0, c 1000)
 	printf '%s' '{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"children":[2,3,4,5]},{"id":2,"callFrame":{"functionName":"a"}},{"id":3,"callFrame":{"functionName":"b"}},{"id":4,"callFrame":{"functionName":"c"}},{"id":5,"callFrame":{"functionName":"d"}}],"startTime":0,"samples":[2,3,4,5],"timeDeltas":[0,1000,-500,1500]}' > "$tmp/neg.cpuprofile"
 	"$flame" convert -q --to folded "$tmp/neg.cpuprofile" > "$tmp/out" 2> /dev/null || bad "negative delta: exit $?"
-	printf 'a 1000000\nc 1000000\n' > "$tmp/want"
+	printf '# unit=ns\na 1000000\nc 1000000\n' > "$tmp/want"
 	check_same "negative delta clamped" "$tmp/want" "$tmp/out"
 	# (garbage collector) goes on the previous stack, (program) stays a root
 	grep -q '^main;foo;bar;(garbage collector) 2000000$' "$rx/expected/cpuprofile-gc.cpuprofile.folded" && grep -q '^(program) 1000000$' "$rx/expected/cpuprofile-gc.cpuprofile.folded" && ok || bad "gc: not on the previous stack"
@@ -293,7 +293,7 @@ fold)
 	{ awk 'BEGIN { for (i = 0; i < 5000; i++) printf "{\"ph\":\"X\",\"name\":\"a\",\"pid\":1,\"tid\":1,\"ts\":%d,\"dur\":5}\n", i * 10 }'
 	  echo '{"ph":"X","name":"late","pid":1,"tid":1,"ts":0,"dur":100000}'; } | trace > "$tmp/late.json"
 	"$flame" convert --to folded "$tmp/late.json" > "$tmp/out" 2> "$tmp/err" || bad "late: exit $?"
-	printf 'a 24995000\na;late 5000\n' > "$tmp/want"
+	printf '# unit=ns\na 24995000\na;late 5000\n' > "$tmp/want"
 	check_same "late event after the probation" "$tmp/want" "$tmp/out"
 	# ... and said so
 	grep -q "warning: .*late.json: at byte [0-9]*: an event of thread 1 starts at 0 ns, before the 49990000 ns .*: 'late'" "$tmp/err" \

@@ -17,7 +17,7 @@ run 0 "$FLAME" record --sampler=preload --pid -o f.folded -- "$WORK" fork 1.2 "$
 has f.folded '^flame-test-work-[0-9]+;.*main;run_fork;parent_spin$' "parent missing"
 has f.folded '^flame-test-work-[0-9]+;.*main;run_fork;child_spin$' "forked child missing"
 has f.folded '^flame-test-exec-[0-9]+;.*main;exec_spin$' "exec'd child missing (or not renamed)"
-pids=$(sed 's/;.*//; s/.*-//' f.folded | sort -u | wc -l)
+pids=$(grep -v '^#' f.folded | sed 's/;.*//; s/.*-//' | sort -u | wc -l)
 [ "$pids" = 3 ] || fail "$pids processes, expected 3"
 hasnt f.folded '\[unknown\]$' "unresolved leaf frames"
 

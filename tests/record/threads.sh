@@ -13,6 +13,6 @@ done
 has t.folded '^flame-test-work;.*;main_spin$' "main thread missing"
 has err 'from 4 threads in 1 process$'
 run 0 "$FLAME" record -q --tid -o tid.folded -- "$WORK" threads 0.6
-tids=$(sed 's/;.*//' tid.folded | sort -u | wc -l)
+tids=$(grep -v '^#' tid.folded | sed 's/;.*//' | sort -u | wc -l)
 [ "$tids" = 4 ] || fail "--tid: $tids distinct thread roots, expected 4"
 echo "ok"
