@@ -46,7 +46,7 @@ if [ -x /usr/bin/chromium ] && [ -d node_modules/puppeteer-core ]; then
 				bad "$in -> $to: speedscope did not load it"; cat "$tmp/log"; continue
 			fi
 			python3 speedscope-export-to-folded.py "$tmp/export.json" | grep -v '^#' | sort > "$tmp/theirs"
-			"$flame" convert -q --to folded "$out" | sort > "$tmp/ours"
+			"$flame" convert -q --to folded "$out" | grep -v "^# unit=" | sort > "$tmp/ours"
 			# speedscope shows trace event times in µs; ours are ns
 			if grep -q '"ph":"X"' "$out"; then
 				awk '{ $NF = $NF / 1000; print }' "$tmp/ours" > "$tmp/ours2" && mv "$tmp/ours2" "$tmp/ours"
@@ -64,7 +64,7 @@ for in in flame-minimal.folded.txt flame-local-node.cpuprofile; do
 	"$flame" convert -q --to cpuprofile -o "$out" "$fx/$in" || { bad "$in: convert"; continue; }
 	if timeout 120 node chrome-trace-engine-check.mjs "$out" > "$tmp/te" 2> "$tmp/log"; then
 		grep -v '^#' "$tmp/te" | awk '$NF > 0 && NF > 1 { NF--; print }' | sort > "$tmp/theirs"
-		"$flame" convert -q --to folded "$out" | awk '{ NF--; print }' | sort > "$tmp/ours"
+		"$flame" convert -q --to folded "$out" | grep -v "^# unit=" | awk '{ NF--; print }' | sort > "$tmp/ours"
 		# every stack we wrote is there (the engine adds the closing root sample)
 		if comm -23 "$tmp/ours" "$tmp/theirs" | grep -q .; then bad "$in: trace_engine stacks differ"; comm -3 "$tmp/ours" "$tmp/theirs" | head; else ok; fi
 	else
@@ -77,7 +77,7 @@ if [ -d node_modules/pprof-format ] && [ -f pprof2folded.mjs ]; then
 		out=$tmp/$in.pb.gz
 		"$flame" convert -q --to pprof -o "$out" "$fx/$in" || { bad "$in: convert"; continue; }
 		node pprof2folded.mjs "$out" 2> /dev/null | sort > "$tmp/theirs"
-		"$flame" convert -q --to folded "$fx/$in" | sort > "$tmp/ours"
+		"$flame" convert -q --to folded "$fx/$in" | grep -v "^# unit=" | sort > "$tmp/ours"
 		cmp -s "$tmp/ours" "$tmp/theirs" && ok || { bad "$in: pprof-format reads other stacks"; diff "$tmp/ours" "$tmp/theirs" | head; }
 	done
 fi
