@@ -198,6 +198,7 @@ struct record {
 	struct rusage child_ru; /* the command's CPU time, from wait4() */
 	int sfd;                /* signalfd */
 	sigset_t old_mask;
+	sigset_t ignored;       /* signals the command starts with ignored (SIGHUP under nohup) */
 	int interrupts;         /* SIGINT/SIGTERM/... received */
 	int stop;
 	double t_start, t_end;  /* flame_now() */
@@ -756,10 +757,16 @@ static int block_signals(struct record *r)
 	/* an inherited SIG_IGN would have the kernel reap the command, and its
 	 * exit status would be lost */
 	signal(SIGCHLD, SIG_DFL);
-	/* a shell starts background jobs with SIGINT (and SIGQUIT) ignored; a
-	 * signal ignored when it is sent is dropped, blocked or not, so
-	 * 'kill -INT' would not stop the recording.  The command gets the
-	 * default dispositions too, as it would under a foreground shell. */
+	/* A shell starts background jobs with SIGINT (and SIGQUIT) ignored:
+	 * 'kill -INT' to flame, passed on to a command that inherited that,
+	 * would stop neither.  flame and the command start from the default
+	 * dispositions of SIGINT and SIGTERM, as a profiler that handles them
+	 * does; an ignored SIGHUP (nohup) stays ignored in the command, which
+	 * is then what a hangup passed on to it leaves running. */
+	struct sigaction old;
+	sigemptyset(&r->ignored);
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		sigaddset(&r->ignored, SIGHUP);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
@@ -860,7 +867,7 @@ static int start_preload(struct record *r, struct flame_error *err)
 	if (flame_inproc_start(&r->inproc, r->scfg.freq, 0, err) < 0)
 		return -1;
 	r->inproc_on = 1;
-	int rc = flame_launch_prepare(&r->launch, r->argv, &r->old_mask, err);
+	int rc = flame_launch_prepare(&r->launch, r->argv, &r->old_mask, &r->ignored, err);
 	flame_inproc_env_restore(&r->inproc);
 	if (rc < 0)
 		return -1;
@@ -1258,7 +1265,7 @@ static int start(struct record *r, struct flame_error *err)
 			return flame_report_error(err);
 	} else if (r->argv) {
 		/* fork before any thread starts; events are opened on the held child */
-		if (flame_launch_prepare(&r->launch, r->argv, &r->old_mask, err) < 0)
+		if (flame_launch_prepare(&r->launch, r->argv, &r->old_mask, &r->ignored, err) < 0)
 			return flame_report_error(err);
 		r->child = r->launch.pid;
 		if (flame_sampler_open(r->sampler, r->child, 1, NULL, err) < 0) {
