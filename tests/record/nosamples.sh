@@ -4,8 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 need_perf
 
-# a run too short to be sampled: the command's status, no file
-run 0 "$FLAME" record -o t.folded -- true
+# a run too short to be sampled (1 Hz: the first sample after a second of
+# CPU): the command's status, no file
+run 0 "$FLAME" record -F 1 -o t.folded -- true
 has err "no samples recorded, so no t.folded written"
 [ ! -e t.folded ] || fail "an empty profile was written"
 run 3 "$FLAME" record -F 1 -o t.folded -- "$WORK" exit 3
