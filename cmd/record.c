@@ -195,8 +195,10 @@ struct record {
 	pid_t child;
 	int child_status;
 	int child_done;
+	struct rusage child_ru; /* the command's CPU time, from wait4() */
 	int sfd;                /* signalfd */
 	sigset_t old_mask;
+	sigset_t ignored;       /* signals the command starts with ignored (SIGHUP under nohup) */
 	int interrupts;         /* SIGINT/SIGTERM/... received */
 	int stop;
 	double t_start, t_end;  /* flame_now() */
@@ -511,7 +513,7 @@ static void child_exited(struct record *r)
 	if (r->child <= 0 || r->child_done)
 		return;
 	int status;
-	pid_t p = waitpid(r->child, &status, WNOHANG);
+	pid_t p = wait4(r->child, &status, WNOHANG, &r->child_ru);
 	if (p == r->child) {
 		r->child_status = status;
 		r->child_done = 1;
@@ -755,6 +757,19 @@ static int block_signals(struct record *r)
 	/* an inherited SIG_IGN would have the kernel reap the command, and its
 	 * exit status would be lost */
 	signal(SIGCHLD, SIG_DFL);
+	/* A shell starts background jobs with SIGINT (and SIGQUIT) ignored:
+	 * 'kill -INT' to flame, passed on to a command that inherited that,
+	 * would stop neither.  flame and the command start from the default
+	 * dispositions of SIGINT and SIGTERM, as a profiler that handles them
+	 * does; an ignored SIGHUP (nohup) stays ignored in the command, which
+	 * is then what a hangup passed on to it leaves running. */
+	struct sigaction old;
+	sigemptyset(&r->ignored);
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		sigaddset(&r->ignored, SIGHUP);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -852,7 +867,7 @@ static int start_preload(struct record *r, struct flame_error *err)
 	if (flame_inproc_start(&r->inproc, r->scfg.freq, 0, err) < 0)
 		return -1;
 	r->inproc_on = 1;
-	int rc = flame_launch_prepare(&r->launch, r->argv, &r->old_mask, err);
+	int rc = flame_launch_prepare(&r->launch, r->argv, &r->old_mask, &r->ignored, err);
 	flame_inproc_env_restore(&r->inproc);
 	if (rc < 0)
 		return -1;
@@ -1169,6 +1184,29 @@ static void describe_end(struct record *r)
 			  strsignal(WTERMSIG(r->child_status)));
 }
 
+/* --call-graph dwarf: each sample carries its copy of the stack, its
+ * registers and its callchain.  A ring buffer that cannot hold two of
+ * them loses nearly every sample, so such an -m is refused up front. */
+static int check_ring_fits(struct record *r)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t ring = (uint64_t)r->scfg.mmap_pages * (uint64_t)(page > 0 ? page : 4096);
+	/* header, ids, times, period, registers, the callchain's frames */
+	uint64_t sample = (uint64_t)r->stack_bytes + 2048;
+	if (sample > 65535)
+		sample = 65535; /* a record's size is 16 bits; the kernel trims the stack to fit */
+	if (ring >= 2 * sample)
+		return 0;
+	unsigned need = r->scfg.mmap_pages;
+	while ((uint64_t)need * (uint64_t)(page > 0 ? page : 4096) < 2 * sample)
+		need *= 2;
+	return flame_usage_error("record", "--call-graph dwarf,%u makes samples of about %" PRIu64
+				 " KiB, too big for ring buffers of --mmap-pages %u (%" PRIu64 " KiB): "
+				 "nearly every sample would be lost; use -m %u or more, or a smaller "
+				 "stack size", r->stack_bytes, (sample + 1023) / 1024, r->scfg.mmap_pages,
+				 ring / 1024, need);
+}
+
 /* Before anything runs: the output can be written, signals come through
  * the signalfd, the call graph is chosen, the sampler is configured. */
 static int set_up(struct record *r, struct flame_error *err)
@@ -1192,6 +1230,8 @@ static int set_up(struct record *r, struct flame_error *err)
 		r->scfg.stack_user = r->stack_bytes;
 		if (!r->scfg.mmap_pages)
 			r->scfg.mmap_pages = 512; /* samples are kilobytes each */
+		if (check_ring_fits(r) != 0)
+			return EXIT_USAGE;
 		if (flame_spool_open(&r->spool, err) < 0)
 			return flame_report_error(err);
 	}
@@ -1225,7 +1265,7 @@ static int start(struct record *r, struct flame_error *err)
 			return flame_report_error(err);
 	} else if (r->argv) {
 		/* fork before any thread starts; events are opened on the held child */
-		if (flame_launch_prepare(&r->launch, r->argv, &r->old_mask, err) < 0)
+		if (flame_launch_prepare(&r->launch, r->argv, &r->old_mask, &r->ignored, err) < 0)
 			return flame_report_error(err);
 		r->child = r->launch.pid;
 		if (flame_sampler_open(r->sampler, r->child, 1, NULL, err) < 0) {
@@ -1280,34 +1320,79 @@ static int unwind(struct record *r, struct flame_error *err)
 	return GO_ON;
 }
 
-/* GO_ON when there is something to write; else why not, and cmd_rc (or
- * EXIT_DATA when the command succeeded). */
+/* Why nothing was sampled, and what could catch it, by what was used:
+ * samples lost, a run too short, a command that waited more than it ran
+ * (the clock events count only time on a CPU), the in-process sampler. */
+static void no_samples_advice(struct record *r, const struct flame_record_stats *st,
+			      const char *what, double secs, struct flame_buf *b)
+{
+	const char *ev = r->inproc_on ? "the in-process sampler" : flame_sampler_event(r->sampler);
+	int clock = r->inproc_on || strcmp(ev, "cpu-clock") == 0 || strcmp(ev, "task-clock") == 0;
+	double cpu = -1;
+	if (r->argv && r->child_done)
+		cpu = (double)r->child_ru.ru_utime.tv_sec + r->child_ru.ru_utime.tv_usec / 1e6 +
+		      (double)r->child_ru.ru_stime.tv_sec + r->child_ru.ru_stime.tv_usec / 1e6;
+	if (st->lost && r->inproc_on) {
+		flame_buf_addf(b, "all %" PRIu64 " sample%s were lost (the in-process buffer was full); "
+			       "use a lower -F", st->lost, st->lost == 1 ? "" : "s");
+		return;
+	}
+	if (st->lost) {
+		flame_buf_addf(b, "all %" PRIu64 " sample%s were lost (ring buffers full); use a larger "
+			       "--mmap-pages or a lower -F", st->lost, st->lost == 1 ? "" : "s");
+		if (r->call_graph == CG_DWARF)
+			flame_buf_addf(b, ", or a smaller stack than dwarf,%u", r->stack_bytes);
+		return;
+	}
+	if (secs < 0.05) {
+		flame_buf_addf(b, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
+			       "raise -F or make it run longer", what, 1000 * secs, r->scfg.freq);
+		return;
+	}
+	if (cpu >= 0)
+		flame_buf_addf(b, "%s used %.0f ms of CPU in %.2f s", what, 1000 * cpu, secs);
+	else
+		flame_buf_adds(b, "it used almost no CPU");
+	if (r->inproc_on) {
+		flame_buf_adds(b, ", and the in-process sampler counts only CPU time; ");
+		if (r->sampler_kind == SAMPLER_PRELOAD)
+			flame_buf_adds(b, "try --sampler=perf with --wall to see where it waited");
+		else
+			flame_buf_adds(b, "try a busier run (--wall and --off-cpu need perf_event_open)");
+		return;
+	}
+	flame_buf_addf(b, ", and %s counts only time on a CPU; ", ev);
+	if (cpu >= 0 && cpu < secs / 2 && r->scfg.offcpu == FLAME_OFFCPU_NONE)
+		flame_buf_adds(b, "it spent most of its time off a CPU: try --wall (time on and off "
+			       "a CPU) or --off-cpu (time off a CPU)");
+	else if (clock)
+		flame_buf_adds(b, "raise -F or try a busier run");
+	else
+		flame_buf_adds(b, "try -e task-clock or a busier run");
+}
+
+/* GO_ON when there is something to write; else why not, and cmd_rc: the
+ * command's exit status when it ran and exited, else EXIT_DATA when it
+ * succeeded. */
 static int check_recorded(struct record *r, int cmd_rc)
 {
 	const struct flame_record_stats *st = flame_recorder_stats(r->rec);
 	const char *what = r->argv ? r->argv[0] : "the process";
 	double secs = r->t_end - r->t_start;
+	int rc = r->argv && r->child_done ? cmd_rc : cmd_rc ? cmd_rc : EXIT_DATA;
 	if (r->scfg.offcpu == FLAME_OFFCPU_ONLY && st->offcpu_intervals == 0) {
 		cmd_error("no off-CPU time recorded, so no %s written: %s never left a CPU while recorded",
 			  r->cli.output, what);
-		return cmd_rc ? cmd_rc : EXIT_DATA;
+		return rc;
 	}
 	if (st->samples || st->offcpu_intervals)
 		return GO_ON;
 	struct flame_buf b = FLAME_BUF_INIT;
 	flame_buf_addf(&b, "no samples recorded, so no %s written: ", r->cli.output);
-	if (secs < 0.05)
-		flame_buf_addf(&b, "%s ran for %.0f ms, too short to be sampled at %" PRIu64 " Hz; "
-			       "raise -F or make it run longer", what, 1000 * secs, r->scfg.freq);
-	else if (r->inproc_on)
-		flame_buf_adds(&b, "it used almost no CPU (the in-process sampler counts only CPU time); "
-			       "try a busier run");
-	else
-		flame_buf_addf(&b, "it used almost no CPU (%s counts only time on a CPU); try -e "
-			       "task-clock or a busier run", flame_sampler_event(r->sampler));
+	no_samples_advice(r, st, what, secs, &b);
 	summary_line(&b);
 	flame_buf_release(&b);
-	return cmd_rc ? cmd_rc : EXIT_DATA;
+	return rc;
 }
 
 /* Sample, unwind, write, summarise; the exit code (the command's). */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 int flame_launch_prepare(struct flame_launch *l, char *const argv[], const sigset_t *mask,
-			 struct flame_error *err)
+			 const sigset_t *ignore, struct flame_error *err)
 {
 	int go[2], st[2];
 	l->pid = -1;
@@ -44,6 +44,9 @@ int flame_launch_prepare(struct flame_launch *l, char *const argv[], const sigse
 		if (getppid() != parent)
 			_exit(127); /* flame died before we could ask */
 		signal(SIGPIPE, SIG_DFL);
+		for (int sig = 1; ignore && sig < NSIG; sig++)
+			if (sigismember(ignore, sig) == 1)
+				signal(sig, SIG_IGN);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127); /* flame gave up */
 		sigprocmask(SIG_SETMASK, mask, NULL);

@@ -4,7 +4,8 @@
  * then lets it go, so the first instruction of the program is sampled and
  * nothing of flame is.
  *
- * The child gets flame's original signal mask and default SIGPIPE back,
+ * The child gets flame's original signal mask and default SIGPIPE back
+ * (and the signals it is asked to ignore ignored),
  * keeps flame's stdin, stdout, stderr, process group and environment, and
  * is sent SIGKILL if flame dies first (PR_SET_PDEATHSIG).  Call
  * flame_launch_prepare() before starting any thread: the child of a fork
@@ -26,9 +27,11 @@ struct flame_launch {
 };
 
 /* Fork the child for argv (argv[0] searched in PATH like a shell does);
- * mask: the signal mask the command must start with. */
+ * mask: the signal mask the command must start with; ignore (NULL: none):
+ * signals the command starts with ignored (SIG_IGN), others than SIGPIPE
+ * keeping flame's disposition. */
 int flame_launch_prepare(struct flame_launch *l, char *const argv[], const sigset_t *mask,
-			 struct flame_error *err);
+			 const sigset_t *ignore, struct flame_error *err);
 
 /* Let the child exec.  0: it runs argv now.  -1: exec failed; err says why
  * ("'foo': command not found"), the child is reaped and *exit_code is what

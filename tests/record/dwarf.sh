@@ -22,6 +22,11 @@ done
 run 2 "$FLAME" record -g
 run 2 "$FLAME" record --call-graph dwarf --kernel-only -- true
 has err "does not go with --kernel-only"
+# a ring buffer that cannot hold a sample of that stack size
+run 2 "$FLAME" record -g dwarf,65528 -m 8 -o x.folded -- true
+has err "too big for ring buffers of --mmap-pages 8"
+has err "use -m 32 or more"
+[ ! -e x.folded ] || fail "a refused recording left a profile behind"
 
 need_perf
 
