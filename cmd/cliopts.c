@@ -1,8 +1,6 @@
 /*
  * cliopts.c - the shared option groups of cliopts.h and their rules.
  */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,13 +125,7 @@ void flame_cli_release(struct flame_cli *c)
 
 static int parse_double(struct flame_cli *c, const char *opt, const char *s, double *out)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v < 0)
-		return flame_usage_error(c->cmd, "%s expects a non-negative number, got '%s'", opt, s);
-	*out = v;
-	return 0;
+	return flame_parse_double(c->cmd, opt, s, out) < 0 ? EXIT_USAGE : 0;
 }
 
 static int parse_positive(struct flame_cli *c, const char *opt, const char *s, double *out)

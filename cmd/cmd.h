@@ -60,6 +60,8 @@ void flame_progress_line(void *ctx, const char *name, uint64_t done, uint64_t to
 /* Parse a whole non-negative number for option opt; -1 on error (printed). */
 int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned long long max,
 		     unsigned long long *out);
+/* Parse a finite non-negative number for option opt; -1 on error (printed). */
+int flame_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 /* Parse -j/--jobs for cmd: 0 means all cores; -1 on error (printed). */
 int flame_parse_jobs(const char *cmd, const char *arg, unsigned long long *jobs);
 /* Print the data-quality notes of a read; returns the number of warnings. */

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,19 @@ int flame_parse_uint(const char *cmd, const char *opt, const char *s, unsigned l
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || *end || v > max) {
 		flame_usage_error(cmd, "%s expects a whole number from 0 to %llu, got '%s'", opt, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int flame_parse_double(const char *cmd, const char *opt, const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || v < 0) {
+		flame_usage_error(cmd, "%s expects a non-negative number, got '%s'", opt, s);
 		return -1;
 	}
 	*out = v;

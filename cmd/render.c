@@ -10,9 +10,7 @@
  * The steps: options, the SVG extras (--nameattr, --cp), the streaming
  * path, the general path (read, then write), the notes, the palette saved.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,18 +121,6 @@ struct render {
 /* ---- options ---- */
 
 /* --min-percent: a non-negative number. */
-static int parse_min_percent(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v < 0)
-		return flame_usage_error("render", "--min-percent expects a non-negative number, got '%s'",
-					 s);
-	*out = v;
-	return 0;
-}
-
 static int option(void *ctx, int id, const char *arg)
 {
 	struct render *r = ctx;
@@ -146,7 +132,7 @@ static int option(void *ctx, int id, const char *arg)
 		r->text.limit = n;
 		return 0;
 	case OPT_MIN_PERCENT:
-		return parse_min_percent(arg, &r->text.min_percent);
+		return flame_parse_double("render", "--min-percent", arg, &r->text.min_percent) < 0 ? EXIT_USAGE : 0;
 	case OPT_COLOR:
 		if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
 			return flame_usage_error("render", "--color expects auto, always or never, got '%s'",
