@@ -4,42 +4,32 @@
 . "$(dirname "$0")/lib.sh"
 need_perf
 
-# a non-interactive shell starts background jobs with SIGINT ignored;
-# the trap makes sure of it whatever the shell
-(trap "" INT; exec "$FLAME" record -q -o i.folded -- "$WORK" spin 20) &
-f=$!
-sleep 0.5
-kill -INT "$f"
-for i in $(seq 100); do
-	kill -0 "$f" 2>/dev/null || break
-	sleep 0.1
-done
-if kill -0 "$f" 2>/dev/null; then
-	kill -KILL "$f"
-	fail "flame went on recording after SIGINT (it was ignored)"
-fi
-wait "$f"
-rc=$?
-[ "$rc" = 130 ] || fail "exit status $rc after SIGINT to flame, expected 130"
-has i.folded 'exec_spin$' "no profile after SIGINT"
+# stops SIG STATUS OUT: flame started with SIG ignored stops on kill -SIG,
+# exits STATUS and writes OUT.  A non-interactive shell starts background
+# jobs with SIGINT ignored; the trap makes sure of it whatever the shell.
+stops() {
+	local sig=$1 status=$2 out=$3
+	(trap "" "$sig"; exec "$FLAME" record -q -o "$out" -- "$WORK" spin 20) &
+	local f=$!
+	sleep 0.5
+	kill -"$sig" "$f"
+	for i in $(seq 100); do
+		kill -0 "$f" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$f" 2>/dev/null; then
+		kill -KILL "$f"
+		fail "flame went on recording after SIG$sig (it was ignored)"
+	fi
+	wait "$f"
+	local rc=$?
+	[ "$rc" = "$status" ] || fail "exit status $rc after SIG$sig to flame, expected $status"
+	has "$out" 'exec_spin$' "no profile after SIG$sig"
+}
 
+stops INT 130 i.folded
 # SIGTERM ignored when flame starts stops it too
-(trap "" TERM; exec "$FLAME" record -q -o t.folded -- "$WORK" spin 20) &
-f=$!
-sleep 0.5
-kill -TERM "$f"
-for i in $(seq 100); do
-	kill -0 "$f" 2>/dev/null || break
-	sleep 0.1
-done
-if kill -0 "$f" 2>/dev/null; then
-	kill -KILL "$f"
-	fail "flame went on recording after SIGTERM (it was ignored)"
-fi
-wait "$f"
-rc=$?
-[ "$rc" = 143 ] || fail "exit status $rc after SIGTERM to flame, expected 143"
-has t.folded 'exec_spin$' "no profile after SIGTERM"
+stops TERM 143 t.folded
 
 # SIGHUP ignored (nohup): the command keeps ignoring it, so a hangup passed
 # on leaves the command and the recording running
