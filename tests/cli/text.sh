@@ -27,43 +27,8 @@ out=$tmp/stdout
 err=$tmp/stderr
 pass=0
 fail=0
-label=
-problems=()
-
-begin() { label=$1; problems=(); }
-problem() { problems+=("$1"); }
-finish() {
-	if [ ${#problems[@]} -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok   $label"
-		return
-	fi
-	fail=$((fail + 1))
-	echo "FAIL $label"
-	local p
-	for p in "${problems[@]}"; do
-		printf '     %s\n' "$p"
-	done
-	[ -s "$err" ] && head -n 8 "$err" | cut -c 1-300 | sed 's/^/       | /'
-}
-# run ARGS...: flame ARGS in tmp, stdin from /dev/null
-run() {
-	(cd "$tmp" && exec "$flame" "$@") </dev/null >"$out" 2>"$err"
-	rc=$?
-}
-# run_stdin FILE ARGS...: the same with FILE piped in
-run_stdin() {
-	local in=$1
-	shift
-	(cd "$tmp" && cat "$in" | "$flame" "$@") >"$out" 2>"$err"
-	rc=$?
-}
-expect_rc() { [ "$rc" -eq "$1" ] || problem "exit code $rc, expected $1"; }
-expect_out_same_as() { cmp -s "$out" "$1" || problem "stdout differs from $1: $(head -c 200 "$out")"; }
-expect_out_has() { grep -qF -- "$1" "$out" || problem "stdout does not contain: $1"; }
-expect_err_line() { grep -qxF -- "$1" "$err" || problem "stderr has no line: $1"; }
-expect_err_has() { grep -qF -- "$1" "$err" || problem "stderr does not contain: $1"; }
-expect_err_lacks() { if grep -qF -- "$1" "$err"; then problem "stderr contains: $1"; fi; }
+work=$tmp
+. "$(dirname "${BASH_SOURCE[0]}")/cases.sh"
 
 group_tabs() {
 	local in=$dir/simpleperf-tabs.txt
