@@ -105,6 +105,10 @@ char *check_join(const char *dir, const char *name);
 
 /* Whole file into a malloc'd buffer (NUL added, not counted); NULL on error. */
 char *check_read_file(const char *path, size_t *len);
+/* Add the stack "a;b;c" (at most 64 frames) with weights w0, w1 to p;
+ * returns its leaf. */
+struct flame_profile;
+uint32_t check_add_folded(struct flame_profile *p, const char *stack, uint64_t w0, uint64_t w1);
 int check_write_file(const char *path, const void *p, size_t n);
 /* Number of directory entries other than "." and "..", -1 on error. */
 int check_count_entries(const char *dir);

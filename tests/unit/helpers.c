@@ -233,3 +233,21 @@ uint64_t check_rand(uint64_t *state)
 	*state = x;
 	return x * 0x2545f4914f6cdd1dULL;
 }
+
+uint32_t check_add_folded(struct flame_profile *p, const char *stack, uint64_t w0, uint64_t w1)
+{
+	uint32_t ids[64];
+	size_t n = 0;
+	const char *s = stack;
+	for (;;) {
+		const char *semi = strchr(s, ';');
+		size_t len = semi ? (size_t)(semi - s) : strlen(s);
+		CHECK(n < 64);
+		ids[n++] = flame_strtab_intern(&p->names, s, len);
+		if (!semi)
+			break;
+		s = semi + 1;
+	}
+	uint64_t w[2] = { w0, w1 };
+	return flame_profile_add(p, ids, n, w);
+}

@@ -14,22 +14,6 @@ static uint32_t name_id(struct flame_profile *p, const char *s)
 }
 
 /* Add "a;b;c" with weights w0, w1; returns the leaf. */
-static uint32_t add_folded(struct flame_profile *p, const char *stack, uint64_t w0, uint64_t w1)
-{
-	uint32_t ids[64];
-	size_t n = 0;
-	const char *s = stack;
-	for (;;) {
-		const char *semi = strchr(s, ';');
-		size_t len = semi ? (size_t)(semi - s) : strlen(s);
-		ids[n++] = flame_strtab_intern(&p->names, s, len);
-		if (!semi)
-			break;
-		s = semi + 1;
-	}
-	uint64_t w[2] = { w0, w1 };
-	return flame_profile_add(p, ids, n, w);
-}
 
 /* Node of "a;b;c" without creating anything, FLAME_NO_NODE if absent. */
 static uint32_t find_path(struct flame_profile *p, const char *stack)
@@ -88,10 +72,10 @@ static void t_add_and_lookup(void)
 {
 	struct flame_profile p;
 	flame_profile_init(&p);
-	uint32_t leaf1 = add_folded(&p, "main;work;compute", 5, 0);
-	uint32_t mid = add_folded(&p, "main;work", 2, 0);
-	uint32_t leaf2 = add_folded(&p, "main;work;compute", 1, 0);
-	uint32_t other = add_folded(&p, "main;idle", 4, 0);
+	uint32_t leaf1 = check_add_folded(&p, "main;work;compute", 5, 0);
+	uint32_t mid = check_add_folded(&p, "main;work", 2, 0);
+	uint32_t leaf2 = check_add_folded(&p, "main;work;compute", 1, 0);
+	uint32_t other = check_add_folded(&p, "main;idle", 4, 0);
 	CHECK_U64(leaf2, leaf1);
 	CHECK_U64(p.nnodes, 5); /* root, main, work, compute, idle */
 	CHECK_U64(p.nstacks, 4);
@@ -138,10 +122,10 @@ static void t_same_name_different_parents(void)
 {
 	struct flame_profile p;
 	flame_profile_init(&p);
-	uint32_t a = add_folded(&p, "x;f", 1, 0);
-	uint32_t b = add_folded(&p, "y;f", 2, 0);
-	uint32_t c = add_folded(&p, "f", 3, 0);
-	uint32_t d = add_folded(&p, "f;f;f", 4, 0);
+	uint32_t a = check_add_folded(&p, "x;f", 1, 0);
+	uint32_t b = check_add_folded(&p, "y;f", 2, 0);
+	uint32_t c = check_add_folded(&p, "f", 3, 0);
+	uint32_t d = check_add_folded(&p, "f;f;f", 4, 0);
 	CHECK(a != b && a != c && b != c && d != c);
 	CHECK_U64(p.nodes[a].name, p.nodes[b].name);
 	CHECK_U64(find_path(&p, "f;f"), p.nodes[d].parent);
@@ -249,16 +233,16 @@ static void t_two_columns(void)
 	struct flame_profile p;
 	flame_profile_init(&p);
 	p.ncols = 2;
-	uint32_t a = add_folded(&p, "a;b", 3, 7);
-	add_folded(&p, "a;b", 1, 0);
-	add_folded(&p, "a", 0, 5);
-	add_folded(&p, "c", 2, 0);
+	uint32_t a = check_add_folded(&p, "a;b", 3, 7);
+	check_add_folded(&p, "a;b", 1, 0);
+	check_add_folded(&p, "a", 0, 5);
+	check_add_folded(&p, "c", 2, 0);
 	CHECK_U64(p.nodes[a].self[0], 4);
 	CHECK_U64(p.nodes[a].self[1], 7);
 	CHECK_U64(flame_profile_total(&p, 0), 6);
 	CHECK_U64(flame_profile_total(&p, 1), 12);
 	/* a stack weighing 0 in both columns is not a line */
-	add_folded(&p, "zero", 0, 0);
+	check_add_folded(&p, "zero", 0, 0);
 	CHECK_DUMP(&p, "a 0 5\na;b 4 7\nc 2 0\n");
 	flame_profile_release(&p);
 }
@@ -267,18 +251,18 @@ static void t_saturation(void)
 {
 	struct flame_profile p;
 	flame_profile_init(&p);
-	uint32_t a = add_folded(&p, "a", UINT64_MAX - 1, 0);
-	add_folded(&p, "a", 1, 0);
+	uint32_t a = check_add_folded(&p, "a", UINT64_MAX - 1, 0);
+	check_add_folded(&p, "a", 1, 0);
 	CHECK_U64(p.nodes[a].self[0], UINT64_MAX); /* exactly the maximum: no overflow */
 	CHECK_U64(p.overflow, 0);
-	add_folded(&p, "a", 1, 0);
+	check_add_folded(&p, "a", 1, 0);
 	CHECK_U64(p.nodes[a].self[0], UINT64_MAX); /* saturated, not wrapped */
 	CHECK_U64(p.overflow, 1);
 	flame_profile_release(&p);
 
 	/* the second column saturates on its own */
 	flame_profile_init(&p);
-	uint32_t b = add_folded(&p, "b", 5, UINT64_MAX);
+	uint32_t b = check_add_folded(&p, "b", 5, UINT64_MAX);
 	uint64_t w[2] = { 5, 10 };
 	flame_profile_add_weight(&p, b, w);
 	CHECK_U64(p.nodes[b].self[0], 10);
@@ -288,8 +272,8 @@ static void t_saturation(void)
 
 	/* totals over 2^64 saturate too */
 	flame_profile_init(&p);
-	add_folded(&p, "x", UINT64_MAX / 2 + 1, 0);
-	add_folded(&p, "y", UINT64_MAX / 2 + 1, 0);
+	check_add_folded(&p, "x", UINT64_MAX / 2 + 1, 0);
+	check_add_folded(&p, "y", UINT64_MAX / 2 + 1, 0);
 	CHECK_U64(p.overflow, 0);
 	CHECK_U64(flame_profile_total(&p, 0), UINT64_MAX);
 	flame_profile_release(&p);
@@ -299,8 +283,8 @@ static void t_rescale(void)
 {
 	struct flame_profile p;
 	flame_profile_init(&p);
-	add_folded(&p, "a;b", 125, 0);
-	add_folded(&p, "c", 3, 4);
+	check_add_folded(&p, "a;b", 125, 0);
+	check_add_folded(&p, "c", 3, 4);
 	flame_profile_rescale(&p, 2);
 	CHECK_U64(p.scale_digits, 2);
 	CHECK_U64(p.nodes[find_path(&p, "a;b")].self[0], 12500);
@@ -320,8 +304,8 @@ static void t_rescale(void)
 
 	/* rescaling a weight past 2^64 saturates it and flags the profile */
 	flame_profile_init(&p);
-	add_folded(&p, "big", UINT64_MAX / 10 + 1, 0);
-	add_folded(&p, "small", 2, 0);
+	check_add_folded(&p, "big", UINT64_MAX / 10 + 1, 0);
+	check_add_folded(&p, "small", 2, 0);
 	flame_profile_rescale(&p, 1);
 	CHECK_U64(p.nodes[find_path(&p, "big")].self[0], UINT64_MAX);
 	CHECK_U64(p.nodes[find_path(&p, "small")].self[0], 20);
@@ -330,7 +314,7 @@ static void t_rescale(void)
 
 	/* the full range: 0 -> 9 digits */
 	flame_profile_init(&p);
-	add_folded(&p, "one", 1, 0);
+	check_add_folded(&p, "one", 1, 0);
 	flame_profile_rescale(&p, FLAME_MAX_SCALE_DIGITS);
 	CHECK_U64(p.nodes[find_path(&p, "one")].self[0], 1000000000ULL);
 	CHECK_U64(p.overflow, 0);
@@ -342,12 +326,12 @@ static void t_merge_same_scale(void)
 	struct flame_profile dst, src;
 	flame_profile_init(&dst);
 	flame_profile_init(&src);
-	add_folded(&dst, "main;a", 1, 0);
-	add_folded(&dst, "main", 2, 0);
+	check_add_folded(&dst, "main;a", 1, 0);
+	check_add_folded(&dst, "main", 2, 0);
 	/* src interns the names in another order, so its ids differ */
-	add_folded(&src, "x;y", 10, 0);
-	add_folded(&src, "main;a", 4, 0);
-	add_folded(&src, "main;b", 5, 0);
+	check_add_folded(&src, "x;y", 10, 0);
+	check_add_folded(&src, "main;a", 4, 0);
+	check_add_folded(&src, "main;b", 5, 0);
 	CHECK(name_id(&src, "main") != name_id(&dst, "main"));
 	flame_profile_merge(&dst, &src);
 	CHECK_DUMP(&dst, "main 2\nmain;a 5\nmain;b 5\nx;y 10\n");
@@ -366,9 +350,9 @@ static void t_merge_into_empty(void)
 	struct flame_profile dst, src;
 	flame_profile_init(&dst);
 	flame_profile_init(&src);
-	add_folded(&src, "a;b;c", 1, 0);
-	add_folded(&src, "a;b", 2, 0);
-	add_folded(&src, "d", 3, 0);
+	check_add_folded(&src, "a;b;c", 1, 0);
+	check_add_folded(&src, "a;b", 2, 0);
+	check_add_folded(&src, "d", 3, 0);
 	flame_profile_merge(&dst, &src);
 	size_t n1, n2;
 	char *d1 = check_profile_dump(&dst, &n1);
@@ -393,10 +377,10 @@ static void t_merge_scales(void)
 	struct flame_profile dst, src;
 	flame_profile_init(&dst);
 	flame_profile_init(&src);
-	add_folded(&dst, "a;b", 3, 0);
+	check_add_folded(&dst, "a;b", 3, 0);
 	src.scale_digits = 2;
-	add_folded(&src, "a;b", 125, 0); /* 1.25 */
-	add_folded(&src, "x", 50, 0);    /* 0.5 */
+	check_add_folded(&src, "a;b", 125, 0); /* 1.25 */
+	check_add_folded(&src, "x", 50, 0);    /* 0.5 */
 	flame_profile_merge(&dst, &src);
 	CHECK_U64(dst.scale_digits, 2);
 	CHECK_U64(dst.nodes[find_path(&dst, "a;b")].self[0], 425);
@@ -409,9 +393,9 @@ static void t_merge_scales(void)
 	flame_profile_init(&dst);
 	flame_profile_init(&src);
 	dst.scale_digits = 3;
-	add_folded(&dst, "a", 1500, 0); /* 1.5 */
-	add_folded(&src, "a", 2, 0);
-	add_folded(&src, "b", 7, 0);
+	check_add_folded(&dst, "a", 1500, 0); /* 1.5 */
+	check_add_folded(&src, "a", 2, 0);
+	check_add_folded(&src, "b", 7, 0);
 	flame_profile_merge(&dst, &src);
 	CHECK_U64(dst.scale_digits, 3);
 	CHECK_U64(dst.nodes[find_path(&dst, "a")].self[0], 3500);
@@ -426,7 +410,7 @@ static void t_merge_scales(void)
 	flame_profile_init(&dst);
 	flame_profile_init(&src);
 	dst.scale_digits = 3;
-	add_folded(&src, "huge", UINT64_MAX / 100, 0);
+	check_add_folded(&src, "huge", UINT64_MAX / 100, 0);
 	flame_profile_merge(&dst, &src);
 	CHECK_U64(dst.nodes[find_path(&dst, "huge")].self[0], UINT64_MAX);
 	CHECK_U64(dst.overflow, 1);
@@ -439,9 +423,9 @@ static void t_merge_columns_and_flags(void)
 	struct flame_profile dst, src;
 	flame_profile_init(&dst);
 	flame_profile_init(&src);
-	add_folded(&dst, "a", 1, 0);
+	check_add_folded(&dst, "a", 1, 0);
 	src.ncols = 2;
-	add_folded(&src, "a", 2, 3);
+	check_add_folded(&src, "a", 2, 3);
 	src.overflow = 1;
 	flame_profile_merge(&dst, &src);
 	CHECK_U64(dst.ncols, 2);
@@ -453,8 +437,8 @@ static void t_merge_columns_and_flags(void)
 	/* a merge that sums past 2^64 saturates */
 	flame_profile_init(&dst);
 	flame_profile_init(&src);
-	add_folded(&dst, "a", UINT64_MAX - 1, 0);
-	add_folded(&src, "a", 2, 0);
+	check_add_folded(&dst, "a", UINT64_MAX - 1, 0);
+	check_add_folded(&src, "a", 2, 0);
 	flame_profile_merge(&dst, &src);
 	CHECK_U64(dst.nodes[find_path(&dst, "a")].self[0], UINT64_MAX);
 	CHECK_U64(dst.overflow, 1);
@@ -478,8 +462,8 @@ static void t_merge_many(void)
 			snprintf(stack, sizeof(stack), "root;f%d;g%d;h%d", (int)(r % 13), (int)(r >> 8) % 17,
 				 (int)(r >> 16) % 29);
 			uint64_t w = (r >> 32) % 1000;
-			add_folded(&part, stack, w, 0);
-			add_folded(&all, stack, w, 0);
+			check_add_folded(&part, stack, w, 0);
+			check_add_folded(&all, stack, w, 0);
 		}
 		flame_profile_merge(&dst, &part);
 		flame_profile_release(&part);
@@ -511,11 +495,11 @@ static void t_merge_consume(void)
 		uint64_t r = check_rand(&seed);
 		snprintf(stack, sizeof(stack), "root;f%d;g%d;h%d;i%d", (int)(r % 13), (int)(r >> 8) % 97,
 			 (int)(r >> 16) % 89, (int)(r >> 24) % 83);
-		add_folded(&src, stack, 1 + (r >> 40) % 1000, 0);
-		add_folded(&copy, stack, 1 + (r >> 40) % 1000, 0);
+		check_add_folded(&src, stack, 1 + (r >> 40) % 1000, 0);
+		check_add_folded(&copy, stack, 1 + (r >> 40) % 1000, 0);
 		if (i % 3 == 0) {
-			add_folded(&a, stack, 5, 0);
-			add_folded(&b, stack, 5, 0);
+			check_add_folded(&a, stack, 5, 0);
+			check_add_folded(&b, stack, 5, 0);
 		}
 	}
 	CHECK(src.nnodes > 2 * 65536);

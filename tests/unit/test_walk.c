@@ -10,22 +10,6 @@
 #include "core/util.h"
 #include "core/walk.h"
 
-static void add(struct flame_profile *p, const char *stack, uint64_t w0, uint64_t w1)
-{
-	uint32_t ids[64];
-	size_t n = 0;
-	const char *s = stack;
-	for (;;) {
-		const char *semi = strchr(s, ';');
-		size_t len = semi ? (size_t)(semi - s) : strlen(s);
-		ids[n++] = flame_strtab_intern(&p->names, s, len);
-		if (!semi)
-			break;
-		s = semi + 1;
-	}
-	uint64_t w[2] = { w0, w1 };
-	flame_profile_add(p, ids, n, w);
-}
 
 struct dump {
 	const struct flame_profile *p;
@@ -71,11 +55,11 @@ static void t_sorted_texts(void)
 {
 	struct flame_profile p;
 	flame_profile_init(&p);
-	add(&p, "a;x", 2, 0);
-	add(&p, "a.b;y", 1, 0);
-	add(&p, "a", 5, 0);
-	add(&p, "a-x", 1, 0);
-	add(&p, "a.b", 4, 0);
+	check_add_folded(&p, "a;x", 2, 0);
+	check_add_folded(&p, "a.b;y", 1, 0);
+	check_add_folded(&p, "a", 5, 0);
+	check_add_folded(&p, "a-x", 1, 0);
+	check_add_folded(&p, "a.b", 4, 0);
 	/* "a" < "a-x" < "a.b" < "a.b;y" < "a;x": '-' < '.' < ';' */
 	CHECK_WALK(&p, FLAME_WALK_SORTED, "a|a-x|a.b|a.b;y|a;x|");
 	CHECK_WALK(&p, FLAME_WALK_SORTED | FLAME_WALK_DEPTH, "1:a|1:a-x|1:a.b|2:y|2:x|");
@@ -86,11 +70,11 @@ static void t_perl_lines(void)
 {
 	struct flame_profile p;
 	flame_profile_init(&p);
-	add(&p, "a", 5, 0);
-	add(&p, "a 1", 3, 0); /* a name with a space, as a line "a 1 3" */
-	add(&p, "a;k", 2, 0);
-	add(&p, "z", 0, 0); /* no weight, no children: still a line, "z 0" */
-	add(&p, "y;q", 1, 0);
+	check_add_folded(&p, "a", 5, 0);
+	check_add_folded(&p, "a 1", 3, 0); /* a name with a space, as a line "a 1 3" */
+	check_add_folded(&p, "a;k", 2, 0);
+	check_add_folded(&p, "z", 0, 0); /* no weight, no children: still a line, "z 0" */
+	check_add_folded(&p, "y;q", 1, 0);
 	CHECK_WALK(&p, FLAME_WALK_SORTED, "a|a 1|a;k|y;q|");
 	/* "a 1 3" < "a 5" < "a;k 2" < "y;q 1" < "z 0" */
 	CHECK_WALK(&p, FLAME_WALK_SORTED | FLAME_WALK_PERL_LINES, "a 1|a|a;k|y;q|z|");
@@ -105,18 +89,18 @@ static void t_perl_lines_counts(void)
 	struct flame_profile p;
 	flame_profile_init(&p);
 	p.scale_digits = 1;
-	add(&p, "c", 15, 0);      /* "c 1.5" */
-	add(&p, "c 1.49", 10, 0); /* "c 1.49 1" */
-	add(&p, "c 1.6", 10, 0);  /* "c 1.6 1" */
+	check_add_folded(&p, "c", 15, 0);      /* "c 1.5" */
+	check_add_folded(&p, "c 1.49", 10, 0); /* "c 1.49 1" */
+	check_add_folded(&p, "c 1.6", 10, 0);  /* "c 1.6 1" */
 	CHECK_WALK(&p, FLAME_WALK_SORTED, "c|c 1.49|c 1.6|");
 	CHECK_WALK(&p, FLAME_WALK_SORTED | FLAME_WALK_PERL_LINES, "c 1.49|c|c 1.6|");
 	flame_profile_release(&p);
 	/* two columns: "TEXT C1 C2" */
 	flame_profile_init(&p);
 	p.ncols = 2;
-	add(&p, "b", 5, 6);     /* "b 5 6" */
-	add(&p, "b 5 7", 1, 1); /* "b 5 7 1 1" */
-	add(&p, "b 5 5", 1, 1); /* "b 5 5 1 1" */
+	check_add_folded(&p, "b", 5, 6);     /* "b 5 6" */
+	check_add_folded(&p, "b 5 7", 1, 1); /* "b 5 7 1 1" */
+	check_add_folded(&p, "b 5 5", 1, 1); /* "b 5 5 1 1" */
 	CHECK_WALK(&p, FLAME_WALK_SORTED | FLAME_WALK_PERL_LINES, "b 5 5|b|b 5 7|");
 	flame_profile_release(&p);
 }
@@ -134,9 +118,9 @@ static void t_stop(void)
 {
 	struct flame_profile p;
 	flame_profile_init(&p);
-	add(&p, "a", 1, 0);
-	add(&p, "b", 1, 0);
-	add(&p, "c", 1, 0);
+	check_add_folded(&p, "a", 1, 0);
+	check_add_folded(&p, "b", 1, 0);
+	check_add_folded(&p, "c", 1, 0);
 	int n = 0;
 	CHECK_U64(flame_profile_walk(&p, NULL, FLAME_WALK_SORTED, stop_second, &n), 7);
 	CHECK_U64(n, 2);
